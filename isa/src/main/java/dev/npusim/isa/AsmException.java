@@ -1,6 +1,8 @@
 package dev.npusim.isa;
 
-/** An assembly error at a position: {@code file:line:col: reason}. Lines and columns count from 1. */
+/**
+ * An assembly error at a position: {@code file:line:col: reason}. Lines and columns count from 1.
+ */
 public final class AsmException extends Exception {
   private final String file;
   private final int line;

@@ -21,8 +21,8 @@ import java.util.TreeMap;
  * end: halt
  * </pre>
  *
- * Immediates are expressions of integers (decimal, 0x hex, 0b binary), constants, + - * and
- * parentheses. Every error is reported as {@code file:line:col: reason}.
+ * Immediates are expressions of integers (decimal, 0x hex, 0b binary), constants, + - * / (integer
+ * division, truncating) and parentheses. Every error is reported as {@code file:line:col: reason}.
  */
 public final class Assembler {
   private static final Map<String, Opcode> BY_MNEMONIC = new HashMap<>();
@@ -209,7 +209,12 @@ public final class Assembler {
         }
         String why = kind.check(n);
         if (why != null) {
-          throw error(line, col, kind == OperandKind.VREG4 ? why : "expected " + kind.describe() + ", got '" + token + "'");
+          throw error(
+              line,
+              col,
+              kind == OperandKind.VREG4
+                  ? why
+                  : "expected " + kind.describe() + ", got '" + token + "'");
         }
         return n;
       }
@@ -257,7 +262,9 @@ public final class Assembler {
         if (v < lo || v > hi) {
           String what = kind == OperandKind.IMM ? "immediate" : kind.describe();
           throw error(
-              line, col, what + " " + v + " out of range [" + lo + ", " + hi + "] for " + operand.name());
+              line,
+              col,
+              what + " " + v + " out of range [" + lo + ", " + hi + "] for " + operand.name());
         }
         return (int) v;
       }
@@ -370,9 +377,14 @@ public final class Assembler {
       long v = factor();
       while (true) {
         p = skipSpace(s, p);
-        if (p < s.length() && s.charAt(p) == '*') {
-          p++;
-          v = v * factor();
+        if (p < s.length() && (s.charAt(p) == '*' || s.charAt(p) == '/')) {
+          char op = s.charAt(p);
+          int at = p++;
+          long r = factor();
+          if (op == '/' && r == 0) {
+            throw error(line, columnBase + at, "division by zero");
+          }
+          v = op == '*' ? v * r : v / r;
           checkMagnitude(v);
         } else {
           return v;
@@ -418,7 +430,8 @@ public final class Assembler {
         return k;
       }
       if (labels.containsKey(name)) {
-        throw error(line, columnBase + start, "'" + name + "' is a label; a number is expected here");
+        throw error(
+            line, columnBase + start, "'" + name + "' is a label; a number is expected here");
       }
       if (registerLike(name)) {
         throw error(line, columnBase + start, "expected a number, got register '" + name + "'");

@@ -14,7 +14,11 @@ public enum Csr {
   RQMODE(5, "rqmode", true, "requantization kind: " + RequantMode.summary()),
   OTYPE(6, "otype", true, "output type for 8-bit saturation: " + OutputType.summary()),
   ACCMODE(7, "accmode", true, "accumulator overflow: " + AccumulatorMode.summary()),
-  VL(8, "vl", true, "active vector length, in [1, lanes]; lanes at or above vl are not touched"),
+  VL(
+      8,
+      "vl",
+      true,
+      "active vector length, in [1, lanes]; loads zero lanes at or above vl, other instructions leave them as they are"),
   LANES(9, "lanes", false, "number of lanes of this machine (read only)");
 
   private static final Csr[] BY_NUMBER = new Csr[32];

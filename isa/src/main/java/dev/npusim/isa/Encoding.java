@@ -29,8 +29,7 @@ public final class Encoding {
     long stray = word & ~op.usedBits();
     if (stray != 0) {
       throw new DecodeException(
-          word,
-          String.format("%s: bits 0x%016x must be zero", op.mnemonic(), stray));
+          word, String.format("%s: bits 0x%016x must be zero", op.mnemonic(), stray));
     }
     List<Operand> spec = op.operands();
     int[] values = new int[spec.size()];

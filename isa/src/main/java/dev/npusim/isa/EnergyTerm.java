@@ -38,6 +38,8 @@ public record EnergyTerm(EnergyEvent event, Per per, int factor) {
           case LANE -> "/lane";
           case TRANSFER_BYTE -> "/byte";
         };
-    return event.name().toLowerCase(java.util.Locale.ROOT) + (factor == 1 ? "" : "x" + factor) + unit;
+    return event.name().toLowerCase(java.util.Locale.ROOT)
+        + (factor == 1 ? "" : "x" + factor)
+        + unit;
   }
 }

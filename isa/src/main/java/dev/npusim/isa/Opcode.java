@@ -41,8 +41,22 @@ public enum Opcode {
       scalar(),
       "xd = imm",
       "li x5, -1024"),
-  ADD("add", 0x10, SCALAR, Operands.rrr(), scalar(), "xd = xa + xb (32-bit wrap)", "add x3, x1, x2"),
-  SUB("sub", 0x11, SCALAR, Operands.rrr(), scalar(), "xd = xa - xb (32-bit wrap)", "sub x3, x1, x2"),
+  ADD(
+      "add",
+      0x10,
+      SCALAR,
+      Operands.rrr(),
+      scalar(),
+      "xd = xa + xb (32-bit wrap)",
+      "add x3, x1, x2"),
+  SUB(
+      "sub",
+      0x11,
+      SCALAR,
+      Operands.rrr(),
+      scalar(),
+      "xd = xa - xb (32-bit wrap)",
+      "sub x3, x1, x2"),
   MUL(
       "mul",
       0x12,
@@ -54,8 +68,7 @@ public enum Opcode {
   AND("and", 0x13, SCALAR, Operands.rrr(), scalar(), "xd = xa & xb", "and x3, x1, x2"),
   OR("or", 0x14, SCALAR, Operands.rrr(), scalar(), "xd = xa | xb", "or x3, x1, x2"),
   XOR("xor", 0x15, SCALAR, Operands.rrr(), scalar(), "xd = xa ^ xb", "xor x3, x1, x2"),
-  SLL(
-      "sll", 0x16, SCALAR, Operands.rrr(), scalar(), "xd = xa << (xb & 31)", "sll x3, x1, x2"),
+  SLL("sll", 0x16, SCALAR, Operands.rrr(), scalar(), "xd = xa << (xb & 31)", "sll x3, x1, x2"),
   SRL(
       "srl",
       0x17,
@@ -97,14 +110,7 @@ public enum Opcode {
       "xd = low 32 bits of xa * imm",
       "muli x4, x2, 96"),
   ANDI("andi", 0x22, SCALAR, Operands.rri(), scalar(), "xd = xa & imm", "andi x4, x2, 31"),
-  SLLI(
-      "slli",
-      0x23,
-      SCALAR,
-      Operands.rrs(),
-      scalar(),
-      "xd = xa << shamt",
-      "slli x4, x2, 5"),
+  SLLI("slli", 0x23, SCALAR, Operands.rrs(), scalar(), "xd = xa << shamt", "slli x4, x2, 5"),
   SRLI(
       "srli",
       0x24,
@@ -155,14 +161,7 @@ public enum Opcode {
       scalar(),
       "if xa >= xb (signed) then pc = target",
       "bge x1, x2, 0"),
-  J(
-      "j",
-      0x34,
-      BRANCH,
-      Operands.of(Operands.target("target")),
-      scalar(),
-      "pc = target",
-      "j 0"),
+  J("j", 0x34, BRANCH, Operands.of(Operands.target("target")), scalar(), "pc = target", "j 0"),
   LOOP(
       "loop",
       0x35,
@@ -397,7 +396,8 @@ public enum Opcode {
   static {
     for (Opcode op : values()) {
       if (BY_CODE[op.code] != null) {
-        throw new ExceptionInInitializerError("opcode byte reused: " + op + " and " + BY_CODE[op.code]);
+        throw new ExceptionInInitializerError(
+            "opcode byte reused: " + op + " and " + BY_CODE[op.code]);
       }
       BY_CODE[op.code] = op;
     }

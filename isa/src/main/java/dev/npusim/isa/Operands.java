@@ -74,11 +74,7 @@ final class Operands {
   /** {@code op vd, spad, xa, xs, inc}. */
   static List<Operand> stridedLoad() {
     return of(
-        vreg("vd", Slot.S1),
-        spad(Slot.S2),
-        xreg("xa", Slot.S3),
-        xreg("xs", Slot.S4),
-        imm("inc"));
+        vreg("vd", Slot.S1), spad(Slot.S2), xreg("xa", Slot.S3), xreg("xs", Slot.S4), imm("inc"));
   }
 
   /** {@code op spad, xspad, xdram}. */

@@ -30,9 +30,7 @@ public final class ProgramBinary {
     if (bytes.length % 8 != 0) {
       throw new ProgramException(
           bytes.length / 8,
-          "file is "
-              + bytes.length
-              + " bytes, not a whole number of 8-byte instruction words");
+          "file is " + bytes.length + " bytes, not a whole number of 8-byte instruction words");
     }
     ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     List<Instruction> out = new ArrayList<>(bytes.length / 8);

@@ -93,7 +93,8 @@ public final class ProgramBuilder {
     try {
       return Program.of(out, labelNames, comments);
     } catch (ProgramException e) {
-      throw new IllegalStateException("code generator produced an invalid program: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "code generator produced an invalid program: " + e.getMessage(), e);
     }
   }
 }

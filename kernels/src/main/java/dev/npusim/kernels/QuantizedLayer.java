@@ -9,9 +9,9 @@ import com.google.common.primitives.ImmutableIntArray;
  * the conventions of {@code case-format.md} (TFLite's). Validated at construction; everything that
  * holds a {@code QuantizedLayer} may trust it.
  *
- * <p>Layouts: input and output NHWC; {@code conv2d} filter OHWI {@code [OC, KH, KW, IC]};
- * {@code depthwise_conv2d} filter {@code [1, KH, KW, IC * M]} with output channel {@code oc = ic *
- * M + m}; {@code fully_connected} filter {@code [OC, IC]} with input {@code [N, 1, 1, IC]}.
+ * <p>Layouts: input and output NHWC; {@code conv2d} filter OHWI {@code [OC, KH, KW, IC]}; {@code
+ * depthwise_conv2d} filter {@code [1, KH, KW, IC * M]} with output channel {@code oc = ic * M + m};
+ * {@code fully_connected} filter {@code [OC, IC]} with input {@code [N, 1, 1, IC]}.
  *
  * @param bias int32 per output channel in the accumulator scale, or null for no bias
  * @param filterZeroPoints one entry (per tensor) or one per output channel
@@ -123,7 +123,10 @@ public record QuantizedLayer(
         activationMin,
         activationMax);
     checkArgument(
-        bias == null || bias.length() == oc, "bias has %s values, expected %s", bias == null ? 0 : bias.length(), oc);
+        bias == null || bias.length() == oc,
+        "bias has %s values, expected %s",
+        bias == null ? 0 : bias.length(),
+        oc);
     checkArgument(
         requant.size() == 1 || requant.size() == oc,
         "requantization has %s entries, expected 1 or %s",
@@ -132,7 +135,9 @@ public record QuantizedLayer(
     switch (semantics) {
       case TFLITE_INT8 -> {
         checkArgument(
-            inputType == DataType.INT8 && filterType == DataType.INT8 && outputType == DataType.INT8,
+            inputType == DataType.INT8
+                && filterType == DataType.INT8
+                && outputType == DataType.INT8,
             "tflite-int8 layers are int8 throughout");
         checkArgument(requant instanceof Requantization.Q31, "tflite-int8 uses multiplier/shift");
       }
@@ -167,7 +172,8 @@ public record QuantizedLayer(
   }
 
   private static void checkRange(String what, int v, DataType t) {
-    checkArgument(t.contains(v), "%s %s is outside %s [%s, %s]", what, v, t.caseName(), t.min(), t.max());
+    checkArgument(
+        t.contains(v), "%s %s is outside %s [%s, %s]", what, v, t.caseName(), t.min(), t.max());
   }
 
   /** Filter zero point of an output channel. */

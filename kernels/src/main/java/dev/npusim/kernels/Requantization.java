@@ -13,9 +13,9 @@ public sealed interface Requantization {
   int size();
 
   /**
-   * TFLite's {@code MultiplyByQuantizedMultiplier}: {@code multiplier} in [2^30, 2^31) or 0;
-   * {@code shift > 0} a left shift before the high multiply, {@code shift < 0} a rounding right
-   * shift after it.
+   * TFLite's {@code MultiplyByQuantizedMultiplier}: {@code multiplier} in [2^30, 2^31) or 0; {@code
+   * shift > 0} a left shift before the high multiply, {@code shift < 0} a rounding right shift
+   * after it.
    */
   record Q31(ImmutableIntArray multipliers, ImmutableIntArray shifts) implements Requantization {
     public Q31 {
@@ -27,7 +27,8 @@ public sealed interface Requantization {
           shifts.length());
       for (int i = 0; i < multipliers.length(); i++) {
         int m = multipliers.get(i);
-        checkArgument(m == 0 || m >= (1 << 30), "multiplier[%s] = %s is not 0 or in [2^30, 2^31)", i, m);
+        checkArgument(
+            m == 0 || m >= (1 << 30), "multiplier[%s] = %s is not 0 or in [2^30, 2^31)", i, m);
         int s = shifts.get(i);
         checkArgument(s >= -31 && s <= 31, "shift[%s] = %s is outside [-31, 31]", i, s);
       }
@@ -57,7 +58,10 @@ public sealed interface Requantization {
       for (int i = 0; i < scaleBits.length(); i++) {
         float f = Float.intBitsToFloat(scaleBits.get(i));
         checkArgument(
-            Float.isFinite(f) && f > 0, "scale[%s] = %s must be finite and positive", i, (Object) f);
+            Float.isFinite(f) && f > 0,
+            "scale[%s] = %s must be finite and positive",
+            i,
+            (Object) f);
       }
     }
 

@@ -1,0 +1,75 @@
+package dev.npusim.simulator;
+
+import dev.npusim.isa.Csr.AccumulatorMode;
+
+/**
+ * The accumulator registers acc0..acc7, each {@code L} lanes of a configurable width (16 to 48
+ * bits), held as exact {@code long}s.
+ *
+ * <p>Every add goes through {@link #fit}, which counts an overflow exactly when the exact sum
+ * leaves the configured width, then wraps (two's complement, as TFLite) or saturates. To keep the
+ * MAC loops tight, each register also carries a conservative bound on the magnitude of its lanes:
+ * when the bound plus the largest possible product still fits, no lane can overflow and the MAC
+ * runs without per-lane checks. The bound is only an accelerator; results and counts are the same
+ * either way (a property test checks this against a BigInteger model).
+ */
+final class AccumulatorFile {
+  static final int REGISTERS = 8;
+
+  final long[][] lanes;
+
+  /** Upper bound of |lane value| over all lanes of each register. */
+  final long[] bound = new long[REGISTERS];
+
+  final int bits;
+  final long min;
+  final long max;
+  boolean saturate;
+  long overflows;
+
+  AccumulatorFile(int laneCount, int bits, AccumulatorMode mode) {
+    this.lanes = new long[REGISTERS][laneCount];
+    this.bits = bits;
+    this.max = (1L << (bits - 1)) - 1;
+    this.min = -(1L << (bits - 1));
+    this.saturate = mode == AccumulatorMode.SATURATE;
+  }
+
+  void reset(AccumulatorMode mode) {
+    for (long[] a : lanes) {
+      java.util.Arrays.fill(a, 0);
+    }
+    java.util.Arrays.fill(bound, 0);
+    saturate = mode == AccumulatorMode.SATURATE;
+    overflows = 0;
+  }
+
+  /** True if adding values of magnitude at most {@code addend} to register r cannot overflow. */
+  boolean headroom(int r, long addend) {
+    return bound[r] + addend <= max;
+  }
+
+  /** Brings an exact value into range, counting an overflow if it was out of range. */
+  long fit(long exact) {
+    if (exact >= min && exact <= max) {
+      return exact;
+    }
+    overflows++;
+    if (saturate) {
+      return exact < min ? min : max;
+    }
+    return Datapath.wrap(exact, bits);
+  }
+
+  /** Recomputes the bound of register r exactly (after a checked operation). */
+  void rebound(int r) {
+    long m = 0;
+    for (long v : lanes[r]) {
+      long a = Math.abs(v);
+      if (a > m) {
+        m = a;
+      }
+    }
+    bound[r] = m;
+  }
+}

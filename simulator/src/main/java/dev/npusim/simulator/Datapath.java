@@ -1,0 +1,423 @@
+package dev.npusim.simulator;
+
+import dev.npusim.isa.Csr.OutputType;
+import dev.npusim.isa.Csr.RequantMode;
+import dev.npusim.isa.Csr.RoundingMode;
+import java.util.Arrays;
+
+/**
+ * All datapath arithmetic of the machine, in one place, and the semantics of every instruction, one
+ * static method per opcode with the opcode's name.
+ *
+ * <p>The fixed-point functions follow the names and definitions of gemmlowp / TensorFlow Lite
+ * ({@code fixedpoint.h}, {@code MultiplyByQuantizedMultiplier}) as restated in {@code
+ * case-format.md}; the float32 requantization follows ONNX Runtime's QLinearConv ({@code
+ * MlasRequantizeOutput}: {@code float(acc) * scale}, round half to even).
+ */
+public final class Datapath {
+  private Datapath() {}
+
+  /** Largest |x - z| for 8-bit x and zero point z of either signedness: 255 - (-128). */
+  static final int MAX_OFFSET_OPERAND = 383;
+
+  /** Largest |(x - zx) * (w - zw)|. */
+  static final long MAX_PRODUCT = (long) MAX_OFFSET_OPERAND * MAX_OFFSET_OPERAND;
+
+  // ------------------------------------------------------------------ fixed-point arithmetic
+
+  /**
+   * gemmlowp's SaturatingRoundingDoublingHighMul: the high 32 bits of {@code 2*a*b}, rounded half
+   * up in magnitude (the nudge is {@code 2^30} for a non-negative product, {@code 1 - 2^30} for a
+   * negative one, then the division truncates toward zero). The single overflow case {@code a == b
+   * == INT_MIN} saturates to {@code INT_MAX}.
+   */
+  public static int saturatingRoundingDoublingHighMul(int a, int b) {
+    if (a == Integer.MIN_VALUE && b == Integer.MIN_VALUE) {
+      return Integer.MAX_VALUE;
+    }
+    long ab = (long) a * (long) b;
+    long nudge = ab >= 0 ? (1L << 30) : (1L - (1L << 30));
+    // Java's long division truncates toward zero, as C++'s does.
+    return (int) ((ab + nudge) / (1L << 31));
+  }
+
+  /**
+   * gemmlowp's RoundingDivideByPOT: {@code x / 2^exponent} rounded half away from zero, for
+   * exponent in [0, 31].
+   */
+  public static int roundingDivideByPowerOfTwo(int x, int exponent) {
+    int mask = (int) ((1L << exponent) - 1);
+    int remainder = x & mask;
+    int threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+    return (x >> exponent) + (remainder > threshold ? 1 : 0);
+  }
+
+  /** {@code x / 2^exponent} rounded half to even, for exponent in [0, 31]. */
+  public static int roundingDivideByPowerOfTwoHalfEven(int x, int exponent) {
+    if (exponent == 0) {
+      return x;
+    }
+    int floor = x >> exponent;
+    long remainder = x & ((1L << exponent) - 1);
+    long half = 1L << (exponent - 1);
+    if (remainder > half || (remainder == half && (floor & 1) != 0)) {
+      return floor + 1;
+    }
+    return floor;
+  }
+
+  /** {@code x / 2^exponent} rounded toward minus infinity (an arithmetic shift). */
+  public static int truncatingDivideByPowerOfTwo(int x, int exponent) {
+    return x >> exponent;
+  }
+
+  /**
+   * TFLite's MultiplyByQuantizedMultiplier with a selectable final rounding: {@code shift > 0} is a
+   * left shift applied before the high multiply (the product {@code x * 2^shift} wraps in 32 bits,
+   * as in TFLite), {@code shift < 0} a right shift applied after it.
+   */
+  public static int multiplyByQuantizedMultiplier(
+      int x, int multiplier, int shift, RoundingMode rounding) {
+    int leftShift = shift > 0 ? shift : 0;
+    int rightShift = shift > 0 ? 0 : -shift;
+    int high = saturatingRoundingDoublingHighMul(x * (1 << leftShift), multiplier);
+    return switch (rounding) {
+      case TFLITE -> roundingDivideByPowerOfTwo(high, rightShift);
+      case HALF_EVEN -> roundingDivideByPowerOfTwoHalfEven(high, rightShift);
+      case TRUNCATE -> truncatingDivideByPowerOfTwo(high, rightShift);
+    };
+  }
+
+  /**
+   * ONNX Runtime's float requantization: {@code round_half_to_even(float32(acc) * scale)}, the
+   * product formed in float32. NaN gives 0 and out-of-range values saturate (ONNX Runtime clamps to
+   * the output range before converting, which gives the same final byte).
+   */
+  public static long requantizeFloat32(int acc, float scale) {
+    float product = (float) acc * scale;
+    return (long) Math.rint(product);
+  }
+
+  /** Two's-complement wrap of a value to {@code bits} bits (sign-extended). */
+  public static long wrap(long value, int bits) {
+    int drop = 64 - bits;
+    return (value << drop) >> drop;
+  }
+
+  /** Saturation of a value to the signed range of {@code bits} bits. */
+  public static long saturate(long value, int bits) {
+    long max = (1L << (bits - 1)) - 1;
+    long min = -(1L << (bits - 1));
+    return value > max ? max : (value < min ? min : value);
+  }
+
+  // ------------------------------------------------------------------ scalar instructions
+
+  public static int add(int a, int b) {
+    return a + b;
+  }
+
+  public static int sub(int a, int b) {
+    return a - b;
+  }
+
+  public static int mul(int a, int b) {
+    return a * b;
+  }
+
+  public static int and(int a, int b) {
+    return a & b;
+  }
+
+  public static int or(int a, int b) {
+    return a | b;
+  }
+
+  public static int xor(int a, int b) {
+    return a ^ b;
+  }
+
+  public static int sll(int a, int b) {
+    return a << (b & 31);
+  }
+
+  public static int srl(int a, int b) {
+    return a >>> (b & 31);
+  }
+
+  public static int sra(int a, int b) {
+    return a >> (b & 31);
+  }
+
+  public static int slt(int a, int b) {
+    return a < b ? 1 : 0;
+  }
+
+  public static int addi(int a, int imm) {
+    return a + imm;
+  }
+
+  public static int muli(int a, int imm) {
+    return a * imm;
+  }
+
+  public static int andi(int a, int imm) {
+    return a & imm;
+  }
+
+  public static int slli(int a, int shamt) {
+    return a << shamt;
+  }
+
+  public static int srli(int a, int shamt) {
+    return a >>> shamt;
+  }
+
+  public static int srai(int a, int shamt) {
+    return a >> shamt;
+  }
+
+  public static boolean beq(int a, int b) {
+    return a == b;
+  }
+
+  public static boolean bne(int a, int b) {
+    return a != b;
+  }
+
+  public static boolean blt(int a, int b) {
+    return a < b;
+  }
+
+  public static boolean bge(int a, int b) {
+    return a >= b;
+  }
+
+  // ------------------------------------------------------------------ vector memory
+
+  public static void vldS8(byte[] spad, int addr, int[] vd, int vl) {
+    for (int l = 0; l < vl; l++) {
+      vd[l] = spad[addr + l];
+    }
+    clearTail(vd, vl);
+  }
+
+  public static void vldU8(byte[] spad, int addr, int[] vd, int vl) {
+    for (int l = 0; l < vl; l++) {
+      vd[l] = spad[addr + l] & 0xFF;
+    }
+    clearTail(vd, vl);
+  }
+
+  public static void vldsS8(byte[] spad, int addr, int stride, int[] vd, int vl) {
+    for (int l = 0; l < vl; l++) {
+      vd[l] = spad[addr + l * stride];
+    }
+    clearTail(vd, vl);
+  }
+
+  public static void vldsU8(byte[] spad, int addr, int stride, int[] vd, int vl) {
+    for (int l = 0; l < vl; l++) {
+      vd[l] = spad[addr + l * stride] & 0xFF;
+    }
+    clearTail(vd, vl);
+  }
+
+  public static void vbcS8(byte[] spad, int addr, int[] vd, int vl) {
+    Arrays.fill(vd, 0, vl, spad[addr]);
+    clearTail(vd, vl);
+  }
+
+  public static void vbcU8(byte[] spad, int addr, int[] vd, int vl) {
+    Arrays.fill(vd, 0, vl, spad[addr] & 0xFF);
+    clearTail(vd, vl);
+  }
+
+  public static void vst(byte[] spad, int addr, int[] vs, int vl) {
+    for (int l = 0; l < vl; l++) {
+      spad[addr + l] = (byte) vs[l];
+    }
+  }
+
+  public static void vsts(byte[] spad, int addr, int stride, int[] vs, int vl) {
+    for (int l = 0; l < vl; l++) {
+      spad[addr + l * stride] = (byte) vs[l];
+    }
+  }
+
+  private static void clearTail(int[] v, int vl) {
+    if (vl < v.length) {
+      Arrays.fill(v, vl, v.length, 0);
+    }
+  }
+
+  // ------------------------------------------------------------------ multiply-accumulate
+
+  /** {@code acc[l] += (va[l] - zx) * (vb[l] - zw[l])}. */
+  static void vmac(AccumulatorFile accs, int d, int[] va, int[] vb, int zx, int[] zw, int vl) {
+    long[] acc = accs.lanes[d];
+    if (accs.headroom(d, MAX_PRODUCT)) {
+      for (int l = 0; l < vl; l++) {
+        acc[l] += (va[l] - zx) * (vb[l] - zw[l]);
+      }
+      accs.bound[d] += MAX_PRODUCT;
+    } else {
+      for (int l = 0; l < vl; l++) {
+        acc[l] = accs.fit(acc[l] + (long) ((va[l] - zx) * (vb[l] - zw[l])));
+      }
+      accs.rebound(d);
+    }
+  }
+
+  /** {@code acc[l] += (x - zx) * (vb[l] - zw[l])} with x = va[lane] broadcast. */
+  static void vmacE(AccumulatorFile accs, int d, int x, int[] vb, int zx, int[] zw, int vl) {
+    long[] acc = accs.lanes[d];
+    int xo = x - zx;
+    long product = (long) Math.abs(xo) * MAX_OFFSET_OPERAND;
+    if (accs.headroom(d, product)) {
+      for (int l = 0; l < vl; l++) {
+        acc[l] += xo * (vb[l] - zw[l]);
+      }
+      accs.bound[d] += product;
+    } else {
+      for (int l = 0; l < vl; l++) {
+        acc[l] = accs.fit(acc[l] + (long) (xo * (vb[l] - zw[l])));
+      }
+      accs.rebound(d);
+    }
+  }
+
+  /**
+   * {@code acc[l] += sum_k (x_k - zx) * (w_k[l] - zw[l])} for k in 0..3: the four products are
+   * summed exactly, then added to the accumulator once (one overflow check per lane).
+   */
+  static void vdot4(
+      AccumulatorFile accs,
+      int d,
+      int x0,
+      int x1,
+      int x2,
+      int x3,
+      int[] w0,
+      int[] w1,
+      int[] w2,
+      int[] w3,
+      int zx,
+      int[] zw,
+      int vl) {
+    long[] acc = accs.lanes[d];
+    int a0 = x0 - zx;
+    int a1 = x1 - zx;
+    int a2 = x2 - zx;
+    int a3 = x3 - zx;
+    long sum =
+        ((long) Math.abs(a0) + Math.abs(a1) + Math.abs(a2) + Math.abs(a3)) * MAX_OFFSET_OPERAND;
+    if (accs.headroom(d, sum)) {
+      for (int l = 0; l < vl; l++) {
+        int z = zw[l];
+        acc[l] += a0 * (w0[l] - z) + a1 * (w1[l] - z) + a2 * (w2[l] - z) + a3 * (w3[l] - z);
+      }
+      accs.bound[d] += sum;
+    } else {
+      for (int l = 0; l < vl; l++) {
+        int z = zw[l];
+        long dot =
+            (long) (a0 * (w0[l] - z)) + a1 * (w1[l] - z) + a2 * (w2[l] - z) + a3 * (w3[l] - z);
+        acc[l] = accs.fit(acc[l] + dot);
+      }
+      accs.rebound(d);
+    }
+  }
+
+  static void vclr(AccumulatorFile accs, int d) {
+    Arrays.fill(accs.lanes[d], 0);
+    accs.bound[d] = 0;
+  }
+
+  /** {@code acc[l] = int32le(par[addr + 4l])} for l < vl, 0 above; checked at the width. */
+  static void vbias(AccumulatorFile accs, int d, byte[] par, int addr, int vl) {
+    long[] acc = accs.lanes[d];
+    for (int l = 0; l < vl; l++) {
+      acc[l] = accs.fit(int32(par, addr + 4 * l));
+    }
+    if (vl < acc.length) {
+      Arrays.fill(acc, vl, acc.length, 0);
+    }
+    accs.rebound(d);
+  }
+
+  static void vsetzw(int[] zw, int[] vs, int vl) {
+    System.arraycopy(vs, 0, zw, 0, vl);
+  }
+
+  /**
+   * Loads per-lane multipliers and shifts.
+   *
+   * @return the first lane whose shift is outside [-31, 31], or -1
+   */
+  static int rqld(int[] m, int[] s, byte[] par, int addrM, int addrS, int vl) {
+    int bad = -1;
+    for (int l = 0; l < vl; l++) {
+      m[l] = int32(par, addrM + 4 * l);
+      int shift = int32(par, addrS + 4 * l);
+      if ((shift < -31 || shift > 31) && bad < 0) {
+        bad = l;
+      }
+      s[l] = shift;
+    }
+    return bad;
+  }
+
+  /**
+   * Requantizes accumulator lanes to 8-bit outputs: {@code r = zo + requantize(acc)}; an {@code r}
+   * outside the 8-bit output type counts as a saturation, an {@code r} inside it but outside [amin,
+   * amax] as a clamp hit; the output is r clamped to [amin, amax] and then to the type.
+   * Accumulators wider than 32 bits saturate into the 32-bit requantizer input.
+   *
+   * @param counts {@code counts[0] += saturations; counts[1] += clamp hits}
+   */
+  static void vrq(
+      int[] vd,
+      long[] acc,
+      int[] m,
+      int[] s,
+      RoundingMode rounding,
+      RequantMode mode,
+      OutputType type,
+      int zeroPoint,
+      int clampMin,
+      int clampMax,
+      int vl,
+      long[] counts) {
+    int typeMin = type.min();
+    int typeMax = type.max();
+    long sat = 0;
+    long clamp = 0;
+    for (int l = 0; l < vl; l++) {
+      int x = (int) saturate(acc[l], 32);
+      long q =
+          mode == RequantMode.Q31
+              ? multiplyByQuantizedMultiplier(x, m[l], s[l], rounding)
+              : requantizeFloat32(x, Float.intBitsToFloat(m[l]));
+      long r = zeroPoint + q;
+      if (r < typeMin || r > typeMax) {
+        sat++;
+      } else if (r < clampMin || r > clampMax) {
+        clamp++;
+      }
+      r = Math.min(Math.max(r, clampMin), clampMax);
+      r = Math.min(Math.max(r, typeMin), typeMax);
+      vd[l] = (int) r;
+    }
+    clearTail(vd, vl);
+    counts[0] += sat;
+    counts[1] += clamp;
+  }
+
+  static int int32(byte[] b, int addr) {
+    return (b[addr] & 0xFF)
+        | (b[addr + 1] & 0xFF) << 8
+        | (b[addr + 2] & 0xFF) << 16
+        | (b[addr + 3] & 0xFF) << 24;
+  }
+}

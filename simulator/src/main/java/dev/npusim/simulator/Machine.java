@@ -1,0 +1,224 @@
+package dev.npusim.simulator;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import com.google.common.collect.ImmutableMap;
+import com.google.common.primitives.ImmutableLongArray;
+import dev.npusim.isa.CycleClass;
+import dev.npusim.isa.DmaQueue;
+import dev.npusim.isa.EnergyEvent;
+import dev.npusim.isa.EnergyTerm;
+import dev.npusim.isa.Instruction;
+import dev.npusim.isa.Opcode;
+import dev.npusim.isa.OperandKind;
+import dev.npusim.isa.Program;
+import dev.npusim.isa.Scratchpad;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * A simulated machine: DRAM, which persists between runs, and a core whose registers, scratchpads
+ * and DMA queues are reset at the start of every run.
+ *
+ * <pre>{@code
+ * Machine m = new Machine(MachineConfig.defaults());
+ * m.writeDram(0, input);
+ * RunResult r = m.run(program, 1_000_000);
+ * byte[] out = m.readDram(4096, 64);
+ * }</pre>
+ */
+public final class Machine {
+  /** Default step limit: enough for any single layer of the networks in this project. */
+  public static final long DEFAULT_MAX_STEPS = 2_000_000_000L;
+
+  private final MachineConfig config;
+  private final Executor core;
+  private Program loaded;
+
+  public Machine(MachineConfig config) {
+    this.config = config;
+    this.core = new Executor(config);
+  }
+
+  public MachineConfig config() {
+    return config;
+  }
+
+  /** Copies bytes into DRAM. */
+  public void writeDram(int addr, byte[] data) {
+    checkDram(addr, data.length);
+    System.arraycopy(data, 0, core.dram, addr, data.length);
+  }
+
+  /** Copies bytes out of DRAM. */
+  public byte[] readDram(int addr, int length) {
+    checkDram(addr, length);
+    byte[] out = new byte[length];
+    System.arraycopy(core.dram, addr, out, 0, length);
+    return out;
+  }
+
+  public int dramSize() {
+    return core.dram.length;
+  }
+
+  /** Zeroes all of DRAM. */
+  public void clearDram() {
+    java.util.Arrays.fill(core.dram, (byte) 0);
+  }
+
+  private void checkDram(int addr, int length) {
+    checkArgument(
+        addr >= 0 && length >= 0 && (long) addr + length <= core.dram.length,
+        "dram[%s..%s) is outside the %s bytes of DRAM",
+        addr,
+        (long) addr + length,
+        core.dram.length);
+  }
+
+  /** A copy of a scratchpad's bytes after the last run. */
+  public byte[] scratchpad(Scratchpad s) {
+    return core.spads[s.ordinal()].clone();
+  }
+
+  /** Scalar register value after the last run. */
+  public int x(int i) {
+    return core.x[i];
+  }
+
+  /** Vector register lanes after the last run. */
+  public int[] v(int i) {
+    return core.v[i].clone();
+  }
+
+  /** Accumulator lanes after the last run. */
+  public long[] acc(int i) {
+    return core.accs.lanes[i].clone();
+  }
+
+  /** Runs a program from pc 0 until halt. */
+  public RunResult run(Program program, long maxSteps) throws SimulationFault {
+    return run(program, maxSteps, null, null);
+  }
+
+  /**
+   * Runs a program from pc 0 until halt.
+   *
+   * @param trace receives one line per retired instruction (pc, text, changed state), or null
+   * @param timeline receives DMA transfers and compute intervals for a trace viewer, or null
+   */
+  public RunResult run(Program program, long maxSteps, Appendable trace, Timeline timeline)
+      throws SimulationFault {
+    checkArgument(maxSteps > 0, "max steps must be positive, got %s", maxSteps);
+    if (program != loaded) {
+      core.load(program.instructions().toArray(new Instruction[0]));
+      loaded = program;
+    }
+    core.reset();
+    core.dma.listener =
+        timeline == null
+            ? null
+            : (queue, spad, pc, start, end, bytes) ->
+                timeline.dmaTransfer(queue, spad, pc, start, end, bytes);
+    try {
+      if (trace == null && timeline == null) {
+        core.run(maxSteps);
+      } else {
+        new TracedRun(core, trace, timeline).run(maxSteps);
+      }
+    } finally {
+      core.dma.listener = null;
+    }
+    return result();
+  }
+
+  private RunResult result() {
+    Executor c = core;
+    long[] byClass = c.countsByClass();
+    Map<CycleClass, Long> classes = new EnumMap<>(CycleClass.class);
+    for (CycleClass k : CycleClass.values()) {
+      classes.put(k, byClass[k.ordinal()]);
+    }
+    long[] events = new long[EnergyEvent.values().length];
+    long[] reads = new long[Scratchpad.count()];
+    long[] writes = new long[Scratchpad.count()];
+    for (int pc = 0; pc < c.ops.length; pc++) {
+      long hits = c.hits[pc];
+      if (hits == 0) {
+        continue;
+      }
+      Opcode op = c.ops[pc];
+      int spadIndex = op.indexOf(OperandKind.SPAD);
+      int spad =
+          spadIndex >= 0
+              ? c.insns[pc].operand(spadIndex)
+              : op.fixedScratchpad().map(Enum::ordinal).orElse(-1);
+      for (EnergyTerm t : op.energy()) {
+        long amount =
+            t.factor()
+                * switch (t.per()) {
+                  case INSTRUCTION -> hits;
+                  case LANE, TRANSFER_BYTE -> c.units[pc];
+                };
+        switch (t.event()) {
+          case SPAD_READ_BYTE -> reads[spad] += amount;
+          case SPAD_WRITE_BYTE -> writes[spad] += amount;
+          default -> events[t.event().ordinal()] += amount;
+        }
+      }
+    }
+    events[EnergyEvent.INSTRUCTION_FETCH.ordinal()] = c.steps;
+    Map<EnergyEvent, Long> ev = new EnumMap<>(EnergyEvent.class);
+    for (EnergyEvent e : EnergyEvent.values()) {
+      if (e != EnergyEvent.SPAD_READ_BYTE && e != EnergyEvent.SPAD_WRITE_BYTE) {
+        ev.put(e, events[e.ordinal()]);
+      }
+    }
+    Map<Scratchpad, Long> rd = new EnumMap<>(Scratchpad.class);
+    Map<Scratchpad, Long> wr = new EnumMap<>(Scratchpad.class);
+    for (Scratchpad s : Scratchpad.values()) {
+      rd.put(s, reads[s.ordinal()]);
+      wr.put(s, writes[s.ordinal()]);
+    }
+    DmaEngine d = c.dma;
+    return new RunResult(
+        c.steps,
+        c.cycle,
+        ImmutableMap.copyOf(classes),
+        events[EnergyEvent.MAC8.ordinal()],
+        c.accs.overflows,
+        c.outputCounts[0],
+        c.outputCounts[1],
+        new RunResult.Stalls(d.waitStalls, d.queueFullStalls, d.bankConflictStalls, c.drainStall),
+        new RunResult.DmaTraffic(
+            d.bytesMoved[0],
+            d.bytesMoved[1],
+            d.transfers[0],
+            d.transfers[1],
+            d.busyCycles[0],
+            d.busyCycles[1]),
+        ImmutableMap.copyOf(ev),
+        ImmutableMap.copyOf(rd),
+        ImmutableMap.copyOf(wr),
+        ImmutableLongArray.copyOf(c.hits));
+  }
+
+  /** Receives the run's activity over time, for a trace viewer. */
+  public interface Timeline {
+    /** One DMA transfer occupying its queue's channel over [start, end). */
+    void dmaTransfer(DmaQueue queue, Scratchpad spad, int pc, long start, long end, long bytes);
+
+    /** One instruction issued at cycle {@code start} for {@code cycles} cycles. */
+    void instruction(int pc, Instruction insn, long start, long cycles);
+  }
+
+  static void append(Appendable out, String s) {
+    try {
+      out.append(s);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

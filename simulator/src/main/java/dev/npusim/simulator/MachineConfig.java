@@ -1,0 +1,304 @@
+package dev.npusim.simulator;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import com.google.common.collect.ImmutableMap;
+import dev.npusim.isa.Csr.AccumulatorMode;
+import dev.npusim.isa.Csr.RoundingMode;
+import dev.npusim.isa.CycleClass;
+import dev.npusim.isa.Scratchpad;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * The machine a program runs on: its resources and timing. Immutable and validated at construction;
+ * {@link MachineConfigReader} loads it from JSON. The defaults are {@link #defaults()} ({@code
+ * npu8-default}).
+ *
+ * @param lanes vector lanes L, each an 8-bit MAC with its own accumulator
+ * @param macsPerLanePerCycle multipliers per lane: {@code vdot4} takes ceil(4 / this) MAC cycles
+ * @param accumulatorBits accumulator width; 32 is the only width bit-exact with TFLite
+ * @param accumulatorMode reset value of {@code accmode}
+ * @param roundingMode reset value of {@code rmode}
+ * @param scratchpads size and bank count of each scratchpad
+ * @param dramBytes DRAM size
+ * @param dmaBytesPerCycle bytes each DMA channel moves per cycle (ld and st are separate channels,
+ *     like AXI's read and write channels)
+ * @param dmaSetupCycles fixed cycles per transfer before its first byte
+ * @param dmaQueueDepth transfers a queue holds; issuing into a full queue stalls
+ * @param loopDepth nesting depth of zero-overhead hardware loops
+ * @param latencies issue cycles per instruction class
+ * @param clockMhz clock frequency, for latency in seconds
+ */
+public record MachineConfig(
+    String name,
+    String description,
+    int lanes,
+    int macsPerLanePerCycle,
+    int accumulatorBits,
+    AccumulatorMode accumulatorMode,
+    RoundingMode roundingMode,
+    ImmutableMap<Scratchpad, ScratchpadConfig> scratchpads,
+    int dramBytes,
+    int dmaBytesPerCycle,
+    int dmaSetupCycles,
+    int dmaQueueDepth,
+    int loopDepth,
+    ImmutableMap<CycleClass, Integer> latencies,
+    double clockMhz,
+    EnergyTable energy) {
+
+  /** Size and bank count of one scratchpad. */
+  public record ScratchpadConfig(int bytes, int banks) {
+    public ScratchpadConfig {
+      checkArgument(bytes > 0, "bytes must be positive, got %s", bytes);
+      checkArgument(banks > 0 && banks <= 64, "banks must be in [1, 64], got %s", banks);
+      checkArgument(bytes % banks == 0, "bytes %s must divide evenly into %s banks", bytes, banks);
+    }
+  }
+
+  public MachineConfig {
+    checkArgument(name != null && !name.isBlank(), "name must be set");
+    checkArgument(description != null, "description must be set");
+    checkArgument(lanes >= 1 && lanes <= 1024, "lanes must be in [1, 1024], got %s", lanes);
+    checkArgument(
+        macsPerLanePerCycle >= 1 && macsPerLanePerCycle <= 16,
+        "macs_per_lane_per_cycle must be in [1, 16], got %s",
+        macsPerLanePerCycle);
+    checkArgument(
+        accumulatorBits >= 16 && accumulatorBits <= 48,
+        "accumulator bits must be in [16, 48], got %s",
+        accumulatorBits);
+    checkArgument(accumulatorMode != null && roundingMode != null, "modes must be set");
+    checkArgument(
+        scratchpads.keySet().containsAll(java.util.List.of(Scratchpad.values())),
+        "every scratchpad needs a size: %s",
+        scratchpads.keySet());
+    checkArgument(dramBytes > 0, "dram bytes must be positive, got %s", dramBytes);
+    checkArgument(
+        dmaBytesPerCycle > 0, "dma bytes_per_cycle must be positive, got %s", dmaBytesPerCycle);
+    checkArgument(dmaSetupCycles >= 0, "dma setup_cycles must be >= 0, got %s", dmaSetupCycles);
+    checkArgument(
+        dmaQueueDepth >= 1 && dmaQueueDepth <= 256,
+        "dma queue_depth must be in [1, 256], got %s",
+        dmaQueueDepth);
+    checkArgument(
+        loopDepth >= 1 && loopDepth <= 16, "loop_depth must be in [1, 16], got %s", loopDepth);
+    for (CycleClass c : CycleClass.values()) {
+      Integer l = latencies.get(c);
+      checkArgument(l != null, "latency of %s is missing", c);
+      checkArgument(l >= 0 && l <= 1000, "latency of %s must be in [0, 1000], got %s", c, l);
+    }
+    checkArgument(clockMhz > 0 && clockMhz < 1e6, "clock_mhz must be positive, got %s", clockMhz);
+    checkArgument(energy != null, "energy table must be set");
+  }
+
+  /** Peak multiply-accumulates per cycle: lanes x MACs per lane per cycle. */
+  public long peakMacsPerCycle() {
+    return (long) lanes * macsPerLanePerCycle;
+  }
+
+  public int scratchpadBytes(Scratchpad s) {
+    return scratchpads.get(s).bytes();
+  }
+
+  public int latency(CycleClass c) {
+    return latencies.get(c);
+  }
+
+  /** True if requantization of the 32-bit TFLite / ONNX accumulator is reproduced exactly. */
+  public boolean bitExactAccumulator() {
+    return accumulatorBits == 32 && accumulatorMode == AccumulatorMode.WRAP;
+  }
+
+  /** The default machine, {@code npu8-default}. */
+  public static MachineConfig defaults() {
+    Map<CycleClass, Integer> lat = new EnumMap<>(CycleClass.class);
+    for (CycleClass c : CycleClass.values()) {
+      lat.put(c, 1);
+    }
+    return new MachineConfig(
+        "npu8-default",
+        "this project's reference NPU: 32 lanes with 4-way int8 dot products (128 MACs/cycle)",
+        32,
+        4,
+        32,
+        AccumulatorMode.WRAP,
+        RoundingMode.TFLITE,
+        ImmutableMap.of(
+            Scratchpad.ACT, new ScratchpadConfig(64 * 1024, 4),
+            Scratchpad.WGT, new ScratchpadConfig(64 * 1024, 4),
+            Scratchpad.OUT, new ScratchpadConfig(32 * 1024, 2),
+            Scratchpad.PAR, new ScratchpadConfig(8 * 1024, 1)),
+        64 * 1024 * 1024,
+        16,
+        32,
+        8,
+        4,
+        ImmutableMap.copyOf(lat),
+        1000.0,
+        EnergyTable.horowitz45nm());
+  }
+
+  public MachineConfig withName(String n) {
+    return new MachineConfig(
+        n,
+        description,
+        lanes,
+        macsPerLanePerCycle,
+        accumulatorBits,
+        accumulatorMode,
+        roundingMode,
+        scratchpads,
+        dramBytes,
+        dmaBytesPerCycle,
+        dmaSetupCycles,
+        dmaQueueDepth,
+        loopDepth,
+        latencies,
+        clockMhz,
+        energy);
+  }
+
+  public MachineConfig withLanes(int l) {
+    return new MachineConfig(
+        name,
+        description,
+        l,
+        macsPerLanePerCycle,
+        accumulatorBits,
+        accumulatorMode,
+        roundingMode,
+        scratchpads,
+        dramBytes,
+        dmaBytesPerCycle,
+        dmaSetupCycles,
+        dmaQueueDepth,
+        loopDepth,
+        latencies,
+        clockMhz,
+        energy);
+  }
+
+  public MachineConfig withAccumulator(int bits, AccumulatorMode mode) {
+    return new MachineConfig(
+        name,
+        description,
+        lanes,
+        macsPerLanePerCycle,
+        bits,
+        mode,
+        roundingMode,
+        scratchpads,
+        dramBytes,
+        dmaBytesPerCycle,
+        dmaSetupCycles,
+        dmaQueueDepth,
+        loopDepth,
+        latencies,
+        clockMhz,
+        energy);
+  }
+
+  public MachineConfig withRoundingMode(RoundingMode mode) {
+    return new MachineConfig(
+        name,
+        description,
+        lanes,
+        macsPerLanePerCycle,
+        accumulatorBits,
+        accumulatorMode,
+        mode,
+        scratchpads,
+        dramBytes,
+        dmaBytesPerCycle,
+        dmaSetupCycles,
+        dmaQueueDepth,
+        loopDepth,
+        latencies,
+        clockMhz,
+        energy);
+  }
+
+  public MachineConfig withScratchpad(Scratchpad s, int bytes, int banks) {
+    Map<Scratchpad, ScratchpadConfig> m = new EnumMap<>(scratchpads);
+    m.put(s, new ScratchpadConfig(bytes, banks));
+    return new MachineConfig(
+        name,
+        description,
+        lanes,
+        macsPerLanePerCycle,
+        accumulatorBits,
+        accumulatorMode,
+        roundingMode,
+        ImmutableMap.copyOf(m),
+        dramBytes,
+        dmaBytesPerCycle,
+        dmaSetupCycles,
+        dmaQueueDepth,
+        loopDepth,
+        latencies,
+        clockMhz,
+        energy);
+  }
+
+  public MachineConfig withDram(int bytes) {
+    return new MachineConfig(
+        name,
+        description,
+        lanes,
+        macsPerLanePerCycle,
+        accumulatorBits,
+        accumulatorMode,
+        roundingMode,
+        scratchpads,
+        bytes,
+        dmaBytesPerCycle,
+        dmaSetupCycles,
+        dmaQueueDepth,
+        loopDepth,
+        latencies,
+        clockMhz,
+        energy);
+  }
+
+  public MachineConfig withDma(int bytesPerCycle, int setupCycles) {
+    return new MachineConfig(
+        name,
+        description,
+        lanes,
+        macsPerLanePerCycle,
+        accumulatorBits,
+        accumulatorMode,
+        roundingMode,
+        scratchpads,
+        dramBytes,
+        bytesPerCycle,
+        setupCycles,
+        dmaQueueDepth,
+        loopDepth,
+        latencies,
+        clockMhz,
+        energy);
+  }
+
+  public MachineConfig withMacsPerLanePerCycle(int m) {
+    return new MachineConfig(
+        name,
+        description,
+        lanes,
+        m,
+        accumulatorBits,
+        accumulatorMode,
+        roundingMode,
+        scratchpads,
+        dramBytes,
+        dmaBytesPerCycle,
+        dmaSetupCycles,
+        dmaQueueDepth,
+        loopDepth,
+        latencies,
+        clockMhz,
+        energy);
+  }
+}
