@@ -158,6 +158,10 @@ public final class MachineConfigReader {
         if (b.equals(root.path("name").asText(null))) {
           throw new MachineConfigException(file, "base", "a machine cannot be its own base");
         }
+        if (!PRESETS.contains(b)) {
+          throw new MachineConfigException(
+              file, "base", "unknown preset (presets: " + String.join(", ", PRESETS) + ")");
+        }
         base = preset(b);
       }
       String name = root.has("name") ? text(root, "name", "name") : base.name();

@@ -1,0 +1,83 @@
+package dev.npusim.simulator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.npusim.isa.Csr.AccumulatorMode;
+import dev.npusim.isa.CycleClass;
+import dev.npusim.isa.Scratchpad;
+import org.junit.jupiter.api.Test;
+
+class MachineConfigReaderTest {
+
+  private static String error(String json) {
+    return assertThrows(
+            MachineConfigException.class, () -> MachineConfigReader.parse(json, "m.json"))
+        .getMessage();
+  }
+
+  @Test
+  void overridesOnTopOfTheDefaults() throws Exception {
+    MachineConfig c =
+        MachineConfigReader.parse(
+            """
+            {"name": "small", "lanes": 8, "accumulator_bits": 24, "accumulator_mode": "saturate",
+             "scratchpads": {"act": {"bytes": 4096, "banks": 2}},
+             "dma": {"bytes_per_cycle": 8},
+             "latency": {"mac": 2},
+             // comments are allowed
+             "clock_mhz": 500}
+            """,
+            "m.json");
+    assertEquals("small", c.name());
+    assertEquals(8, c.lanes());
+    assertEquals(24, c.accumulatorBits());
+    assertEquals(AccumulatorMode.SATURATE, c.accumulatorMode());
+    assertEquals(4096, c.scratchpadBytes(Scratchpad.ACT));
+    assertEquals(2, c.scratchpads().get(Scratchpad.ACT).banks());
+    assertEquals(
+        MachineConfig.defaults().scratchpadBytes(Scratchpad.WGT),
+        c.scratchpadBytes(Scratchpad.WGT));
+    assertEquals(8, c.dmaBytesPerCycle());
+    assertEquals(MachineConfig.defaults().dmaSetupCycles(), c.dmaSetupCycles());
+    assertEquals(2, c.latency(CycleClass.MAC));
+    assertEquals(1, c.latency(CycleClass.SCALAR));
+    assertEquals(500.0, c.clockMhz());
+  }
+
+  @Test
+  void unknownFieldIsNamed() {
+    assertEquals(
+        "m.json: scratchpads.acts: unknown field (known: act, out, par, wgt)",
+        error("{\"scratchpads\": {\"acts\": {\"bytes\": 1}}}"));
+  }
+
+  @Test
+  void wrongTypeIsNamed() {
+    assertEquals("m.json: lanes: expected an integer, got \"32\"", error("{\"lanes\": \"32\"}"));
+  }
+
+  @Test
+  void outOfRangeValuesAreNamed() {
+    assertEquals("m.json: lanes must be in [1, 1024], got 0", error("{\"lanes\": 0}"));
+    assertEquals(
+        "m.json: scratchpads.wgt: bytes must be positive, got -4",
+        error("{\"scratchpads\": {\"wgt\": {\"bytes\": -4}}}"));
+    assertEquals(
+        "m.json: accumulator bits must be in [16, 48], got 64",
+        error("{\"accumulator_bits\": 64}"));
+  }
+
+  @Test
+  void malformedJsonGivesAPosition() {
+    String m = error("{\"lanes\": 8,,}");
+    assertEquals(true, m.startsWith("m.json: line 1, column 13: malformed JSON"), m);
+  }
+
+  @Test
+  void unknownPresetIsNamed() {
+    assertEquals(
+        "m.json: base: unknown preset (presets: npu8-default, vta-like, gemmini-like, nvdla-small-like)",
+        error("{\"base\": \"tpu\"}"));
+  }
+}
