@@ -8,9 +8,10 @@ import dev.npusim.kernels.graph.FloatGraph;
 import dev.npusim.kernels.graph.FloatTensor;
 
 /**
- * Every tensor of one float run: the input under {@link FloatGraph#INPUT} and each layer's output
- * (after its activation) under the layer's name, in execution order. What per-layer analysis
- * (ranges, SQNR against a quantized run) reads.
+ * The tensors of one float run: the input under {@link FloatGraph#INPUT} and each kept layer's
+ * output (after its activation) under the layer's name, in execution order. What per-layer analysis
+ * (ranges, SQNR against a quantized run) reads. A full {@link FloatReference#run} keeps every
+ * layer.
  */
 public final class FloatActivations {
   private final ImmutableMap<String, FloatTensor> tensors;

@@ -12,6 +12,7 @@ import dev.npusim.kernels.graph.FloatTensor;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.stream.IntStream;
 
 /**
@@ -47,23 +48,45 @@ public final class FloatReference {
     return graph;
   }
 
-  /** Runs the whole graph; keeps every layer's output. */
+  /** Runs the whole graph; keeps every layer's output (about 210 MB for the SSD model). */
   public FloatActivations run(FloatTensor input) {
+    return run(input, layer -> true);
+  }
+
+  /**
+   * Runs the whole graph and keeps only the outputs {@code keep} accepts (by layer name); every
+   * other output is dropped as soon as the layers that read it have run. Use it for many images
+   * when only a few tensors matter, e.g. the box predictors for detection.
+   */
+  public FloatActivations run(FloatTensor input, Predicate<String> keep) {
     checkArgument(
         input.shape().equals(graph.inputShape()),
         "input is %s, the graph takes %s",
         input.shape(),
         graph.inputShape());
-    Map<String, double[]> values = new HashMap<>();
-    LinkedHashMap<String, FloatTensor> tensors = new LinkedHashMap<>();
-    values.put(FloatGraph.INPUT, input.toArray());
-    tensors.put(FloatGraph.INPUT, input);
-    for (FloatLayer layer : graph.layers()) {
-      double[] out = prepared.get(layer.name()).run(values.get(layer.input()), true);
-      values.put(layer.name(), out);
-      tensors.put(layer.name(), FloatTensor.adopt(layer.outputShape(), out));
+    // Index of the last layer that reads each tensor, to know when it can go.
+    Map<String, Integer> lastUse = new HashMap<>();
+    for (int i = 0; i < graph.layers().size(); i++) {
+      lastUse.put(graph.layers().get(i).input(), i);
     }
-    return new FloatActivations(ImmutableMap.copyOf(tensors));
+    Map<String, double[]> live = new HashMap<>();
+    LinkedHashMap<String, FloatTensor> kept = new LinkedHashMap<>();
+    live.put(FloatGraph.INPUT, input.toArray());
+    kept.put(FloatGraph.INPUT, input);
+    for (int i = 0; i < graph.layers().size(); i++) {
+      FloatLayer layer = graph.layers().get(i);
+      double[] out = prepared.get(layer.name()).run(live.get(layer.input()), true);
+      if (lastUse.getOrDefault(layer.input(), -1) == i) {
+        live.remove(layer.input());
+      }
+      if (lastUse.containsKey(layer.name())) {
+        live.put(layer.name(), out);
+      }
+      if (keep.test(layer.name())) {
+        kept.put(layer.name(), FloatTensor.adopt(layer.outputShape(), out));
+      }
+    }
+    return new FloatActivations(ImmutableMap.copyOf(kept));
   }
 
   /** Runs one layer of the graph on a given input (its output after the activation). */

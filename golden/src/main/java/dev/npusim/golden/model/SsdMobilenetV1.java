@@ -1,6 +1,7 @@
 package dev.npusim.golden.model;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSet;
 import com.google.common.primitives.ImmutableDoubleArray;
 import com.google.common.primitives.ImmutableIntArray;
 import dev.npusim.golden.model.TfjsWeights.WeightTensor;
@@ -115,6 +116,15 @@ public final class SsdMobilenetV1 {
    */
   public ImmutableDoubleArray anchors() {
     return anchors;
+  }
+
+  /** Names of the 12 box predictor layers: the tensors the SSD head reads. */
+  public ImmutableSet<String> predictorLayers() {
+    ImmutableSet.Builder<String> b = ImmutableSet.builder();
+    for (BoxPredictor p : predictors) {
+      b.add(p.boxEncoding(), p.classLogits());
+    }
+    return b.build();
   }
 
   public int anchorCount() {
@@ -243,11 +253,9 @@ public final class SsdMobilenetV1 {
         Activation activation)
         throws InputFileException {
       WeightTensor f = w.tensor(prefix + "/weights");
-      if (f.shape().length() != 4) {
-        expectShape(f, new int[] {kernel, kernel, in.c(), -1}, "conv filter [KH, KW, IC, OC]");
-      }
+      // OC is free (read from the tensor); KH, KW and IC follow from MODEL.md and the input.
+      expectShape(f, new int[] {kernel, kernel, in.c(), -1}, "conv filter [KH, KW, IC, OC]");
       int oc = f.shape().get(3);
-      expectShape(f, new int[] {kernel, kernel, in.c(), oc}, "conv filter [KH, KW, IC, OC]");
       WeightTensor b = w.tensor(prefix + "/" + biasName);
       expectShape(b, new int[] {oc}, "one value per output channel");
       double[] hwio = f.values().toArray();

@@ -1,5 +1,7 @@
 package dev.npusim.golden.model;
 
+import dev.npusim.kernels.graph.BatchNormFold;
+import dev.npusim.kernels.graph.FloatGraph;
 import dev.npusim.kernels.graph.FloatTensor;
 
 /**
@@ -12,6 +14,7 @@ final class SampleRuns {
   private static SsdMobilenetV1 model;
   private static PreprocessedImage sample1;
   private static FloatActivations sample1Run;
+  private static FloatActivations sample1FoldedRun;
 
   static synchronized SsdMobilenetV1 model() throws InputFileException {
     if (model == null) {
@@ -38,5 +41,14 @@ final class SampleRuns {
           model().graph().macs() / 1e9, (System.nanoTime() - t0) / 1e9);
     }
     return sample1Run;
+  }
+
+  /** The run of sample1.jpg with every BatchNorm folded. */
+  static synchronized FloatActivations sample1FoldedRun() throws InputFileException {
+    if (sample1FoldedRun == null) {
+      FloatGraph folded = BatchNormFold.fold(model().graph());
+      sample1FoldedRun = new FloatReference(folded).run(sample1().tensor());
+    }
+    return sample1FoldedRun;
   }
 }
