@@ -156,6 +156,7 @@ public final class SsdMobilenetV1 {
     }
 
     SsdMobilenetV1 build() throws InputFileException {
+      // Backbone. "Conv2d_0_pointwise" is, despite its name, a 3x3 stride-2 regular conv.
       FloatLayer x =
           conv(
               "MobilenetV1/Conv2d_0_pointwise",
@@ -178,6 +179,8 @@ public final class SsdMobilenetV1 {
                 "convolution_bn_offset",
                 Activation.RELU6);
       }
+      // Feature maps the box predictors read: conv11, the backbone output, and (below) the odd
+      // extra layers, whose 3x3 stride-2 convs halve the map each time (even ones are 1x1).
       List<FloatLayer> sources = new ArrayList<>();
       sources.add(layer(CONV11));
       sources.add(x);
@@ -196,6 +199,7 @@ public final class SsdMobilenetV1 {
           sources.add(x);
         }
       }
+      // Box predictors, in the order their anchors are concatenated.
       ImmutableList.Builder<BoxPredictor> predictors = ImmutableList.builder();
       int first = 0;
       for (int j = 0; j < sources.size(); j++) {

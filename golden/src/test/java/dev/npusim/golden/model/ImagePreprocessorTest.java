@@ -11,6 +11,7 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -95,7 +96,7 @@ class ImagePreprocessorTest {
   void whiteImageMapsToOneAndPaddingStartsBelowTheImage() {
     BufferedImage img = new BufferedImage(1920, 1280, BufferedImage.TYPE_INT_RGB);
     int[] white = new int[1920];
-    java.util.Arrays.fill(white, 0xffffff);
+    Arrays.fill(white, 0xffffff);
     for (int y = 0; y < 1280; y++) {
       img.setRGB(0, y, 1920, 1, white, 0, 1920);
     }
@@ -113,7 +114,7 @@ class ImagePreprocessorTest {
     BufferedImage img = new BufferedImage(2, 2, BufferedImage.TYPE_BYTE_GRAY);
     img.getRaster().setSample(0, 0, 0, 77);
     int[] rgb = ImagePreprocessor.rgb(img);
-    assertArrayEquals(new int[] {77, 77, 77}, java.util.Arrays.copyOf(rgb, 3));
+    assertArrayEquals(new int[] {77, 77, 77}, Arrays.copyOf(rgb, 3));
   }
 
   @Test

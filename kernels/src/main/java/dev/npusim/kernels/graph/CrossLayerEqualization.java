@@ -62,6 +62,9 @@ public final class CrossLayerEqualization {
   /** Ranges below this are treated as a dead channel and not scaled. */
   public static final double DEFAULT_MIN_RANGE = 1e-8;
 
+  /** A depthwise layer and the regular convolution that is the only reader of its output. */
+  public record LayerPair(FloatLayer depthwise, FloatLayer consumer) {}
+
   /**
    * One equalized pair.
    *
@@ -82,8 +85,8 @@ public final class CrossLayerEqualization {
    */
   public static FloatGraph equalize(FloatGraph graph, Variant variant, double minRange) {
     Map<String, FloatLayer> replaced = new HashMap<>();
-    for (FloatLayer[] pair : pairs(graph)) {
-      EqualizedPair eq = equalizePair(pair[0], pair[1], variant, minRange);
+    for (LayerPair pair : pairs(graph)) {
+      EqualizedPair eq = equalizePair(pair.depthwise(), pair.consumer(), variant, minRange);
       replaced.put(eq.depthwise().name(), eq.depthwise());
       replaced.put(eq.consumer().name(), eq.consumer());
     }
@@ -95,15 +98,15 @@ public final class CrossLayerEqualization {
    * execution order. In the SSD model these are {@code MobilenetV1/Conv2d_i_depthwise} and {@code
    * Conv2d_i_pointwise}, i = 1..13.
    */
-  public static ImmutableList<FloatLayer[]> pairs(FloatGraph graph) {
-    ImmutableList.Builder<FloatLayer[]> b = ImmutableList.builder();
+  public static ImmutableList<LayerPair> pairs(FloatGraph graph) {
+    ImmutableList.Builder<LayerPair> b = ImmutableList.builder();
     for (FloatLayer d : graph.layers()) {
       if (!d.isDepthwise()) {
         continue;
       }
       ImmutableList<FloatLayer> readers = graph.consumers(d.name());
       if (readers.size() == 1 && readers.get(0).kind() == LayerKind.CONV2D) {
-        b.add(new FloatLayer[] {d, readers.get(0)});
+        b.add(new LayerPair(d, readers.get(0)));
       }
     }
     return b.build();
