@@ -1,0 +1,161 @@
+package dev.npusim.kernels.graph;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import dev.npusim.kernels.TensorShape;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * An immutable float network: one input tensor and a list of {@link FloatLayer}s in execution
+ * order. Validated at construction: layer names are unique, every layer reads {@link #INPUT} or the
+ * output of a layer that comes <em>before</em> it in the list, and its input shape is that tensor's
+ * shape.
+ *
+ * <h2>How to walk it (e.g. for quantization)</h2>
+ *
+ * <pre>{@code
+ * for (FloatLayer layer : graph.layers()) {           // already in execution order
+ *   String in = layer.input();                         // FloatGraph.INPUT or an earlier layer's name
+ *   TensorShape inShape = graph.shapeOf(in);           // == layer.inputShape()
+ *   ... a tensor is named after the layer that produces it, so calibration ranges,
+ *   ... scales and zero points can be kept in a Map<String, ...> keyed by layer name
+ *   ... (plus FloatGraph.INPUT for the network input).
+ * }
+ * }</pre>
+ *
+ * A layer's output may feed several layers (in the SSD model, {@code
+ * MobilenetV1/Conv2d_11_pointwise} feeds {@code Conv2d_12_depthwise} and box predictor 0); {@link
+ * #consumers} lists them. Layers that no other layer reads are the graph's outputs ({@link
+ * #outputs}). There are no merges: each layer has exactly one input, so a quantizer never has to
+ * reconcile two scales on one input.
+ */
+public final class FloatGraph {
+
+  /** The name of the network input tensor; no layer may use it. */
+  public static final String INPUT = "input";
+
+  private final TensorShape inputShape;
+  private final ImmutableList<FloatLayer> layers;
+  private final ImmutableMap<String, FloatLayer> byName;
+
+  public FloatGraph(TensorShape inputShape, List<FloatLayer> layers) {
+    checkArgument(inputShape != null, "input shape is null");
+    checkArgument(!layers.isEmpty(), "a graph needs at least one layer");
+    Map<String, FloatLayer> seen = new LinkedHashMap<>();
+    for (FloatLayer layer : layers) {
+      checkArgument(!layer.name().equals(INPUT), "a layer may not be called '%s'", INPUT);
+      checkArgument(!seen.containsKey(layer.name()), "duplicate layer name %s", layer.name());
+      TensorShape available;
+      if (layer.input().equals(INPUT)) {
+        available = inputShape;
+      } else {
+        FloatLayer producer = seen.get(layer.input());
+        checkArgument(
+            producer != null,
+            "layer %s reads %s, which is not an earlier layer",
+            layer.name(),
+            layer.input());
+        available = producer.outputShape();
+      }
+      checkArgument(
+          available.equals(layer.inputShape()),
+          "layer %s expects input %s but %s is %s",
+          layer.name(),
+          layer.inputShape(),
+          layer.input(),
+          available);
+      seen.put(layer.name(), layer);
+    }
+    this.inputShape = inputShape;
+    this.layers = ImmutableList.copyOf(layers);
+    this.byName = ImmutableMap.copyOf(seen);
+  }
+
+  public TensorShape inputShape() {
+    return inputShape;
+  }
+
+  /** All layers in execution order (every layer after the one it reads). */
+  public ImmutableList<FloatLayer> layers() {
+    return layers;
+  }
+
+  public boolean contains(String name) {
+    return byName.containsKey(name);
+  }
+
+  /** The layer of this name; throws IllegalArgumentException naming it if there is none. */
+  public FloatLayer layer(String name) {
+    FloatLayer layer = byName.get(name);
+    checkArgument(layer != null, "no layer named %s", name);
+    return layer;
+  }
+
+  /** Shape of a tensor: {@link #INPUT} or a layer's output. */
+  public TensorShape shapeOf(String tensor) {
+    return tensor.equals(INPUT) ? inputShape : layer(tensor).outputShape();
+  }
+
+  /** Layers that read this tensor, in execution order. */
+  public ImmutableList<FloatLayer> consumers(String tensor) {
+    checkArgument(tensor.equals(INPUT) || byName.containsKey(tensor), "no tensor named %s", tensor);
+    ImmutableList.Builder<FloatLayer> b = ImmutableList.builder();
+    for (FloatLayer layer : layers) {
+      if (layer.input().equals(tensor)) {
+        b.add(layer);
+      }
+    }
+    return b.build();
+  }
+
+  /** Layers whose output no layer reads, in execution order. */
+  public ImmutableList<FloatLayer> outputs() {
+    ImmutableList.Builder<FloatLayer> b = ImmutableList.builder();
+    for (FloatLayer layer : layers) {
+      if (consumers(layer.name()).isEmpty()) {
+        b.add(layer);
+      }
+    }
+    return b.build();
+  }
+
+  /**
+   * A graph with each layer replaced by {@code rewrite.apply(layer)}. The rewrite must keep names,
+   * wiring and shapes (it changes parameters); the new graph is validated again.
+   */
+  public FloatGraph mapLayers(UnaryOperator<FloatLayer> rewrite) {
+    List<FloatLayer> out = new ArrayList<>(layers.size());
+    for (FloatLayer layer : layers) {
+      out.add(rewrite.apply(layer));
+    }
+    return new FloatGraph(inputShape, out);
+  }
+
+  /** A graph with some layers replaced by same-named ones. */
+  public FloatGraph withLayers(Map<String, FloatLayer> replacements) {
+    for (String name : replacements.keySet()) {
+      layer(name);
+    }
+    return mapLayers(l -> replacements.getOrDefault(l.name(), l));
+  }
+
+  /** Total multiply-accumulates per inference. */
+  public long macs() {
+    long sum = 0;
+    for (FloatLayer layer : layers) {
+      sum += layer.macs();
+    }
+    return sum;
+  }
+
+  @Override
+  public String toString() {
+    return "FloatGraph(input " + inputShape + ", " + layers.size() + " layers)";
+  }
+}

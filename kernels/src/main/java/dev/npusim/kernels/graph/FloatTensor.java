@@ -1,0 +1,89 @@
+package dev.npusim.kernels.graph;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import dev.npusim.kernels.TensorShape;
+import java.util.Arrays;
+
+/**
+ * An immutable NHWC tensor of doubles: the float activations of the graph.
+ *
+ * <p>Immutable because its array never escapes: {@link #copyOf} copies in, {@link #toArray} copies
+ * out. {@link #adopt} skips the first copy for code that builds a fresh array and hands it over
+ * (the float reference does this for every layer output, which would otherwise cost a copy of
+ * hundreds of megabytes per image).
+ */
+public final class FloatTensor {
+  private final TensorShape shape;
+  private final double[] values;
+
+  private FloatTensor(TensorShape shape, double[] values) {
+    checkArgument(
+        values.length == shape.elements(),
+        "tensor %s needs %s values, got %s",
+        shape,
+        shape.elements(),
+        values.length);
+    this.shape = shape;
+    this.values = values;
+  }
+
+  /** A tensor holding a copy of {@code values} (NHWC order). */
+  public static FloatTensor copyOf(TensorShape shape, double[] values) {
+    return new FloatTensor(shape, values.clone());
+  }
+
+  /**
+   * A tensor that takes ownership of {@code values}: the caller must not keep or write the array
+   * afterwards.
+   */
+  public static FloatTensor adopt(TensorShape shape, double[] values) {
+    return new FloatTensor(shape, values);
+  }
+
+  public TensorShape shape() {
+    return shape;
+  }
+
+  public int size() {
+    return values.length;
+  }
+
+  /** Value at a flat NHWC index. */
+  public double get(int index) {
+    return values[index];
+  }
+
+  public double get(int n, int y, int x, int c) {
+    return values[shape.index(n, y, x, c)];
+  }
+
+  /** A fresh copy of the values in NHWC order. */
+  public double[] toArray() {
+    return values.clone();
+  }
+
+  /** Largest absolute value (0 for an all-zero tensor). */
+  public double maxAbs() {
+    double m = 0;
+    for (double v : values) {
+      m = Math.max(m, Math.abs(v));
+    }
+    return m;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof FloatTensor t && t.shape.equals(shape) && Arrays.equals(t.values, values);
+  }
+
+  @Override
+  public int hashCode() {
+    return shape.hashCode() * 31 + Arrays.hashCode(values);
+  }
+
+  @Override
+  public String toString() {
+    return "FloatTensor" + shape;
+  }
+}
