@@ -1,0 +1,442 @@
+package dev.npusim.kernels.codegen;
+
+import dev.npusim.isa.Csr;
+import dev.npusim.isa.DmaQueue;
+import dev.npusim.isa.Opcode;
+import dev.npusim.isa.Scratchpad;
+import dev.npusim.kernels.DataType;
+import dev.npusim.kernels.LayerKind;
+import dev.npusim.kernels.QuantizedLayer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Regular convolution (any kernel, stride, dilation, padding) and fully-connected layers, as an
+ * implicit GEMM: lanes map to output channels, and the reduction over taps and input channels runs
+ * on {@code vdot4}, four input channels per instruction against four weight vectors.
+ *
+ * <p>Per group of up to 8 output pixels (one accumulator each), for each tap and each block of
+ * input channels: one vector load per pixel brings the block's input channels into lanes, then for
+ * each group of 4 channels, 4 weight vectors are loaded and shared by every pixel's {@code vdot4}.
+ * Weights are stored per output-channel tile in consumption order, input channels padded to a
+ * multiple of 4 with the filter zero point so the padding contributes exactly 0.
+ *
+ * <p>A fully-connected layer [N, IC] x [OC, IC] is the same kernel on a 1 x N image.
+ */
+final class ConvKernel {
+  private static final int MAX_PIXELS = 8;
+  private static final int V_W = 8;
+  private static final int V_ZW = 12;
+  private static final int X_ROW = 8;
+  private static final int X_OUT = 9;
+  private static final int X_BIAS = 10;
+  private static final int X_MULT = 11;
+  private static final int X_SHIFT = 12;
+  private static final int X_ZW = 13;
+  private static final int X_WGT = 14;
+  private static final int X_PIXEL0 = 16;
+
+  private ConvKernel() {}
+
+  static CompiledLayer compile(QuantizedLayer layer, CompilerTarget target)
+      throws CompileException {
+    return new Plan(layer, target).emit();
+  }
+
+  private static final class Plan {
+    final QuantizedLayer layer;
+    final CompilerTarget t;
+    final int lanes;
+    // Geometry as an image: a fully-connected layer is one row of N pixels.
+    final int n;
+    final int h;
+    final int w;
+    final int ic;
+    final int oc;
+    final int oh;
+    final int ow;
+    final int kh;
+    final int kw;
+    final int taps;
+    final int icPadded;
+    final int block;
+    final int ct;
+    final int th;
+    final int tw;
+    final boolean doubleInput;
+    final boolean doubleWeights;
+    final boolean doubleOutput;
+    final int slack;
+    final TensorBoxes.Tensor in;
+    final TensorBoxes.Tensor out;
+    final DramImage constants;
+    final int[] weightAddr;
+    final int[] paramAddr;
+    final int zeroPointRow;
+    final boolean ocOuter;
+
+    Plan(QuantizedLayer layer, CompilerTarget t) throws CompileException {
+      this.layer = layer;
+      this.t = t;
+      lanes = t.lanes();
+      if (lanes < 4) {
+        throw new CompileException(
+            "lanes", "conv2d and fully_connected kernels need at least 4 lanes for vdot4, got " + lanes);
+      }
+      boolean fc = layer.kind() == LayerKind.FULLY_CONNECTED;
+      n = fc ? 1 : layer.input().n();
+      h = fc ? 1 : layer.input().h();
+      w = fc ? layer.input().n() : layer.input().w();
+      ic = layer.input().c();
+      oc = layer.output().c();
+      oh = fc ? 1 : layer.output().h();
+      ow = fc ? layer.output().n() : layer.output().w();
+      kh = layer.kernelH();
+      kw = layer.kernelW();
+      taps = kh * kw;
+      icPadded = (ic + 3) & ~3;
+      block = Math.min(lanes & ~3, icPadded);
+      slack = lanes;
+      // Output-channel tile: as many lanes as the weights allow, double-buffered if possible.
+      int k = taps * icPadded;
+      int c = Math.min(lanes, oc);
+      boolean dblW = true;
+      while (c >= 1 && (long) k * c > t.wgtBytes() / 2) {
+        c--;
+      }
+      if (c < 1) {
+        dblW = false;
+        c = Math.min(lanes, oc);
+        while (c >= 1 && (long) k * c > t.wgtBytes()) {
+          c--;
+        }
+      }
+      if (c < 1) {
+        throw new CompileException(
+            "scratchpads.wgt",
+            String.format(
+                "%d bytes cannot hold the weights of even one output channel (%d taps x %d input"
+                    + " channels = %d bytes)",
+                t.wgtBytes(), taps, icPadded, k));
+      }
+      ct = c;
+      doubleWeights = dblW;
+      if (LayerParameters.blockBytes(ct) > t.parBytes() / 2) {
+        throw new CompileException(
+            "scratchpads.par",
+            String.format(
+                "%d bytes cannot double-buffer the %d parameter bytes of a %d-channel tile",
+                t.parBytes(), LayerParameters.blockBytes(ct), ct));
+      }
+      int[] tile = chooseTile(true, true);
+      boolean dbl = tile != null;
+      if (tile == null) {
+        tile = chooseTile(false, false);
+      }
+      if (tile == null) {
+        int rIn = (kh - 1) * layer.dilationH() + 1;
+        int cIn = (kw - 1) * layer.dilationW() + 1;
+        throw new CompileException(
+            "scratchpads.act",
+            String.format(
+                "%d bytes cannot hold the smallest tile (%dx%d input pixels of %d channels = %d"
+                    + " bytes, plus %d bytes of slack), or scratchpads.out %d bytes cannot hold"
+                    + " one output pixel",
+                t.actBytes(), rIn, cIn, ic, rIn * cIn * ic, slack, t.outBytes()));
+      }
+      th = tile[0];
+      tw = tile[1];
+      doubleInput = dbl;
+      doubleOutput = dbl;
+      in = new TensorBoxes.Tensor(0, h, w, ic);
+      int outAddr = DepthwiseKernel.align(n * h * w * ic);
+      out = new TensorBoxes.Tensor(outAddr, oh, ow, oc);
+      constants = new DramImage(DepthwiseKernel.align(outAddr + n * oh * ow * oc));
+      int ocTiles = (oc + ct - 1) / ct;
+      weightAddr = new int[ocTiles];
+      paramAddr = new int[ocTiles];
+      for (int ot = 0; ot < ocTiles; ot++) {
+        int o0 = ot * ct;
+        int cn = Math.min(ct, oc - o0);
+        byte[] wts = new byte[taps * icPadded * cn];
+        int[] ocs = new int[cn];
+        for (int l = 0; l < cn; l++) {
+          ocs[l] = o0 + l;
+          for (int tap = 0; tap < taps; tap++) {
+            for (int i = 0; i < icPadded; i++) {
+              int v =
+                  i < ic
+                      ? layer.filterAt(o0 + l, tap / kw, tap % kw, i)
+                      : layer.filterZeroPoint(o0 + l);
+              wts[(tap * icPadded + i) * cn + l] = (byte) v;
+            }
+          }
+        }
+        weightAddr[ot] = constants.append(wts);
+        paramAddr[ot] = constants.append(LayerParameters.block(layer, ocs));
+      }
+      byte[] zp = new byte[colsIn(tw) * ic];
+      Arrays.fill(zp, (byte) layer.inputZeroPoint());
+      zeroPointRow = constants.append(zp);
+      // Loop order: reload whichever of input and weights costs less DRAM traffic.
+      long spatialTiles = (long) n * ((oh + th - 1) / th) * ((ow + tw - 1) / tw);
+      long inputBytes = (long) n * h * w * ic;
+      long weightBytes = (long) taps * icPadded * oc;
+      long ocOuterTraffic = (spatialTiles > 1 ? inputBytes * ocTiles : inputBytes) + weightBytes;
+      long spatialOuterTraffic = inputBytes + (ocTiles > 1 ? weightBytes * spatialTiles : weightBytes);
+      ocOuter = ocOuterTraffic <= spatialOuterTraffic;
+    }
+
+    int rowsIn(int rows) {
+      return (rows - 1) * layer.strideH() + (kh - 1) * layer.dilationH() + 1;
+    }
+
+    int colsIn(int cols) {
+      return (cols - 1) * layer.strideW() + (kw - 1) * layer.dilationW() + 1;
+    }
+
+    int[] chooseTile(boolean doubleIn, boolean doubleOut) {
+      int inCap = (doubleIn ? t.actBytes() / 2 : t.actBytes()) - slack;
+      int outCap = doubleOut ? t.outBytes() / 2 : t.outBytes();
+      for (int cols = ow; cols >= 1; cols = cols == 1 ? 0 : (cols + 1) / 2) {
+        int rows = oh;
+        while (rows >= 1
+            && ((long) rowsIn(rows) * colsIn(cols) * ic > inCap || (long) rows * cols * ct > outCap)) {
+          rows = rows > 8 ? rows * 3 / 4 : rows - 1;
+        }
+        if (rows >= 1) {
+          return new int[] {rows, cols};
+        }
+      }
+      return null;
+    }
+
+    int padTop() {
+      return layer.kind() == LayerKind.FULLY_CONNECTED ? 0 : layer.padTop();
+    }
+
+    int padLeft() {
+      return layer.kind() == LayerKind.FULLY_CONNECTED ? 0 : layer.padLeft();
+    }
+
+    CompiledLayer emit() {
+      Emitter e = new Emitter();
+      e.comment(
+          String.format(
+              "%s %s -> %s, kernel %dx%d, stride %d,%d, dilation %d,%d; output-channel tiles of"
+                  + " %d, spatial tiles of %dx%d, %s loop outer; input channels in blocks of %d",
+              layer.kind().caseName(), layer.input(), layer.output(), kh, kw, layer.strideH(),
+              layer.strideW(), layer.dilationH(), layer.dilationW(), ct, th, tw,
+              ocOuter ? "output-channel" : "spatial", block));
+      Prologue.emit(e, layer);
+      List<ConvTile> tiles = new ArrayList<>();
+      int ocTiles = (oc + ct - 1) / ct;
+      List<int[]> spatial = new ArrayList<>();
+      for (int b = 0; b < n; b++) {
+        for (int y0 = 0; y0 < oh; y0 += th) {
+          for (int x0 = 0; x0 < ow; x0 += tw) {
+            spatial.add(new int[] {b, y0, Math.min(th, oh - y0), x0, Math.min(tw, ow - x0)});
+          }
+        }
+      }
+      if (ocOuter) {
+        for (int ot = 0; ot < ocTiles; ot++) {
+          for (int[] s : spatial) {
+            tiles.add(new ConvTile(ot, s));
+          }
+        }
+      } else {
+        for (int[] s : spatial) {
+          for (int ot = 0; ot < ocTiles; ot++) {
+            tiles.add(new ConvTile(ot, s));
+          }
+        }
+      }
+      TilePipeline.emit(e, tiles, doubleInput, doubleWeights, doubleOutput);
+      return CompiledLayer.of(
+          layer, t, e, in.addr(), out.addr(), constants, layer.kind().caseName(), tiles.size());
+    }
+
+    final class ConvTile implements TilePipeline.Tile {
+      final int ot;
+      final int b;
+      final int y0;
+      final int rows;
+      final int x0;
+      final int cols;
+      final int o0;
+      final int cn;
+
+      ConvTile(int ot, int[] s) {
+        this.ot = ot;
+        this.b = s[0];
+        this.y0 = s[1];
+        this.rows = s[2];
+        this.x0 = s[3];
+        this.cols = s[4];
+        this.o0 = ot * ct;
+        this.cn = Math.min(ct, oc - o0);
+      }
+
+      @Override
+      public Object inputKey() {
+        return List.of(b, y0, x0);
+      }
+
+      @Override
+      public Object weightKey() {
+        return ot;
+      }
+
+      int wgtBase(int buffer) {
+        return buffer * (t.wgtBytes() / 2);
+      }
+
+      int parBase(int buffer) {
+        return buffer * (t.parBytes() / 2);
+      }
+
+      int inBase(int buffer) {
+        return buffer * (t.actBytes() / 2);
+      }
+
+      @Override
+      public void loadWeights(Emitter e, int buffer) {
+        e.dma(
+            DmaQueue.LD, Scratchpad.WGT, wgtBase(buffer), weightAddr[ot], 1, taps * icPadded * cn,
+            0, 0);
+        e.dma(
+            DmaQueue.LD, Scratchpad.PAR, parBase(buffer), paramAddr[ot], 1,
+            LayerParameters.blockBytes(cn), 0, 0);
+      }
+
+      @Override
+      public void loadInput(Emitter e, int buffer) {
+        int base = inBase(buffer);
+        int rIn = rowsIn(rows);
+        int cIn = colsIn(cols);
+        int iy0 = y0 * layer.strideH() - padTop();
+        int ix0 = x0 * layer.strideW() - padLeft();
+        int ya = Math.max(iy0, 0);
+        int yb = Math.min(iy0 + rIn, h);
+        int xa = Math.max(ix0, 0);
+        int xb = Math.min(ix0 + cIn, w);
+        if (ya > iy0 || yb < iy0 + rIn || xa > ix0 || xb < ix0 + cIn) {
+          e.comment("tile touches the padding: fill with the input zero point first");
+          e.dma(DmaQueue.LD, Scratchpad.ACT, base, zeroPointRow, rIn, cIn * ic, 0, cIn * ic);
+        }
+        if (yb > ya && xb > xa) {
+          TensorBoxes.move(
+              e, DmaQueue.LD, Scratchpad.ACT, base + ((ya - iy0) * cIn + (xa - ix0)) * ic,
+              cIn * ic, in, b, ya, yb - ya, xa, xb - xa, 0, ic);
+        }
+      }
+
+      @Override
+      public void compute(Emitter e, int inputBuffer, int weightBuffer, int outputBuffer) {
+        int cIn = colsIn(cols);
+        int sh = layer.strideH();
+        int sw = layer.strideW();
+        Opcode loadIn = layer.inputType() == DataType.INT8 ? Opcode.VLD_S8 : Opcode.VLD_U8;
+        Opcode loadW = layer.filterType() == DataType.INT8 ? Opcode.VLD_S8 : Opcode.VLD_U8;
+        e.csrwi(Csr.VL, cn);
+        int par = parBase(weightBuffer);
+        e.li(X_BIAS, par + LayerParameters.biasOffset());
+        e.li(X_MULT, par + LayerParameters.multiplierOffset(cn));
+        e.li(X_SHIFT, par + LayerParameters.shiftOffset(cn));
+        e.emit(Opcode.RQLD, X_MULT, X_SHIFT);
+        e.li(X_ZW, par + LayerParameters.zeroPointOffset(cn));
+        e.emit(loadW, V_ZW, Scratchpad.PAR.ordinal(), X_ZW, 0);
+        e.emit(Opcode.VSETZW, V_ZW);
+        e.li(X_ROW, inBase(inputBuffer));
+        e.li(X_OUT, outputBuffer * (t.outBytes() / 2));
+        int pixels = Math.min(MAX_PIXELS, cols);
+        int groups = cols / pixels;
+        int tail = cols % pixels;
+        int rowStep = sh * cIn * ic - cols * sw * ic;
+        e.repeat(
+            rows,
+            "rows",
+            () -> {
+              e.repeat(groups, "pixels", () -> group(e, pixels, cIn, weightBuffer, loadIn, loadW));
+              if (tail > 0) {
+                group(e, tail, cIn, weightBuffer, loadIn, loadW);
+              }
+              if (rowStep != 0) {
+                e.emit(Opcode.ADDI, X_ROW, X_ROW, rowStep);
+              }
+            });
+      }
+
+      /** P output pixels of one row, starting at X_ROW; leaves X_ROW at the next group. */
+      private void group(Emitter e, int p, int cIn, int weightBuffer, Opcode loadIn, Opcode loadW) {
+        int sw = layer.strideW();
+        int dh = layer.dilationH();
+        int dw = layer.dilationW();
+        for (int i = 0; i < p; i++) {
+          e.emit(Opcode.ADDI, X_PIXEL0 + i, X_ROW, i * sw * ic);
+          e.emit(Opcode.VBIAS, i, X_BIAS);
+        }
+        e.emit(Opcode.ADDI, X_WGT, 0, wgtBase(weightBuffer));
+        int fullBlocks = icPadded / block;
+        int tailGroups = (icPadded % block) / 4;
+        int blocks = fullBlocks + (tailGroups > 0 ? 1 : 0);
+        boolean toggle = block > cn;
+        for (int tap = 0; tap < taps; tap++) {
+          int ky = tap / kw;
+          int kx = tap % kw;
+          e.repeat(fullBlocks, "blocks", () -> inputBlock(e, p, block / 4, toggle, loadIn, loadW));
+          if (tailGroups > 0) {
+            inputBlock(e, p, tailGroups, toggle, loadIn, loadW);
+          }
+          if (tap + 1 < taps) {
+            int ny = (tap + 1) / kw;
+            int nx = (tap + 1) % kw;
+            int delta =
+                ((ny - ky) * dh * cIn + (nx - kx) * dw) * ic - blocks * block;
+            if (delta != 0) {
+              for (int i = 0; i < p; i++) {
+                e.emit(Opcode.ADDI, X_PIXEL0 + i, X_PIXEL0 + i, delta);
+              }
+            }
+          }
+        }
+        for (int i = 0; i < p; i++) {
+          e.emit(Opcode.VRQ, i, i);
+          e.emit(Opcode.VST, i, Scratchpad.OUT.ordinal(), X_OUT, cn);
+        }
+        e.emit(Opcode.ADDI, X_ROW, X_ROW, p * sw * ic);
+      }
+
+      /** One block of input channels: groups of 4 channels against 4 weight vectors each. */
+      private void inputBlock(
+          Emitter e, int p, int groups, boolean toggle, Opcode loadIn, Opcode loadW) {
+        if (toggle) {
+          e.csrwi(Csr.VL, block);
+        }
+        for (int i = 0; i < p; i++) {
+          e.emit(loadIn, i, Scratchpad.ACT.ordinal(), X_PIXEL0 + i, block);
+        }
+        if (toggle) {
+          e.csrwi(Csr.VL, cn);
+        }
+        for (int g = 0; g < groups; g++) {
+          for (int j = 0; j < 4; j++) {
+            e.emit(loadW, V_W + j, Scratchpad.WGT.ordinal(), X_WGT, cn);
+          }
+          for (int i = 0; i < p; i++) {
+            e.emit(Opcode.VDOT4, i, i, g, V_W);
+          }
+        }
+      }
+
+      @Override
+      public void store(Emitter e, int outputBuffer) {
+        TensorBoxes.move(
+            e, DmaQueue.ST, Scratchpad.OUT, outputBuffer * (t.outBytes() / 2), cols * cn, out, b,
+            y0, rows, x0, cols, o0, cn);
+      }
+    }
+  }
+}

@@ -1,0 +1,52 @@
+package dev.npusim.kernels.codegen;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Builds the constant part of a layer's DRAM image (reordered weights, per-channel parameters,
+ * zero-point rows) at increasing, aligned addresses.
+ */
+final class DramImage {
+  private final int base;
+  private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+  DramImage(int base) {
+    this.base = base;
+  }
+
+  /** Appends bytes at the next 64-byte boundary and returns their DRAM address. */
+  int append(byte[] data) {
+    align(64);
+    int at = base + bytes.size();
+    bytes.write(data, 0, data.length);
+    return at;
+  }
+
+  int appendInts(int[] values) {
+    ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    for (int v : values) {
+      b.putInt(v);
+    }
+    return append(b.array());
+  }
+
+  private void align(int a) {
+    while (bytes.size() % a != 0) {
+      bytes.write(0);
+    }
+  }
+
+  int base() {
+    return base;
+  }
+
+  int end() {
+    return base + bytes.size();
+  }
+
+  byte[] toByteArray() {
+    return bytes.toByteArray();
+  }
+}

@@ -1,0 +1,56 @@
+package dev.npusim.kernels.codegen;
+
+import dev.npusim.isa.DmaQueue;
+import dev.npusim.isa.Scratchpad;
+
+/**
+ * Moves a box of an NHWC tensor between DRAM and a compact scratchpad tile {@code [rows][cols][cn]}
+ * with as few 2-D transfers as the layouts allow: one for whole rows of all channels, one 2-D
+ * transfer for a column range of all channels, one per row for a channel slice.
+ */
+final class TensorBoxes {
+  private TensorBoxes() {}
+
+  /** An NHWC tensor in DRAM. */
+  record Tensor(int addr, int h, int w, int c) {
+    int pixelAddr(int b, int y, int x) {
+      return addr + ((b * h + y) * w + x) * c;
+    }
+  }
+
+  /**
+   * Transfers the box (rows x cols x cn at y0, x0, c0 of batch b) to or from {@code spad} at
+   * {@code spadAddr}, whose rows are {@code spadRowStride} bytes apart and pixels {@code cn}.
+   */
+  static void move(
+      Emitter e,
+      DmaQueue q,
+      Scratchpad s,
+      int spadAddr,
+      int spadRowStride,
+      Tensor t,
+      int b,
+      int y0,
+      int rows,
+      int x0,
+      int cols,
+      int c0,
+      int cn) {
+    if (rows <= 0 || cols <= 0 || cn <= 0) {
+      return;
+    }
+    int dram = t.pixelAddr(b, y0, x0) + c0;
+    if (cn == t.c()) {
+      int rowBytes = cols * cn;
+      if (cols == t.w() && spadRowStride == rowBytes) {
+        e.dma(q, s, spadAddr, dram, 1, rows * rowBytes, 0, 0);
+      } else {
+        e.dma(q, s, spadAddr, dram, rows, rowBytes, t.w() * t.c(), spadRowStride);
+      }
+      return;
+    }
+    for (int r = 0; r < rows; r++) {
+      e.dma(q, s, spadAddr + r * spadRowStride, dram + r * t.w() * t.c(), cols, cn, t.c(), cn);
+    }
+  }
+}

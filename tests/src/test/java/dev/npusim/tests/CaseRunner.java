@@ -1,0 +1,25 @@
+package dev.npusim.tests;
+
+import dev.npusim.cli.engine.SimulatedLayer;
+import dev.npusim.golden.cases.GoldenCase;
+import dev.npusim.golden.metrics.Comparison;
+import dev.npusim.kernels.codegen.CompiledLayer;
+import dev.npusim.simulator.Machine;
+import dev.npusim.simulator.MachineConfig;
+
+/** Compiles a case, runs it on the simulator and compares the output bit for bit. */
+final class CaseRunner {
+  private CaseRunner() {}
+
+  static SimulatedLayer.Run simulate(GoldenCase c, MachineConfig config) throws Exception {
+    CompiledLayer compiled = SimulatedLayer.compile(c.layer(), config);
+    Machine m = new Machine(config.withDram((int) Math.max(1 << 20, compiled.plan().dramBytes())));
+    return SimulatedLayer.run(m, compiled, c.input());
+  }
+
+  /** Null if bit-exact, otherwise a description of the first mismatch. */
+  static String mismatch(GoldenCase c, int[] actual) {
+    Comparison cmp = Comparison.of(c.layer().output(), c.expectedOutput().toArray(), actual);
+    return cmp.bitExact() ? null : c.name() + ": " + cmp.summary();
+  }
+}
