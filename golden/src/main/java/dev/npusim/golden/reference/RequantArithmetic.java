@@ -15,12 +15,15 @@ public final class RequantArithmetic {
 
   /**
    * gemmlowp's {@code SaturatingRoundingDoublingHighMul}: the high 32 bits of {@code 2 * a * b},
-   * rounded to nearest with ties away from zero, i.e. {@code round(a * b / 2^31)}.
+   * i.e. {@code a * b / 2^31} rounded to nearest.
+   *
+   * <p>The rounding is gemmlowp's exactly: a nudge of {@code 2^30} (a non-negative product) or
+   * {@code 1 - 2^30} (a negative one) is added to the 64-bit product and the quotient is then
+   * truncated toward zero, as C++ integer division does (hence {@code /}, not a shift). So ties
+   * round up, toward +infinity: {@code 1.5 -> 2} but {@code -0.5 -> 0} and {@code -1.5 -> -1}.
    *
    * <p>The only product that does not fit is {@code INT_MIN * INT_MIN} (= 2^62, whose doubled high
-   * half would be 2^31); it saturates to {@code INT_MAX}. The rounding nudge is added to the 64-bit
-   * product and the quotient is then truncated toward zero (C++ integer division), which is why
-   * this uses {@code /} and not an arithmetic shift.
+   * half would be 2^31); it saturates to {@code INT_MAX}.
    */
   public static int saturatingRoundingDoublingHighMul(int a, int b) {
     if (a == Integer.MIN_VALUE && b == Integer.MIN_VALUE) {
