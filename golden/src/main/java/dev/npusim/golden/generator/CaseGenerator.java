@@ -84,15 +84,9 @@ public final class CaseGenerator {
           (float) Math.scalb(1.0, -2 - random.nextInt(7)) * (float) (1 + random.nextDouble());
       float outputScale =
           (float) Math.scalb(1.0, -random.nextInt(7)) * (float) (1 + random.nextDouble());
-      boolean perChannelTargets = spec.scales() == CaseSpec.ScaleRange.WIDE;
-      double tensorTarget = perChannelTargets ? 0 : effectiveScaleTarget();
       float[] filterScales = new float[scaleCount];
       for (int c = 0; c < scaleCount; c++) {
-        // WIDE: log-uniform in [2^-24, 2^4), a new draw for every channel.
-        double target =
-            perChannelTargets
-                ? Math.scalb(Math.pow(2, 28 * random.nextDouble()), -24)
-                : tensorTarget;
+        double target = effectiveScaleTarget(inputZeroPoint, zeroPointOf(filterZeroPoints, c));
         filterScales[c] = (float) (target * outputScale / inputScale);
       }
       Requantization requant = requantization(inputScale, filterScales, outputScale);
@@ -105,7 +99,7 @@ public final class CaseGenerator {
           QuantizedLayer.filterElements(
               spec.op(), spec.inputChannels(), oc, spec.kernelHeight(), spec.kernelWidth());
       int[] filterData = filterValues(filterCount, oc, filterZeroPoints);
-      ImmutableIntArray bias = bias(oc);
+      ImmutableIntArray bias = bias(oc, inputZeroPoint, filterZeroPoints);
 
       int[] clamp = activationRange(outputZeroPoint, outputScale);
 
@@ -157,22 +151,38 @@ public final class CaseGenerator {
     }
 
     /**
-     * The per-tensor effective-scale target of {@link CaseSpec.ScaleRange#TYPICAL} and {@link
-     * CaseSpec.ScaleRange#LEFT_SHIFT}.
-     *
-     * <p>TYPICAL: a uniform 8-bit value has a standard deviation of about 74 (255 / √12), so an
-     * accumulator of {@code fanIn} products has one of about {@code 74 * 74 * √fanIn}; mapping that
-     * to 32 output LSB (times 2^[-1, 1)) keeps most outputs inside the 8-bit range.
+     * One effective scale {@code s_in * s_w / s_out} drawn from the spec's {@link
+     * CaseSpec.ScaleRange}: for TYPICAL, 32 output LSB per accumulator standard deviation (see
+     * {@link #accumulatorStd}) times 2^[-1, 1); for LEFT_SHIFT 2^[0, 4); for WIDE 2^[-24, 4).
      */
-    private double effectiveScaleTarget() {
+    private double effectiveScaleTarget(int inputZeroPoint, int filterZeroPoint) {
       return switch (spec.scales()) {
-        case TYPICAL -> {
-          double accStd = 74.0 * 74.0 * Math.sqrt(spec.fanIn());
-          yield 32.0 / accStd * Math.pow(2, 2 * random.nextDouble() - 1);
-        }
+        case TYPICAL ->
+            32.0
+                / accumulatorStd(inputZeroPoint, filterZeroPoint)
+                * Math.pow(2, 2 * random.nextDouble() - 1);
         case LEFT_SHIFT -> Math.pow(2, 4 * random.nextDouble());
-        case WIDE -> throw new AssertionError("WIDE is drawn per channel");
+        case WIDE -> Math.scalb(Math.pow(2, 28 * random.nextDouble()), -24);
       };
+    }
+
+    /**
+     * The standard deviation of an accumulator of {@code fanIn} products of uniformly drawn values,
+     * from {@code E[(x - zx)^2] = var(x) + (mean(x) - zx)^2} for each factor (the factors are
+     * independent and the filter's mean offset does not cancel when the zero point is off-centre).
+     */
+    private double accumulatorStd(int inputZeroPoint, int filterZeroPoint) {
+      return Math.sqrt(
+          spec.fanIn()
+              * meanSquareAround(spec.inputType(), inputZeroPoint)
+              * meanSquareAround(spec.filterType(), filterZeroPoint));
+    }
+
+    /** {@code E[(v - zeroPoint)^2]} for {@code v} uniform over the type's 256 values. */
+    private static double meanSquareAround(DataType type, int zeroPoint) {
+      double variance = (256.0 * 256.0 - 1) / 12;
+      double offset = (type.min() + type.max()) / 2.0 - zeroPoint;
+      return variance + offset * offset;
     }
 
     private Requantization requantization(
@@ -218,10 +228,7 @@ public final class CaseGenerator {
       for (int i = 0; i < count; i++) {
         int channel = channelOfFilterElement(i, oc);
         values[i] =
-            value(
-                spec.filterType(),
-                spec.filterDistribution(),
-                zeroPoints[zeroPoints.length == 1 ? 0 : channel]);
+            value(spec.filterType(), spec.filterDistribution(), zeroPointOf(zeroPoints, channel));
       }
       return values;
     }
@@ -246,17 +253,28 @@ public final class CaseGenerator {
       };
     }
 
-    private ImmutableIntArray bias(int oc) {
+    private static int zeroPointOf(int[] zeroPoints, int channel) {
+      return zeroPoints[zeroPoints.length == 1 ? 0 : channel];
+    }
+
+    private ImmutableIntArray bias(int oc, int inputZeroPoint, int[] filterZeroPoints) {
       if (spec.bias() == CaseSpec.BiasRange.NONE) {
         return null;
       }
-      int typical = (int) Math.min(Integer.MAX_VALUE, 74.0 * 74.0 * Math.sqrt(spec.fanIn()));
       int[] b = new int[oc];
       for (int c = 0; c < oc; c++) {
         b[c] =
             switch (spec.bias()) {
               case NONE, ZERO -> 0;
-              case TYPICAL -> random.nextInt(-typical, typical + 1);
+              case TYPICAL -> {
+                // Within one accumulator standard deviation, as trained biases mostly are.
+                int typical =
+                    (int)
+                        Math.min(
+                            1 << 30,
+                            accumulatorStd(inputZeroPoint, zeroPointOf(filterZeroPoints, c)));
+                yield random.nextInt(-typical, typical + 1);
+              }
               case NEAR_2_POW_30 ->
                   (random.nextBoolean() ? 1 : -1) * (1 << 30)
                       + random.nextInt(-(1 << 16), (1 << 16) + 1);

@@ -82,17 +82,18 @@ public record CaseSpec(
 
   /**
    * The effective scale {@code input_scale * filter_scale / output_scale} the multipliers come
-   * from, and so the sign of the shifts.
+   * from, and so the sign of the shifts. With per-channel requantization every channel draws its
+   * own.
    */
   public enum ScaleRange {
     /**
-     * About 32 output LSB per accumulator standard deviation (times a random factor in [1/2, 2]),
+     * About 32 output LSB per accumulator standard deviation (times a random factor in [1/2, 2)),
      * as a calibrated layer has: small scales, negative shifts.
      */
     TYPICAL,
     /** Effective scale in [1, 16): positive shifts 1 to 4 (left shift before the multiply). */
     LEFT_SHIFT,
-    /** Log-uniform in [2^-24, 2^4), drawn per channel: negative and positive shifts mixed. */
+    /** Log-uniform in [2^-24, 2^4): negative and positive shifts mixed across channels. */
     WIDE
   }
 
