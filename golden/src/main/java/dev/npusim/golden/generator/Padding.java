@@ -25,7 +25,7 @@ public sealed interface Padding {
     return new Valid();
   }
 
-  static Padding explicit(int top, int bottom, int left, int right) {
+  static Explicit explicit(int top, int bottom, int left, int right) {
     return new Explicit(top, bottom, left, right);
   }
 
