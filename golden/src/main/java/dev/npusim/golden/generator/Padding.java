@@ -2,6 +2,8 @@ package dev.npusim.golden.generator;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import java.util.Locale;
+
 /**
  * How a generated case is padded: explicit amounts, or TFLite's {@code SAME} / {@code VALID}
  * resolved to explicit {@code [top, bottom, left, right]} (the case format only stores explicit
@@ -16,6 +18,35 @@ public sealed interface Padding {
    */
   Explicit resolve(
       int inH, int inW, int kernelH, int kernelW, int strideH, int strideW, int dilH, int dilW);
+
+  /**
+   * Parses padding as a command line gives it: {@code same}, {@code valid}, or explicit {@code
+   * top,bottom,left,right}.
+   *
+   * @throws IllegalArgumentException for anything else
+   */
+  static Padding parse(String text) {
+    String t = text.trim().toLowerCase(Locale.ROOT);
+    if (t.equals("same")) {
+      return same();
+    }
+    if (t.equals("valid")) {
+      return valid();
+    }
+    String[] parts = t.split(",", -1);
+    checkArgument(
+        parts.length == 4, "padding \"%s\" is not same, valid or top,bottom,left,right", text);
+    int[] v = new int[4];
+    for (int i = 0; i < 4; i++) {
+      try {
+        v[i] = Integer.parseInt(parts[i].trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(
+            "padding \"" + text + "\": \"" + parts[i].trim() + "\" is not an integer", e);
+      }
+    }
+    return explicit(v[0], v[1], v[2], v[3]);
+  }
 
   static Padding same() {
     return new Same();

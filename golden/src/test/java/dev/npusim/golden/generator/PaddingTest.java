@@ -47,4 +47,14 @@ class PaddingTest {
     assertEquals(p, p.resolve(1, 1, 2, 3, 1, 1, 1, 1));
     assertThrows(IllegalArgumentException.class, () -> Padding.explicit(-1, 0, 0, 0));
   }
+
+  @Test
+  void parsesCommandLineForms() {
+    assertEquals(Padding.same(), Padding.parse("SAME"));
+    assertEquals(Padding.valid(), Padding.parse(" valid "));
+    assertEquals(Padding.explicit(1, 2, 0, 3), Padding.parse("1, 2,0,3"));
+    assertThrows(IllegalArgumentException.class, () -> Padding.parse("1,2,3"));
+    assertThrows(IllegalArgumentException.class, () -> Padding.parse("1,2,x,3"));
+    assertThrows(IllegalArgumentException.class, () -> Padding.parse("1,2,-1,3"));
+  }
 }

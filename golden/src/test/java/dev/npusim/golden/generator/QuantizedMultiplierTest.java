@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.npusim.golden.GoldenFiles;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -71,7 +72,7 @@ class QuantizedMultiplierTest {
                 DynamicTest.dynamicTest(
                     GoldenFiles.relativeName(file),
                     () -> {
-                      JsonNode root = json.readTree(file.toFile());
+                      JsonNode root = json.readTree(Files.readString(file));
                       double in = root.get("input").get("scale").asDouble();
                       double out = root.get("output").get("scale").asDouble();
                       JsonNode filterScale = root.get("filter").get("scale");
