@@ -1,0 +1,138 @@
+package dev.npusim.golden.generator;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import java.util.Locale;
+
+/**
+ * How a generated case is padded: explicit amounts, or TFLite's {@code SAME} / {@code VALID}
+ * resolved to explicit {@code [top, bottom, left, right]} (the case format only stores explicit
+ * padding).
+ */
+public sealed interface Padding {
+
+  /**
+   * Explicit padding for a layer with this geometry along the two spatial axes.
+   *
+   * @throws IllegalArgumentException if the layer would have no output
+   */
+  Explicit resolve(
+      int inH, int inW, int kernelH, int kernelW, int strideH, int strideW, int dilH, int dilW);
+
+  /**
+   * Parses padding as a command line gives it: {@code same}, {@code valid}, or explicit {@code
+   * top,bottom,left,right}.
+   *
+   * @throws IllegalArgumentException for anything else
+   */
+  static Padding parse(String text) {
+    String t = text.trim().toLowerCase(Locale.ROOT);
+    if (t.equals("same")) {
+      return same();
+    }
+    if (t.equals("valid")) {
+      return valid();
+    }
+    String[] parts = t.split(",", -1);
+    checkArgument(
+        parts.length == 4, "padding \"%s\" is not same, valid or top,bottom,left,right", text);
+    int[] v = new int[4];
+    for (int i = 0; i < 4; i++) {
+      try {
+        v[i] = Integer.parseInt(parts[i].trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(
+            "padding \"" + text + "\": \"" + parts[i].trim() + "\" is not an integer", e);
+      }
+    }
+    return explicit(v[0], v[1], v[2], v[3]);
+  }
+
+  static Padding same() {
+    return new Same();
+  }
+
+  static Padding valid() {
+    return new Valid();
+  }
+
+  static Explicit explicit(int top, int bottom, int left, int right) {
+    return new Explicit(top, bottom, left, right);
+  }
+
+  /** Explicit {@code [top, bottom, left, right]}, as in the case file. */
+  record Explicit(int top, int bottom, int left, int right) implements Padding {
+    public Explicit {
+      checkArgument(
+          top >= 0 && bottom >= 0 && left >= 0 && right >= 0,
+          "padding must be non-negative: [%s, %s, %s, %s]",
+          top,
+          bottom,
+          left,
+          right);
+    }
+
+    @Override
+    public Explicit resolve(
+        int inH, int inW, int kernelH, int kernelW, int strideH, int strideW, int dilH, int dilW) {
+      checkArgument(
+          extent(kernelH, dilH) <= inH + top + bottom
+              && extent(kernelW, dilW) <= inW + left + right,
+          "kernel extent %sx%s exceeds padded input %sx%s",
+          extent(kernelH, dilH),
+          extent(kernelW, dilW),
+          inH + top + bottom,
+          inW + left + right);
+      return this;
+    }
+
+    @Override
+    public String toString() {
+      return "[" + top + ", " + bottom + ", " + left + ", " + right + "]";
+    }
+  }
+
+  /**
+   * TFLite {@code SAME}: output size {@code ceil(in / stride)}; the padding needed for it is split
+   * in two with the extra row or column at the bottom or right.
+   */
+  record Same() implements Padding {
+    @Override
+    public Explicit resolve(
+        int inH, int inW, int kernelH, int kernelW, int strideH, int strideW, int dilH, int dilW) {
+      int totalH = sameTotal(inH, kernelH, strideH, dilH);
+      int totalW = sameTotal(inW, kernelW, strideW, dilW);
+      return new Explicit(totalH / 2, totalH - totalH / 2, totalW / 2, totalW - totalW / 2);
+    }
+
+    private static int sameTotal(int in, int kernel, int stride, int dilation) {
+      int out = (in + stride - 1) / stride;
+      return Math.max(0, (out - 1) * stride + extent(kernel, dilation) - in);
+    }
+
+    @Override
+    public String toString() {
+      return "same";
+    }
+  }
+
+  /** TFLite {@code VALID}: no padding; the kernel must fit in the input. */
+  record Valid() implements Padding {
+    @Override
+    public Explicit resolve(
+        int inH, int inW, int kernelH, int kernelW, int strideH, int strideW, int dilH, int dilW) {
+      return new Explicit(0, 0, 0, 0)
+          .resolve(inH, inW, kernelH, kernelW, strideH, strideW, dilH, dilW);
+    }
+
+    @Override
+    public String toString() {
+      return "valid";
+    }
+  }
+
+  /** Rows (or columns) a dilated kernel spans. */
+  private static int extent(int kernel, int dilation) {
+    return (kernel - 1) * dilation + 1;
+  }
+}
