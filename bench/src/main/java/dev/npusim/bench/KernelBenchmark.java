@@ -65,7 +65,8 @@ public class KernelBenchmark {
 
   /** Replaces the value of an {@code .equ} line, failing loudly if the line is not there. */
   static String withConstant(String source, String name, int value) {
-    String updated = source.replaceFirst("(?m)^\\.equ " + name + ", \\S+", ".equ " + name + ", " + value);
+    String updated =
+        source.replaceFirst("(?m)^\\.equ " + name + ", \\S+", ".equ " + name + ", " + value);
     if (updated.equals(source)) {
       throw new IllegalStateException(".equ " + name + " not found");
     }

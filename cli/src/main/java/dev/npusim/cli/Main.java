@@ -59,7 +59,8 @@ public final class Main implements Runnable {
         (ex, a) -> {
           err.println("npusim: " + ex.getMessage());
           CommandLine c = ex.getCommandLine();
-          err.println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
+          err.println(
+              "Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
           return 2;
         });
     cl.setExecutionExceptionHandler(

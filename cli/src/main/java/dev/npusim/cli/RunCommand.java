@@ -68,8 +68,15 @@ final class RunCommand implements Callable<Integer> {
       byte[] bytes = ProgramFiles.read(file);
       if (addr < 0 || (long) addr + bytes.length > m.dramSize()) {
         throw new UserError(
-            "--dram " + d + ": " + bytes.length + " bytes at " + addr + " do not fit in the "
-                + m.dramSize() + " bytes of DRAM");
+            "--dram "
+                + d
+                + ": "
+                + bytes.length
+                + " bytes at "
+                + addr
+                + " do not fit in the "
+                + m.dramSize()
+                + " bytes of DRAM");
       }
       m.writeDram(addr, bytes);
     }
@@ -83,7 +90,8 @@ final class RunCommand implements Callable<Integer> {
       long addr = Numbers.parse(parts[0], "--dump " + d);
       long len = Numbers.parse(parts[1], "--dump " + d);
       if (addr < 0 || len < 0 || addr + len > m.dramSize()) {
-        throw new UserError("--dump " + d + ": range is outside the " + m.dramSize() + " bytes of DRAM");
+        throw new UserError(
+            "--dump " + d + ": range is outside the " + m.dramSize() + " bytes of DRAM");
       }
       ranges.add(new long[] {addr, len});
       files.add(Path.of(parts[2]));
@@ -99,7 +107,9 @@ final class RunCommand implements Callable<Integer> {
     out.print(Reports.counters(r, config));
     for (int i = 0; i < ranges.size(); i++) {
       AtomicFiles.write(files.get(i), m.readDram((int) ranges.get(i)[0], (int) ranges.get(i)[1]));
-      out.printf("wrote dram[0x%x..0x%x) to %s%n", ranges.get(i)[0], ranges.get(i)[0] + ranges.get(i)[1], files.get(i));
+      out.printf(
+          "wrote dram[0x%x..0x%x) to %s%n",
+          ranges.get(i)[0], ranges.get(i)[0] + ranges.get(i)[1], files.get(i));
     }
     return 0;
   }

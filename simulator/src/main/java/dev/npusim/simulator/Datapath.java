@@ -369,10 +369,11 @@ public final class Datapath {
   }
 
   /**
-   * Requantizes accumulator lanes to 8-bit outputs: {@code r = zo + requantize(acc)}; an {@code r}
-   * outside the 8-bit output type counts as a saturation, an {@code r} inside it but outside [amin,
-   * amax] as a clamp hit; the output is r clamped to [amin, amax] and then to the type.
-   * Accumulators wider than 32 bits saturate into the 32-bit requantizer input.
+   * Requantizes accumulator lanes to 8-bit outputs: {@code r = zo + requantize(acc)} (an int32 add
+   * in Q31 mode, as TFLite's; exact in float32 mode, as ONNX Runtime's); an {@code r} outside the
+   * 8-bit output type counts as a saturation, an {@code r} inside it but outside [amin, amax] as a
+   * clamp hit; the output is r clamped to [amin, amax] and then to the type. Accumulators wider
+   * than 32 bits saturate into the 32-bit requantizer input.
    *
    * @param counts {@code counts[0] += saturations; counts[1] += clamp hits}
    */
@@ -395,11 +396,16 @@ public final class Datapath {
     long clamp = 0;
     for (int l = 0; l < vl; l++) {
       int x = (int) saturate(acc[l], 32);
-      long q =
-          mode == RequantMode.Q31
-              ? multiplyByQuantizedMultiplier(x, m[l], s[l], rounding)
-              : requantizeFloat32(x, Float.intBitsToFloat(m[l]));
-      long r = zeroPoint + q;
+      long r;
+      if (mode == RequantMode.Q31) {
+        // TFLite adds the output offset in int32 (acc += output_offset), which wraps when the
+        // requantized value lies within 255 of the int32 limits; bit-exactness keeps the wrap.
+        int sum = zeroPoint + multiplyByQuantizedMultiplier(x, m[l], s[l], rounding);
+        r = sum;
+      } else {
+        // ONNX Runtime clamps in float before adding the zero point: no wrap.
+        r = zeroPoint + requantizeFloat32(x, Float.intBitsToFloat(m[l]));
+      }
       if (r < typeMin || r > typeMax) {
         sat++;
       } else if (r < clampMin || r > clampMax) {

@@ -44,7 +44,6 @@ class GoldenOnSimulatorTest {
                       GoldenCase c = CaseReader.read(p);
                       SimulatedLayer.Run run = CaseRunner.simulate(c, MachineConfig.defaults());
                       assertNull(CaseRunner.mismatch(c, run.output()));
-                      assertEquals(c.layer().macs(), run.result().macsUseful(c.layer()));
                     }));
   }
 }

@@ -21,13 +21,37 @@ public final class CaseSpecGen {
     return specs(Generate.enumValues(LayerKind.class), Generate.enumValues(Semantics.class));
   }
 
+  /**
+   * Size limits of generated specs.
+   *
+   * @param kernels kernel heights and widths to draw from
+   */
+  public record Limits(
+      int maxBatch,
+      int maxSpatial,
+      int maxChannels,
+      int maxOutputChannels,
+      java.util.List<Integer> kernels,
+      int maxStride,
+      int maxDilation,
+      int maxDepthMultiplier) {
+    /** Tiny layers: hundreds per second. */
+    public static final Limits SMALL = new Limits(2, 6, 4, 5, java.util.List.of(1, 2, 3), 3, 2, 3);
+  }
+
   /** Specs of the given ops and semantics. */
   public static Gen<CaseSpec> specs(Gen<LayerKind> ops, Gen<Semantics> semanticsGen) {
-    Gen<Integer> small = integers().between(1, 4);
-    Gen<Integer> spatial = integers().between(1, 6);
-    Gen<Integer> kernel = integers().between(1, 3);
-    Gen<Integer> stride = integers().between(1, 3);
-    Gen<Integer> dilation = integers().between(1, 2);
+    return specs(ops, semanticsGen, Limits.SMALL);
+  }
+
+  /** Specs of the given ops and semantics within the given limits. */
+  public static Gen<CaseSpec> specs(
+      Gen<LayerKind> ops, Gen<Semantics> semanticsGen, Limits limits) {
+    Gen<Integer> small = integers().between(1, limits.maxChannels());
+    Gen<Integer> spatial = integers().between(1, limits.maxSpatial());
+    Gen<Integer> kernel = Generate.pick(limits.kernels());
+    Gen<Integer> stride = integers().between(1, limits.maxStride());
+    Gen<Integer> dilation = integers().between(1, limits.maxDilation());
     Gen<Integer> pad = integers().between(0, 2);
     Gen<Integer> paddingMode = integers().between(0, 2);
     Gen<Boolean> flag = Generate.booleans();
@@ -41,10 +65,11 @@ public final class CaseSpecGen {
           LayerKind op = ops.generate(in);
           Semantics semantics = semanticsGen.generate(in);
           CaseSpec.Builder b = CaseSpec.builder(op, semantics);
-          int n = integers().between(1, 2).generate(in);
+          int n = integers().between(1, limits.maxBatch()).generate(in);
           int ic = small.generate(in);
           if (op == LayerKind.FULLY_CONNECTED) {
-            b.input(n, 1, 1, ic).outputChannels(integers().between(1, 5).generate(in));
+            b.input(n, 1, 1, ic)
+                .outputChannels(integers().between(1, limits.maxOutputChannels()).generate(in));
           } else {
             int h = spatial.generate(in);
             int w = spatial.generate(in);
@@ -57,9 +82,9 @@ public final class CaseSpecGen {
                 .stride(stride.generate(in), stride.generate(in))
                 .dilation(dh, dw);
             if (op == LayerKind.DEPTHWISE_CONV2D) {
-              b.depthMultiplier(integers().between(1, 3).generate(in));
+              b.depthMultiplier(integers().between(1, limits.maxDepthMultiplier()).generate(in));
             } else {
-              b.outputChannels(small.generate(in));
+              b.outputChannels(integers().between(1, limits.maxOutputChannels()).generate(in));
             }
             int extentH = (kh - 1) * dh + 1;
             int extentW = (kw - 1) * dw + 1;

@@ -11,7 +11,9 @@ public record CompilerTarget(
     int lanes, int actBytes, int wgtBytes, int outBytes, int parBytes, int dramBytes) {
   public CompilerTarget {
     checkArgument(lanes >= 1, "lanes must be positive, got %s", lanes);
-    checkArgument(actBytes > 0 && wgtBytes > 0 && outBytes > 0 && parBytes > 0, "scratchpads must be non-empty");
+    checkArgument(
+        actBytes > 0 && wgtBytes > 0 && outBytes > 0 && parBytes > 0,
+        "scratchpads must be non-empty");
     checkArgument(dramBytes > 0, "dram must be non-empty");
   }
 }

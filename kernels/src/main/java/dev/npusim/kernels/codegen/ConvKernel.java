@@ -82,7 +82,8 @@ final class ConvKernel {
       lanes = t.lanes();
       if (lanes < 4) {
         throw new CompileException(
-            "lanes", "conv2d and fully_connected kernels need at least 4 lanes for vdot4, got " + lanes);
+            "lanes",
+            "conv2d and fully_connected kernels need at least 4 lanes for vdot4, got " + lanes);
       }
       boolean fc = layer.kind() == LayerKind.FULLY_CONNECTED;
       n = fc ? 1 : layer.input().n();
@@ -184,7 +185,8 @@ final class ConvKernel {
       long inputBytes = (long) n * h * w * ic;
       long weightBytes = (long) taps * icPadded * oc;
       long ocOuterTraffic = (spatialTiles > 1 ? inputBytes * ocTiles : inputBytes) + weightBytes;
-      long spatialOuterTraffic = inputBytes + (ocTiles > 1 ? weightBytes * spatialTiles : weightBytes);
+      long spatialOuterTraffic =
+          inputBytes + (ocTiles > 1 ? weightBytes * spatialTiles : weightBytes);
       ocOuter = ocOuterTraffic <= spatialOuterTraffic;
     }
 
@@ -202,7 +204,8 @@ final class ConvKernel {
       for (int cols = ow; cols >= 1; cols = cols == 1 ? 0 : (cols + 1) / 2) {
         int rows = oh;
         while (rows >= 1
-            && ((long) rowsIn(rows) * colsIn(cols) * ic > inCap || (long) rows * cols * ct > outCap)) {
+            && ((long) rowsIn(rows) * colsIn(cols) * ic > inCap
+                || (long) rows * cols * ct > outCap)) {
           rows = rows > 8 ? rows * 3 / 4 : rows - 1;
         }
         if (rows >= 1) {
@@ -226,9 +229,20 @@ final class ConvKernel {
           String.format(
               "%s %s -> %s, kernel %dx%d, stride %d,%d, dilation %d,%d; output-channel tiles of"
                   + " %d, spatial tiles of %dx%d, %s loop outer; input channels in blocks of %d",
-              layer.kind().caseName(), layer.input(), layer.output(), kh, kw, layer.strideH(),
-              layer.strideW(), layer.dilationH(), layer.dilationW(), ct, th, tw,
-              ocOuter ? "output-channel" : "spatial", block));
+              layer.kind().caseName(),
+              layer.input(),
+              layer.output(),
+              kh,
+              kw,
+              layer.strideH(),
+              layer.strideW(),
+              layer.dilationH(),
+              layer.dilationW(),
+              ct,
+              th,
+              tw,
+              ocOuter ? "output-channel" : "spatial",
+              block));
       Prologue.emit(e, layer);
       List<ConvTile> tiles = new ArrayList<>();
       int ocTiles = (oc + ct - 1) / ct;
@@ -304,11 +318,23 @@ final class ConvKernel {
       @Override
       public void loadWeights(Emitter e, int buffer) {
         e.dma(
-            DmaQueue.LD, Scratchpad.WGT, wgtBase(buffer), weightAddr[ot], 1, taps * icPadded * cn,
-            0, 0);
+            DmaQueue.LD,
+            Scratchpad.WGT,
+            wgtBase(buffer),
+            weightAddr[ot],
+            1,
+            taps * icPadded * cn,
+            0,
+            0);
         e.dma(
-            DmaQueue.LD, Scratchpad.PAR, parBase(buffer), paramAddr[ot], 1,
-            LayerParameters.blockBytes(cn), 0, 0);
+            DmaQueue.LD,
+            Scratchpad.PAR,
+            parBase(buffer),
+            paramAddr[ot],
+            1,
+            LayerParameters.blockBytes(cn),
+            0,
+            0);
       }
 
       @Override
@@ -328,8 +354,19 @@ final class ConvKernel {
         }
         if (yb > ya && xb > xa) {
           TensorBoxes.move(
-              e, DmaQueue.LD, Scratchpad.ACT, base + ((ya - iy0) * cIn + (xa - ix0)) * ic,
-              cIn * ic, in, b, ya, yb - ya, xa, xb - xa, 0, ic);
+              e,
+              DmaQueue.LD,
+              Scratchpad.ACT,
+              base + ((ya - iy0) * cIn + (xa - ix0)) * ic,
+              cIn * ic,
+              in,
+              b,
+              ya,
+              yb - ya,
+              xa,
+              xb - xa,
+              0,
+              ic);
         }
       }
 
@@ -393,8 +430,7 @@ final class ConvKernel {
           if (tap + 1 < taps) {
             int ny = (tap + 1) / kw;
             int nx = (tap + 1) % kw;
-            int delta =
-                ((ny - ky) * dh * cIn + (nx - kx) * dw) * ic - blocks * block;
+            int delta = ((ny - ky) * dh * cIn + (nx - kx) * dw) * ic - blocks * block;
             if (delta != 0) {
               for (int i = 0; i < p; i++) {
                 e.emit(Opcode.ADDI, X_PIXEL0 + i, X_PIXEL0 + i, delta);
@@ -434,8 +470,19 @@ final class ConvKernel {
       @Override
       public void store(Emitter e, int outputBuffer) {
         TensorBoxes.move(
-            e, DmaQueue.ST, Scratchpad.OUT, outputBuffer * (t.outBytes() / 2), cols * cn, out, b,
-            y0, rows, x0, cols, o0, cn);
+            e,
+            DmaQueue.ST,
+            Scratchpad.OUT,
+            outputBuffer * (t.outBytes() / 2),
+            cols * cn,
+            out,
+            b,
+            y0,
+            rows,
+            x0,
+            cols,
+            o0,
+            cn);
       }
     }
   }

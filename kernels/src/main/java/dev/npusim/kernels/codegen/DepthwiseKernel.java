@@ -11,16 +11,16 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Depthwise convolution: lanes map to channels. A channel tile of up to L channels is processed
- * for each depth-multiplier index m as an ordinary multiplier-1 depthwise pass whose outputs go to
+ * Depthwise convolution: lanes map to channels. A channel tile of up to L channels is processed for
+ * each depth-multiplier index m as an ordinary multiplier-1 depthwise pass whose outputs go to
  * channels {@code c*M + m}, stored with a lane stride of M.
  *
- * <p>The input tile of a group of output rows and columns is copied into {@code act} with its
- * halo; where the halo lies in the padding, the tile is first filled with the input zero point
- * (copied from a zero-point row in DRAM with a DRAM stride of 0), so padded taps contribute exactly
- * (zx - zx) * w = 0, as TFLite's padding does. Each tap's weights stay in a vector register for
- * the whole tile; per output pixel the kernel runs one vector load and one {@code vmac} per tap,
- * then {@code vrq} and a store.
+ * <p>The input tile of a group of output rows and columns is copied into {@code act} with its halo;
+ * where the halo lies in the padding, the tile is first filled with the input zero point (copied
+ * from a zero-point row in DRAM with a DRAM stride of 0), so padded taps contribute exactly (zx -
+ * zx) * w = 0, as TFLite's padding does. Each tap's weights stay in a vector register for the whole
+ * tile; per output pixel the kernel runs one vector load and one {@code vmac} per tap, then {@code
+ * vrq} and a store.
  */
 final class DepthwiseKernel {
   /** First vector register holding tap weights; v8..v31 leave room for 24 taps. */
@@ -74,8 +74,12 @@ final class DepthwiseKernel {
     final int zeroPointRow;
     final int[] weightAddr;
     final int[] paramAddr;
+
+    /** Offset of weight/parameter buffer 1 (0 when single-buffered). */
     final int parHalf;
+
     final int wgtHalf;
+    final boolean doubleWeights;
 
     Plan(QuantizedLayer layer, CompilerTarget t) throws CompileException {
       this.layer = layer;
@@ -110,7 +114,13 @@ final class DepthwiseKernel {
                 "%d bytes cannot hold the smallest depthwise tile (%dx%d input pixels of %d"
                     + " channels, %d bytes, plus %d bytes of slack), or scratchpads.out %d bytes"
                     + " cannot hold one output pixel of %d bytes",
-                t.actBytes(), rowsIn, colsIn, cMax, rowsIn * colsIn * cMax, slack, t.outBytes(),
+                t.actBytes(),
+                rowsIn,
+                colsIn,
+                cMax,
+                rowsIn * colsIn * cMax,
+                slack,
+                t.outBytes(),
                 cMax * m));
       }
       th = choice[0];
@@ -121,20 +131,23 @@ final class DepthwiseKernel {
       outputBufferBytes = dbl ? t.outBytes() / 2 : t.outBytes();
       int weightBytes = taps * cMax * m;
       int paramBytes = m * LayerParameters.blockBytes(cMax);
-      wgtHalf = t.wgtBytes() / 2;
-      parHalf = t.parBytes() / 2;
-      if (weightBytes > wgtHalf) {
+      // Weights and parameters of a channel tile (all multiplier passes): double-buffered if both
+      // fit in half their scratchpads, else single-buffered (loaded after the previous tile).
+      doubleWeights = weightBytes <= t.wgtBytes() / 2 && paramBytes <= t.parBytes() / 2;
+      wgtHalf = doubleWeights ? t.wgtBytes() / 2 : 0;
+      parHalf = doubleWeights ? t.parBytes() / 2 : 0;
+      if (weightBytes > t.wgtBytes()) {
         throw new CompileException(
             "scratchpads.wgt",
             String.format(
-                "%d bytes cannot double-buffer the %d weight bytes of a %d-channel depthwise tile",
+                "%d bytes cannot hold the %d weight bytes of a %d-channel depthwise tile",
                 t.wgtBytes(), weightBytes, cMax));
       }
-      if (paramBytes > parHalf) {
+      if (paramBytes > t.parBytes()) {
         throw new CompileException(
             "scratchpads.par",
             String.format(
-                "%d bytes cannot double-buffer the %d parameter bytes of a %d-channel tile",
+                "%d bytes cannot hold the %d parameter bytes of a %d-channel tile",
                 t.parBytes(), paramBytes, cMax));
       }
       in = new TensorBoxes.Tensor(0, h, w, c);
@@ -203,8 +216,18 @@ final class DepthwiseKernel {
           String.format(
               "depthwise_conv2d %s -> %s, kernel %dx%d, stride %d,%d, dilation %d,%d,"
                   + " multiplier %d; tiles of %dx%d outputs x %d channels",
-              layer.input(), layer.output(), kh, kw, layer.strideH(), layer.strideW(),
-              layer.dilationH(), layer.dilationW(), m, th, tw, cMax));
+              layer.input(),
+              layer.output(),
+              kh,
+              kw,
+              layer.strideH(),
+              layer.strideW(),
+              layer.dilationH(),
+              layer.dilationW(),
+              m,
+              th,
+              tw,
+              cMax));
       Prologue.emit(e, layer);
       if (m > 1) {
         e.li(X_STRIDE_M, m);
@@ -220,8 +243,9 @@ final class DepthwiseKernel {
           }
         }
       }
-      TilePipeline.emit(e, tiles, doubleInput, true, doubleOutput);
-      return CompiledLayer.of(layer, t, e, in.addr(), out.addr(), constants, "depthwise", tiles.size());
+      TilePipeline.emit(e, tiles, doubleInput, doubleWeights, doubleOutput);
+      return CompiledLayer.of(
+          layer, t, e, in.addr(), out.addr(), constants, "depthwise", tiles.size());
     }
 
     /** One tile: a channel tile ct, a batch b, and an output box. */
@@ -262,7 +286,8 @@ final class DepthwiseKernel {
 
       @Override
       public void loadWeights(Emitter e, int buffer) {
-        e.dma(DmaQueue.LD, Scratchpad.WGT, buffer * wgtHalf, weightAddr[ct], 1, taps * cn * m, 0, 0);
+        e.dma(
+            DmaQueue.LD, Scratchpad.WGT, buffer * wgtHalf, weightAddr[ct], 1, taps * cn * m, 0, 0);
         e.dma(
             DmaQueue.LD,
             Scratchpad.PAR,
@@ -324,7 +349,8 @@ final class DepthwiseKernel {
         boolean tapsInRegisters = taps <= MAX_REGISTER_TAPS;
         for (int mi = 0; mi < m; mi++) {
           if (m > 1) {
-            e.comment("depth multiplier pass m = " + mi + ": outputs " + c0 + "*" + m + "+" + mi + "...");
+            e.comment(
+                "depth multiplier pass m = " + mi + ": outputs " + c0 + "*" + m + "+" + mi + "...");
           }
           int par = weightBuffer * parHalf + mi * LayerParameters.blockBytes(cn);
           e.li(X_BIAS, par + LayerParameters.biasOffset());
@@ -395,8 +421,19 @@ final class DepthwiseKernel {
       public void store(Emitter e, int outputBuffer) {
         int base = outputBuffer * (t.outBytes() / 2);
         TensorBoxes.move(
-            e, DmaQueue.ST, Scratchpad.OUT, base, cols * cn * m, out, b, y0, rows, x0, cols,
-            c0 * m, cn * m);
+            e,
+            DmaQueue.ST,
+            Scratchpad.OUT,
+            base,
+            cols * cn * m,
+            out,
+            b,
+            y0,
+            rows,
+            x0,
+            cols,
+            c0 * m,
+            cn * m);
       }
     }
   }

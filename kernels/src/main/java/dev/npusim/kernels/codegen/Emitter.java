@@ -8,12 +8,12 @@ import dev.npusim.isa.ProgramBuilder;
 import dev.npusim.isa.Scratchpad;
 
 /**
- * A thin layer over {@link ProgramBuilder} for code generators: DMA transfers with their shape
- * set only when it changes, constants loaded only when a register does not already hold them,
- * hardware loops, and counts of issued transfers for computing {@code dma.wait} depths.
+ * A thin layer over {@link ProgramBuilder} for code generators: DMA transfers with their shape set
+ * only when it changes, constants loaded only when a register does not already hold them, hardware
+ * loops, and counts of issued transfers for computing {@code dma.wait} depths.
  *
- * <p>Register convention: x1..x4 DMA shape, x5 scratchpad address, x6 DRAM address, x7 loop
- * counts; kernels use x8 and up.
+ * <p>Register convention: x1..x4 DMA shape, x5 scratchpad address, x6 DRAM address, x7 loop counts;
+ * kernels use x8 and up.
  */
 final class Emitter {
   static final int X_ROWS = 1;
@@ -122,7 +122,8 @@ final class Emitter {
       return;
     }
     if (loopDepth >= 3) {
-      throw new IllegalStateException("kernels nest at most 3 hardware loops; " + name + " is a 4th");
+      throw new IllegalStateException(
+          "kernels nest at most 3 hardware loops; " + name + " is a 4th");
     }
     ProgramBuilder.Label end = b.newLabel(name + "_end");
     li(X_COUNT, count);

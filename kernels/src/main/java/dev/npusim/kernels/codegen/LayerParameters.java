@@ -7,8 +7,8 @@ import java.nio.ByteOrder;
 
 /**
  * The per-channel parameter block the kernels load into the {@code par} scratchpad for a group of
- * up to L output channels: {@code bias[n]}, {@code multiplier[n]} (or float32 scale bits),
- * {@code shift[n]} as little-endian int32, then {@code zw[n]} bytes, padded to 4 bytes.
+ * up to L output channels: {@code bias[n]}, {@code multiplier[n]} (or float32 scale bits), {@code
+ * shift[n]} as little-endian int32, then {@code zw[n]} bytes, padded to 4 bytes.
  */
 final class LayerParameters {
   private LayerParameters() {}

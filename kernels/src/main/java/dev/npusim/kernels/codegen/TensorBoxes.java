@@ -19,8 +19,8 @@ final class TensorBoxes {
   }
 
   /**
-   * Transfers the box (rows x cols x cn at y0, x0, c0 of batch b) to or from {@code spad} at
-   * {@code spadAddr}, whose rows are {@code spadRowStride} bytes apart and pixels {@code cn}.
+   * Transfers the box (rows x cols x cn at y0, x0, c0 of batch b) to or from {@code spad} at {@code
+   * spadAddr}, whose rows are {@code spadRowStride} bytes apart and pixels {@code cn}.
    */
   static void move(
       Emitter e,

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Emits a sequence of tiles with double buffering: while tile k computes, the loads of tile k+1
- * run on the {@code ld} queue and the store of tile k-1 on the {@code st} queue.
+ * Emits a sequence of tiles with double buffering: while tile k computes, the loads of tile k+1 run
+ * on the {@code ld} queue and the store of tile k-1 on the {@code st} queue.
  *
  * <p>Each tile names its input and weight resources by key; a resource is loaded only when its key
  * changes from the previous tile. A double-buffered resource alternates between two scratchpad
