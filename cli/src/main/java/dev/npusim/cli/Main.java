@@ -19,6 +19,8 @@ import picocli.CommandLine.Option;
       DisasmCommand.class,
       RunCommand.class,
       IsaCommand.class,
+      ValidateCommand.class,
+      GoldenCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
@@ -54,6 +56,7 @@ public final class Main implements Runnable {
     CommandLine cl = new CommandLine(new Main());
     cl.setOut(out);
     cl.setErr(err);
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
     boolean debug = java.util.Arrays.asList(args).contains("--debug");
     cl.setParameterExceptionHandler(
         (ex, a) -> {

@@ -164,7 +164,12 @@ public final class MachineConfigReader {
         }
         base = preset(b);
       }
-      String name = root.has("name") ? text(root, "name", "name") : base.name();
+      // A file without a name is named after itself (my-npu.json -> my-npu).
+      String fileStem = Path.of(file).getFileName().toString().replaceFirst("\\.json$", "");
+      String name =
+          root.has("name")
+              ? text(root, "name", "name")
+              : file.startsWith("preset ") ? base.name() : fileStem;
       String description = base.description();
       if (root.has("description")) {
         description = text(root, "description", "description");

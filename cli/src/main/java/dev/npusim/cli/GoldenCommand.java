@@ -1,0 +1,254 @@
+package dev.npusim.cli;
+
+import dev.npusim.golden.cases.CaseWriter;
+import dev.npusim.golden.cases.GoldenCase;
+import dev.npusim.golden.generator.CaseGenerator;
+import dev.npusim.golden.generator.CaseSpec;
+import dev.npusim.golden.generator.Padding;
+import dev.npusim.kernels.DataType;
+import dev.npusim.kernels.LayerKind;
+import dev.npusim.kernels.Semantics;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "golden",
+    mixinStandardHelpOptions = true,
+    description = "Golden-vector tools.",
+    subcommands = {GoldenCommand.Gen.class})
+final class GoldenCommand implements Runnable {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  @Command(
+      name = "gen",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Write random npusim.case.v1 cases whose expected output comes from the integer",
+        "reference (not from the simulator), e.g. to feed an RTL testbench."
+      })
+  static final class Gen implements Callable<Integer> {
+    @Option(
+        names = "--op",
+        required = true,
+        description = "conv2d, depthwise_conv2d or fully_connected.")
+    String op;
+
+    @Option(
+        names = "--semantics",
+        required = true,
+        description = "tflite-int8, tflite-uint8 or float-requant.")
+    String semantics;
+
+    @Option(
+        names = "--input",
+        defaultValue = "1,8,8,16",
+        paramLabel = "N,H,W,C",
+        description = "Input shape (default: ${DEFAULT-VALUE}; fully_connected uses N and C).")
+    String input;
+
+    @Option(
+        names = "--output-channels",
+        defaultValue = "16",
+        paramLabel = "OC",
+        description = "conv2d / fully_connected output channels (default: ${DEFAULT-VALUE}).")
+    int outputChannels;
+
+    @Option(
+        names = "--kernel",
+        defaultValue = "3x3",
+        paramLabel = "KHxKW",
+        description = "Kernel size (default: ${DEFAULT-VALUE}).")
+    String kernel;
+
+    @Option(
+        names = "--stride",
+        defaultValue = "1,1",
+        paramLabel = "SH,SW",
+        description = "Strides (default: ${DEFAULT-VALUE}).")
+    String stride;
+
+    @Option(
+        names = "--dilation",
+        defaultValue = "1,1",
+        paramLabel = "DH,DW",
+        description = "Dilations (default: ${DEFAULT-VALUE}).")
+    String dilation;
+
+    @Option(
+        names = "--depth-multiplier",
+        defaultValue = "1",
+        description = "Depthwise channel multiplier (default: ${DEFAULT-VALUE}).")
+    int depthMultiplier;
+
+    @Option(
+        names = "--padding",
+        defaultValue = "same",
+        description = "same, valid or top,bottom,left,right (default: ${DEFAULT-VALUE}).")
+    String padding;
+
+    @Option(
+        names = "--types",
+        paramLabel = "IN,FILTER,OUT",
+        description = "float-requant element types, e.g. uint8,int8,uint8.")
+    String types;
+
+    @Option(
+        names = "--per-channel",
+        description = "Per-channel requantization (and, for float-requant, filter zero points).")
+    boolean perChannel;
+
+    @Option(
+        names = "--distribution",
+        defaultValue = "uniform",
+        description = "Data: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    CaseSpec.Distribution distribution;
+
+    @Option(
+        names = "--bias",
+        defaultValue = "typical",
+        description = "Bias: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    CaseSpec.BiasRange bias;
+
+    @Option(
+        names = "--scales",
+        defaultValue = "typical",
+        description = "Effective scales: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    CaseSpec.ScaleRange scales;
+
+    @Option(
+        names = "--activation",
+        defaultValue = "none",
+        description = "Clamp: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    CaseSpec.Activation activation;
+
+    @Option(
+        names = "--count",
+        defaultValue = "1",
+        description = "Number of cases (default: ${DEFAULT-VALUE}).")
+    int count;
+
+    @Option(
+        names = "--seed",
+        defaultValue = "1",
+        description = "First seed; case i uses seed + i (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(
+        names = {"-o", "--output"},
+        required = true,
+        paramLabel = "DIR",
+        description = "Folder to write into.")
+    Path output;
+
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws UserError {
+      LayerKind kind = LayerKind.fromCaseName(op);
+      if (kind == null) {
+        throw new UserError(
+            "--op " + op + ": expected conv2d, depthwise_conv2d or fully_connected");
+      }
+      Semantics sem = Semantics.fromCaseName(semantics);
+      if (sem == null) {
+        throw new UserError(
+            "--semantics " + semantics + ": expected tflite-int8, tflite-uint8 or float-requant");
+      }
+      if (count < 1) {
+        throw new UserError("--count " + count + ": must be at least 1");
+      }
+      CaseSpec spec0;
+      try {
+        int[] in = ints(input, 4, "--input");
+        int[] k = ints(kernel.replace('x', ','), 2, "--kernel");
+        int[] s = ints(stride, 2, "--stride");
+        int[] d = ints(dilation, 2, "--dilation");
+        CaseSpec.Builder b =
+            CaseSpec.builder(kind, sem)
+                .input(
+                    in[0],
+                    kind == LayerKind.FULLY_CONNECTED ? 1 : in[1],
+                    kind == LayerKind.FULLY_CONNECTED ? 1 : in[2],
+                    in[3])
+                .distribution(distribution)
+                .bias(bias)
+                .scales(scales)
+                .activation(activation)
+                .perChannelRequant(perChannel);
+        if (kind != LayerKind.FULLY_CONNECTED) {
+          b.kernel(k[0], k[1])
+              .stride(s[0], s[1])
+              .dilation(d[0], d[1])
+              .padding(Padding.parse(padding));
+        }
+        if (kind == LayerKind.DEPTHWISE_CONV2D) {
+          b.depthMultiplier(depthMultiplier);
+        } else {
+          b.outputChannels(outputChannels);
+        }
+        if (types != null) {
+          String[] t = types.split(",");
+          if (t.length != 3) {
+            throw new UserError(
+                "--types " + types + ": expected IN,FILTER,OUT such as uint8,int8,uint8");
+          }
+          DataType[] dt = new DataType[3];
+          for (int i = 0; i < 3; i++) {
+            dt[i] = DataType.fromCaseName(t[i].trim().toLowerCase(Locale.ROOT));
+            if (dt[i] == null) {
+              throw new UserError("--types " + types + ": '" + t[i] + "' is not int8 or uint8");
+            }
+          }
+          b.types(dt[0], dt[1], dt[2]);
+        }
+        if (perChannel && sem == Semantics.FLOAT_REQUANT) {
+          b.perChannelFilterZeroPoint(true);
+        }
+        spec0 = b.build();
+      } catch (IllegalArgumentException e) {
+        throw new UserError("invalid case: " + e.getMessage());
+      }
+      var out = spec.commandLine().getOut();
+      try {
+        java.nio.file.Files.createDirectories(output);
+      } catch (IOException e) {
+        throw new UserError(output + ": cannot create the folder: " + e.getMessage());
+      }
+      for (int i = 0; i < count; i++) {
+        GoldenCase c = CaseGenerator.generate(spec0, seed + i);
+        try {
+          Path written = CaseWriter.writeInto(c, output);
+          out.println(written);
+        } catch (IOException e) {
+          throw new UserError(output + ": cannot write: " + e.getMessage());
+        }
+      }
+      return 0;
+    }
+
+    private static int[] ints(String text, int n, String option) throws UserError {
+      String[] parts = text.split(",");
+      if (parts.length != n) {
+        throw new UserError(option + " " + text + ": expected " + n + " comma-separated integers");
+      }
+      int[] v = new int[n];
+      for (int i = 0; i < n; i++) {
+        try {
+          v[i] = Integer.parseInt(parts[i].trim());
+        } catch (NumberFormatException e) {
+          throw new UserError(option + " " + text + ": '" + parts[i] + "' is not an integer");
+        }
+      }
+      return v;
+    }
+  }
+}
