@@ -5,8 +5,9 @@ import dev.npusim.isa.Scratchpad;
 
 /**
  * The DMA unit: a shape register set by {@code dma.cfg} and two in-order queues, {@code ld} (DRAM
- * to scratchpad) and {@code st} (scratchpad to DRAM), each with its own channel of {@code
- * dmaBytesPerCycle} (like AXI's separate read and write channels).
+ * to scratchpad) and {@code st} (scratchpad to DRAM). Both queues share one DRAM port of {@code
+ * dmaBytesPerCycle} (a DRAM interface is half-duplex), so transfers take turns on it in issue
+ * order; the queues keep loads and stores apart for ordering and for {@code dma.wait}.
  *
  * <h2>Visibility rule</h2>
  *
@@ -27,7 +28,7 @@ import dev.npusim.isa.Scratchpad;
  *
  * <h2>Timing</h2>
  *
- * A transfer starts when it is issued and its channel is free, and takes {@code dmaSetupCycles +
+ * A transfer starts when it is issued and the DRAM port is free, and takes {@code dmaSetupCycles +
  * ceil(bytes / dmaBytesPerCycle)} cycles. Issuing into a full queue stalls until the oldest
  * transfer completes (it then counts as waited for). {@code dma.wait} stalls until the condition
  * holds. Scratchpads are split into equal, contiguous banks; a vector access to a bank that a
@@ -58,7 +59,10 @@ final class DmaEngine {
   private final Transfer[][] ring;
   private final int[] head = new int[2];
   private final int[] count = new int[2];
-  private final long[] channelFreeAt = new long[2];
+
+  /** Cycle at which the DRAM port finishes its last transfer. */
+  private long portFreeAt;
+
   private final int[] outstandingPerSpad = new int[Scratchpad.count()];
 
   /** Shape register. */
@@ -106,7 +110,7 @@ final class DmaEngine {
     java.util.Arrays.fill(outstandingPerSpad, 0);
     head[0] = head[1] = 0;
     count[0] = count[1] = 0;
-    channelFreeAt[0] = channelFreeAt[1] = 0;
+    portFreeAt = 0;
     rows = rowBytes = dramStride = spadStride = 0;
     bytesMoved[0] = bytesMoved[1] = 0;
     transfers[0] = transfers[1] = 0;
@@ -229,11 +233,11 @@ final class DmaEngine {
     tr.dramLo = n > 0 ? dLo : 0;
     tr.dramHi = n > 0 ? dHi : 0;
     tr.bytes = n;
-    tr.start = Math.max(t, channelFreeAt[q]);
+    tr.start = Math.max(t, portFreeAt);
     tr.complete = tr.start + duration;
     tr.bankMask = n > 0 ? bankMask(spad, sLo, sHi) : 0;
     tr.pc = pc;
-    channelFreeAt[q] = tr.complete;
+    portFreeAt = tr.complete;
     if (n > 0) {
       outstandingPerSpad[spad]++;
     }

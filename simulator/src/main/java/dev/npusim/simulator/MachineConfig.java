@@ -22,8 +22,7 @@ import java.util.Map;
  * @param roundingMode reset value of {@code rmode}
  * @param scratchpads size and bank count of each scratchpad
  * @param dramBytes DRAM size
- * @param dmaBytesPerCycle bytes each DMA channel moves per cycle (ld and st are separate channels,
- *     like AXI's read and write channels)
+ * @param dmaBytesPerCycle bytes the DRAM port moves per cycle, shared by the ld and st queues
  * @param dmaSetupCycles fixed cycles per transfer before its first byte
  * @param dmaQueueDepth transfers a queue holds; issuing into a full queue stalls
  * @param loopDepth nesting depth of zero-overhead hardware loops
