@@ -8,10 +8,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /** Files the CLI writes are written whole or not at all: a temp file beside, then a rename. */
-final class AtomicFiles {
+public final class AtomicFiles {
   private AtomicFiles() {}
 
-  static void write(Path target, byte[] bytes) throws UserError {
+  public static void write(Path target, byte[] bytes) throws UserError {
     Path abs = target.toAbsolutePath();
     Path dir = abs.getParent();
     Path tmp = null;
@@ -38,7 +38,7 @@ final class AtomicFiles {
     }
   }
 
-  static void write(Path target, String text) throws UserError {
+  public static void write(Path target, String text) throws UserError {
     write(target, text.getBytes(StandardCharsets.UTF_8));
   }
 }

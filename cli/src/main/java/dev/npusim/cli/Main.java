@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
       DisasmCommand.class,
       RunCommand.class,
       IsaCommand.class,
+      AnalyzeCommand.class,
       ValidateCommand.class,
       GoldenCommand.class,
       CommandLine.HelpCommand.class
@@ -53,6 +54,13 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns the exit code (for tests). */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    if (java.util.Arrays.stream(args).allMatch(a -> a.equals("--debug"))) {
+      // With no command, npusim runs its main job: the analysis with its defaults.
+      String[] withCommand = new String[args.length + 1];
+      withCommand[0] = "analyze";
+      System.arraycopy(args, 0, withCommand, 1, args.length);
+      args = withCommand;
+    }
     CommandLine cl = new CommandLine(new Main());
     cl.setOut(out);
     cl.setErr(err);

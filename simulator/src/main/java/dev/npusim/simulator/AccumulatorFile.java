@@ -27,6 +27,11 @@ final class AccumulatorFile {
   boolean saturate;
   long overflows;
 
+  /** When set, every add is checked and the largest |exact sum| is kept in {@link #peak}. */
+  boolean trackPeak;
+
+  long peak;
+
   AccumulatorFile(int laneCount, int bits, AccumulatorMode mode) {
     this.lanes = new long[REGISTERS][laneCount];
     this.bits = bits;
@@ -42,15 +47,22 @@ final class AccumulatorFile {
     java.util.Arrays.fill(bound, 0);
     saturate = mode == AccumulatorMode.SATURATE;
     overflows = 0;
+    peak = 0;
   }
 
   /** True if adding values of magnitude at most {@code addend} to register r cannot overflow. */
   boolean headroom(int r, long addend) {
-    return bound[r] + addend <= max;
+    return !trackPeak && bound[r] + addend <= max;
   }
 
   /** Brings an exact value into range, counting an overflow if it was out of range. */
   long fit(long exact) {
+    if (trackPeak) {
+      long a = Math.abs(exact);
+      if (a > peak) {
+        peak = a;
+      }
+    }
     if (exact >= min && exact <= max) {
       return exact;
     }

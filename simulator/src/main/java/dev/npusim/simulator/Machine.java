@@ -98,6 +98,15 @@ public final class Machine {
     return core.accs.lanes[i].clone();
   }
 
+  /**
+   * Checks every accumulator add (slower) and reports the largest |partial sum| of a run in {@link
+   * RunResult#accumulatorPeak()}: the accumulator width the program needs to never overflow, in its
+   * own accumulation order.
+   */
+  public void trackAccumulatorPeak(boolean on) {
+    core.accs.trackPeak = on;
+  }
+
   /** Runs a program from pc 0 until halt. */
   public RunResult run(Program program, long maxSteps) throws SimulationFault {
     return run(program, maxSteps, null, null);
@@ -189,6 +198,7 @@ public final class Machine {
         ImmutableMap.copyOf(classes),
         events[EnergyEvent.MAC8.ordinal()],
         c.accs.overflows,
+        c.accs.trackPeak ? c.accs.peak : -1,
         c.outputCounts[0],
         c.outputCounts[1],
         new RunResult.Stalls(d.waitStalls, d.queueFullStalls, d.bankConflictStalls, c.drainStall),

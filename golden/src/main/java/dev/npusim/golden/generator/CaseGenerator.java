@@ -10,6 +10,7 @@ import dev.npusim.kernels.QuantizedLayer;
 import dev.npusim.kernels.Requantization;
 import dev.npusim.kernels.Semantics;
 import dev.npusim.kernels.TensorShape;
+import dev.npusim.kernels.quant.QuantizedMultiplier;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.SplittableRandom;

@@ -1,7 +1,7 @@
 /**
  * Random valid cases: {@link dev.npusim.golden.generator.CaseSpec} (what to build, validated),
  * {@link dev.npusim.golden.generator.CaseGenerator} ({@code generate(spec, seed)}, expected output
- * from the integer reference), {@link dev.npusim.golden.generator.QuantizedMultiplier} (TFLite's
+ * from the integer reference), {@link dev.npusim.kernels.quant.QuantizedMultiplier} (TFLite's
  * {@code QuantizeMultiplier}) and {@link dev.npusim.golden.generator.Padding} (explicit, or TFLite
  * SAME/VALID).
  */

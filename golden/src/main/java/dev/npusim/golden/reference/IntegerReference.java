@@ -10,6 +10,7 @@ import dev.npusim.kernels.QuantizedLayer;
 import dev.npusim.kernels.Requantization;
 import dev.npusim.kernels.Semantics;
 import dev.npusim.kernels.TensorShape;
+import java.util.stream.IntStream;
 
 /**
  * The bit-exact integer reference of {@code case-format.md}: plain NHWC loops, one output element
@@ -142,52 +143,59 @@ public final class IntegerReference {
         "tflite-int8 weights are symmetric: filter zero point must be 0");
     int zx = layer.inputZeroPoint();
     int depthMultiplier = layer.depthMultiplier();
-    ImmutableIntArray.Builder wrapped = ImmutableIntArray.builder((int) out.elements());
-    ImmutableLongArray.Builder exact = ImmutableLongArray.builder((int) out.elements());
-    for (int b = 0; b < out.n(); b++) {
-      for (int oy = 0; oy < out.h(); oy++) {
-        for (int ox = 0; ox < out.w(); ox++) {
-          for (int oc = 0; oc < out.c(); oc++) {
-            int zw = layer.filterZeroPoint(oc);
-            int acc = layer.biasOf(oc);
-            long sum = acc;
-            for (int ky = 0; ky < layer.kernelH(); ky++) {
-              int iy = oy * layer.strideH() - layer.padTop() + ky * layer.dilationH();
-              if (iy < 0 || iy >= in.h()) {
-                continue; // padding row: x = input zero point, (x - zx) = 0
-              }
-              for (int kx = 0; kx < layer.kernelW(); kx++) {
-                int ix = ox * layer.strideW() - layer.padLeft() + kx * layer.dilationW();
-                if (ix < 0 || ix >= in.w()) {
-                  continue; // padding column, as above
-                }
-                if (layer.kind() == LayerKind.DEPTHWISE_CONV2D) {
-                  // oc = ic * depth_multiplier + m: each output channel reads one input channel.
-                  int ic = oc / depthMultiplier;
-                  int x = input.get(in.index(b, iy, ix, ic));
-                  int w = layer.filterAt(oc, ky, kx, ic);
-                  int product = (x - zx) * (w - zw);
-                  acc += product;
-                  sum += product;
-                } else {
-                  // conv2d, and fully_connected as a 1x1 conv on a 1x1 image.
-                  for (int ic = 0; ic < in.c(); ic++) {
-                    int x = input.get(in.index(b, iy, ix, ic));
-                    int w = layer.filterAt(oc, ky, kx, ic);
-                    int product = (x - zx) * (w - zw);
-                    acc += product;
-                    sum += product;
+    int[] x = input.toArray();
+    int[] wrapped = new int[(int) out.elements()];
+    long[] exact = new long[wrapped.length];
+    // Output rows are independent; they run in parallel, each as the plain loop nest below.
+    IntStream.range(0, out.n() * out.h())
+        .parallel()
+        .forEach(
+            row -> {
+              int b = row / out.h();
+              int oy = row % out.h();
+              for (int ox = 0; ox < out.w(); ox++) {
+                for (int oc = 0; oc < out.c(); oc++) {
+                  int zw = layer.filterZeroPoint(oc);
+                  int acc = layer.biasOf(oc);
+                  long sum = acc;
+                  for (int ky = 0; ky < layer.kernelH(); ky++) {
+                    int iy = oy * layer.strideH() - layer.padTop() + ky * layer.dilationH();
+                    if (iy < 0 || iy >= in.h()) {
+                      continue; // padding row: x = input zero point, (x - zx) = 0
+                    }
+                    for (int kx = 0; kx < layer.kernelW(); kx++) {
+                      int ix = ox * layer.strideW() - layer.padLeft() + kx * layer.dilationW();
+                      if (ix < 0 || ix >= in.w()) {
+                        continue; // padding column, as above
+                      }
+                      if (layer.kind() == LayerKind.DEPTHWISE_CONV2D) {
+                        // oc = ic * depth_multiplier + m: each output channel reads one input
+                        // channel.
+                        int ic = oc / depthMultiplier;
+                        int product =
+                            (x[in.index(b, iy, ix, ic)] - zx)
+                                * (layer.filterAt(oc, ky, kx, ic) - zw);
+                        acc += product;
+                        sum += product;
+                      } else {
+                        // conv2d, and fully_connected as a 1x1 conv on a 1x1 image.
+                        for (int ic = 0; ic < in.c(); ic++) {
+                          int product =
+                              (x[in.index(b, iy, ix, ic)] - zx)
+                                  * (layer.filterAt(oc, ky, kx, ic) - zw);
+                          acc += product;
+                          sum += product;
+                        }
+                      }
+                    }
                   }
+                  int index = out.index(b, oy, ox, oc);
+                  wrapped[index] = acc;
+                  exact[index] = sum;
                 }
               }
-            }
-            wrapped.add(acc);
-            exact.add(sum);
-          }
-        }
-      }
-    }
-    return new Accumulators(wrapped.build(), exact.build());
+            });
+    return new Accumulators(ImmutableIntArray.copyOf(wrapped), ImmutableLongArray.copyOf(exact));
   }
 
   static void checkInput(QuantizedLayer layer, ImmutableIntArray input) {

@@ -16,6 +16,7 @@ import dev.npusim.golden.cases.CaseReader;
 import dev.npusim.golden.cases.CaseWriter;
 import dev.npusim.golden.cases.GoldenCase;
 import dev.npusim.kernels.DataType;
+import dev.npusim.kernels.quant.QuantizedMultiplier;
 import org.junit.jupiter.api.Test;
 
 /** Properties of the generator and of what it feeds the reader and writer. */

@@ -20,6 +20,7 @@ import dev.npusim.kernels.QuantizedLayer;
 import dev.npusim.kernels.Requantization;
 import dev.npusim.kernels.Semantics;
 import dev.npusim.kernels.TensorShape;
+import dev.npusim.kernels.quant.QuantizedMultiplier;
 import org.junit.jupiter.api.Test;
 
 /** The spec's validation and that each generator option does what it says. */

@@ -1,17 +1,9 @@
-package dev.npusim.golden.generator;
+package dev.npusim.kernels.quant;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.npusim.golden.GoldenFiles;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestFactory;
 
 /** TFLite's QuantizeMultiplier, by hand and against the golden files' own multipliers. */
 class QuantizedMultiplierTest {
@@ -56,37 +48,5 @@ class QuantizedMultiplierTest {
   @Test
   void realValueIsExact() {
     assertEquals(3.0, new QuantizedMultiplier(1610612736, 2).realValue());
-  }
-
-  /**
-   * The TFLite golden files were built with {@code QuantizeMultiplier(s_in * s_w / s_out)} (golden
-   * README); their informational scales must give back their multipliers and shifts.
-   */
-  @TestFactory
-  Stream<DynamicTest> reproducesTheTfliteGoldenMultipliers() {
-    ObjectMapper json = new ObjectMapper();
-    return GoldenFiles.all().stream()
-        .filter(f -> GoldenFiles.relativeName(f).startsWith("tflite-"))
-        .map(
-            (Path file) ->
-                DynamicTest.dynamicTest(
-                    GoldenFiles.relativeName(file),
-                    () -> {
-                      JsonNode root = json.readTree(Files.readString(file));
-                      double in = root.get("input").get("scale").asDouble();
-                      double out = root.get("output").get("scale").asDouble();
-                      JsonNode filterScale = root.get("filter").get("scale");
-                      JsonNode multipliers = root.get("requant").get("multiplier");
-                      JsonNode shifts = root.get("requant").get("shift");
-                      for (int c = 0; c < multipliers.size(); c++) {
-                        double w =
-                            filterScale.isArray()
-                                ? filterScale.get(c).asDouble()
-                                : filterScale.asDouble();
-                        QuantizedMultiplier q = QuantizedMultiplier.of(in * w / out);
-                        assertEquals(multipliers.get(c).asInt(), q.multiplier(), "channel " + c);
-                        assertEquals(shifts.get(c).asInt(), q.shift(), "channel " + c);
-                      }
-                    }));
   }
 }

@@ -1,4 +1,4 @@
-package dev.npusim.golden.generator;
+package dev.npusim.kernels.quant;
 
 import static com.google.common.base.Preconditions.checkArgument;
 

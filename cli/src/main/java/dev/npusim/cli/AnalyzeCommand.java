@@ -1,0 +1,168 @@
+package dev.npusim.cli;
+
+import dev.npusim.cli.analysis.AnalysisResult;
+import dev.npusim.cli.analysis.Analyzer;
+import dev.npusim.cli.analysis.HtmlReport;
+import dev.npusim.cli.analysis.JsonReport;
+import dev.npusim.cli.analysis.ProgressBar;
+import dev.npusim.cli.analysis.TerminalReport;
+import dev.npusim.golden.model.ImageFile;
+import dev.npusim.golden.model.InputFileException;
+import dev.npusim.golden.model.ModelSource;
+import dev.npusim.golden.model.SsdMobilenetV1;
+import dev.npusim.kernels.quant.QuantScheme;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "analyze",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Per-layer analysis of 8-bit error on the real SSD-MobileNetV1 (Sheng et al. 2018):",
+      "every quantized pipeline runs on the simulator, instruction by instruction, and is",
+      "compared with its float pipeline layer by layer and end to end.",
+      "Schemes: tf8, tf8-dw-per-channel, int8-per-channel, tf8-cle, tf8-relu, tf8-relu-cle."
+    })
+final class AnalyzeCommand implements Callable<Integer> {
+  @Option(
+      names = "--model",
+      paramLabel = "DIR",
+      description = "Model folder (default: the vendored SSD-MobileNetV1).")
+  Path model;
+
+  @Option(
+      names = "--images",
+      paramLabel = "FILE|DIR",
+      split = ",",
+      description =
+          "Images to evaluate (files or folders; default: the vendored sample1.jpg, sample2.jpg).")
+  List<Path> images;
+
+  @Option(names = "--all-samples", description = "Evaluate on all six vendored sample images.")
+  boolean allSamples;
+
+  @Option(
+      names = "--calib",
+      paramLabel = "FILE|DIR",
+      split = ",",
+      description = "Calibration images (default: the evaluation images).")
+  List<Path> calib;
+
+  @Option(
+      names = "--variants",
+      split = ",",
+      defaultValue = "tf8,tf8-dw-per-channel,int8-per-channel",
+      description = "Schemes to compare (default: ${DEFAULT-VALUE}; 'all' for every scheme).")
+  List<String> variants;
+
+  @Option(
+      names = "--machine",
+      paramLabel = "PRESET|FILE",
+      defaultValue = "npu8-default",
+      description = "Machine preset or JSON description (default: ${DEFAULT-VALUE}).")
+  String machine;
+
+  @Option(
+      names = "--check",
+      description = "Check every simulated layer against the integer reference.")
+  boolean check;
+
+  @Option(
+      names = "--details",
+      description = "Print the error-attribution table of every scheme, not only the first.")
+  boolean details;
+
+  @Option(names = "--json", paramLabel = "FILE", description = "Write every figure as JSON.")
+  Path json;
+
+  @Option(
+      names = "--html",
+      paramLabel = "FILE",
+      description = "Write a self-contained HTML report with SVG charts.")
+  Path html;
+
+  @Option(
+      names = "--dump",
+      paramLabel = "DIR",
+      description =
+          "Write .npy tensors of the first image: input, float/ and one folder per scheme.")
+  Path dump;
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws UserError {
+    List<QuantScheme> schemes = new ArrayList<>();
+    for (String v : variants) {
+      if (v.equals("all")) {
+        schemes.clear();
+        schemes.addAll(List.of(QuantScheme.values()));
+        break;
+      }
+      QuantScheme s = QuantScheme.fromCliName(v.trim());
+      if (s == null) {
+        List<String> names = new ArrayList<>();
+        for (QuantScheme q : QuantScheme.values()) {
+          names.add(q.cliName());
+        }
+        throw new UserError(
+            "--variants: unknown scheme '" + v + "' (known: " + String.join(", ", names) + ")");
+      }
+      if (!schemes.contains(s)) {
+        schemes.add(s);
+      }
+    }
+    try {
+      SsdMobilenetV1 m =
+          model == null
+              ? SsdMobilenetV1.loadBundled()
+              : SsdMobilenetV1.load(ModelSource.directory(model));
+      List<ImageFile> eval;
+      if (images != null) {
+        eval = ImageFile.fromPaths(images);
+      } else if (allSamples) {
+        eval = ImageFile.bundledSamples();
+      } else {
+        eval = List.of(ImageFile.bundled("sample1.jpg"), ImageFile.bundled("sample2.jpg"));
+      }
+      if (eval.isEmpty()) {
+        throw new UserError("--images: no images found");
+      }
+      List<ImageFile> cal = calib == null ? eval : ImageFile.fromPaths(calib);
+      if (cal.isEmpty()) {
+        throw new UserError("--calib: no images found");
+      }
+      AnalysisResult r;
+      try (ProgressBar progress = new ProgressBar(System.err)) {
+        r =
+            Analyzer.run(
+                new Analyzer.Options(
+                    m,
+                    model == null
+                        ? "SSD-MobileNetV1 (face-api.js weights, vendored)"
+                        : model.toString(),
+                    eval,
+                    cal,
+                    schemes,
+                    Machines.load(machine),
+                    check,
+                    dump,
+                    progress));
+      }
+      spec.commandLine().getOut().print(TerminalReport.render(r, details));
+      if (json != null) {
+        AtomicFiles.write(json, JsonReport.render(r));
+      }
+      if (html != null) {
+        AtomicFiles.write(html, HtmlReport.render(r));
+      }
+      return 0;
+    } catch (InputFileException e) {
+      throw new UserError(e.getMessage());
+    }
+  }
+}

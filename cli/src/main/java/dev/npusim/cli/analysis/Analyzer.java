@@ -1,0 +1,788 @@
+package dev.npusim.cli.analysis;
+
+import com.google.common.primitives.ImmutableIntArray;
+import dev.npusim.cli.AtomicFiles;
+import dev.npusim.cli.UserError;
+import dev.npusim.cli.engine.SimulatedLayer;
+import dev.npusim.golden.model.Detection;
+import dev.npusim.golden.model.FloatReference;
+import dev.npusim.golden.model.ImageFile;
+import dev.npusim.golden.model.InputFileException;
+import dev.npusim.golden.model.SsdMobilenetV1;
+import dev.npusim.golden.model.SsdPostprocessor;
+import dev.npusim.golden.reference.IntegerReference;
+import dev.npusim.kernels.LayerKind;
+import dev.npusim.kernels.QuantizedLayer;
+import dev.npusim.kernels.codegen.CompileException;
+import dev.npusim.kernels.codegen.CompiledLayer;
+import dev.npusim.kernels.graph.Activation;
+import dev.npusim.kernels.graph.BatchNorm;
+import dev.npusim.kernels.graph.BatchNormFold;
+import dev.npusim.kernels.graph.FloatGraph;
+import dev.npusim.kernels.graph.FloatLayer;
+import dev.npusim.kernels.graph.FloatTensor;
+import dev.npusim.kernels.quant.Calibration;
+import dev.npusim.kernels.quant.NetworkQuantizer;
+import dev.npusim.kernels.quant.QuantParams;
+import dev.npusim.kernels.quant.QuantScheme;
+import dev.npusim.kernels.quant.QuantizedNetwork;
+import dev.npusim.simulator.Machine;
+import dev.npusim.simulator.MachineConfig;
+import dev.npusim.simulator.RunResult;
+import dev.npusim.simulator.SimulationFault;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The per-layer error analysis of Sheng et al. (2018), "A Quantization-Friendly Separable
+ * Convolution for MobileNets", on the real SSD-MobileNetV1, for several quantization schemes.
+ *
+ * <ol>
+ *   <li>Each scheme's float network (BatchNorm folded, plus its rewrite) runs on the calibration
+ *       images; min/max ranges quantize it ({@link NetworkQuantizer}).
+ *   <li>Every layer is compiled once for the machine.
+ *   <li>For each scheme and evaluation image, in parallel: the quantized network runs layer by
+ *       layer on the simulator, instruction by instruction (optionally checked against the integer
+ *       reference); beside it run the scheme's float network, its weights-only and activations-only
+ *       variants, each layer alone on its quantized float input, and the exact unrounded
+ *       requantization of every layer's integer input. Per-layer sums of every figure accumulate
+ *       over the images.
+ *   <li>Detections of each pipeline are matched against the original float network's.
+ * </ol>
+ */
+public final class Analyzer {
+  /** Below this BatchNorm moving variance a channel counts as dead. */
+  static final double DEAD_VARIANCE = 1e-10;
+
+  /** What to analyze. */
+  public record Options(
+      SsdMobilenetV1 model,
+      String modelName,
+      List<ImageFile> evaluation,
+      List<ImageFile> calibration,
+      List<QuantScheme> schemes,
+      MachineConfig machine,
+      boolean check,
+      Path dumpDir,
+      Progress progress) {}
+
+  /** Receives progress in arbitrary units. */
+  public interface Progress {
+    void total(long units);
+
+    void advance(long units, String what);
+  }
+
+  private final Options o;
+  private final FloatGraph original;
+  private final Set<String> predictors;
+  private final SsdPostprocessor post;
+  private final Map<String, FloatTensor> images = new LinkedHashMap<>();
+
+  private Analyzer(Options o) {
+    this.o = o;
+    this.original = o.model().graph();
+    this.predictors = o.model().predictorLayers();
+    this.post = new SsdPostprocessor(o.model());
+  }
+
+  public static AnalysisResult run(Options o) throws UserError {
+    return new Analyzer(o).analyze();
+  }
+
+  /** Per-layer sums for one scheme, merged over images. */
+  private static final class LayerSums {
+    final ErrorSums cumulative = new ErrorSums();
+    final ErrorSums isolated = new ErrorSums();
+    final ErrorSums weightsOnly = new ErrorSums();
+    final ErrorSums activationsOnly = new ErrorSums();
+    double roundingSum;
+    double roundingSquares;
+    long roundingCount;
+    long saturated;
+    long outputs;
+    double clippedEnergy;
+    double signalEnergy;
+    long overflows;
+    int bitsNeeded;
+    long cycles;
+    long macs;
+
+    void add(LayerSums o) {
+      cumulative.add(o.cumulative);
+      isolated.add(o.isolated);
+      weightsOnly.add(o.weightsOnly);
+      activationsOnly.add(o.activationsOnly);
+      roundingSum += o.roundingSum;
+      roundingSquares += o.roundingSquares;
+      roundingCount += o.roundingCount;
+      saturated += o.saturated;
+      outputs += o.outputs;
+      clippedEnergy += o.clippedEnergy;
+      signalEnergy += o.signalEnergy;
+      overflows += o.overflows;
+      bitsNeeded = Math.max(bitsNeeded, o.bitsNeeded);
+      cycles += o.cycles;
+      macs += o.macs;
+    }
+  }
+
+  /** The predictor outputs of one pass (for detections and face scores). */
+  private record Heads(Map<String, FloatTensor> outputs) {}
+
+  /** One (scheme, image) task's results. */
+  private record TaskResult(Map<String, LayerSums> layers, Heads heads) {}
+
+  private AnalysisResult analyze() throws UserError {
+    long start = System.nanoTime();
+    List<ImageFile> all = new ArrayList<>();
+    Set<String> seen = new LinkedHashSet<>();
+    for (ImageFile f : concat(o.evaluation(), o.calibration())) {
+      if (seen.add(f.name())) {
+        all.add(f);
+      }
+    }
+    // Distinct float graphs: tf8, tf8-dw-per-channel and int8-per-channel share the folded one.
+    Map<QuantScheme, FloatGraph> graphOf = new LinkedHashMap<>();
+    Map<String, FloatGraph> graphs = new LinkedHashMap<>();
+    graphs.put("folded", NetworkQuantizer.floatGraph(original, QuantScheme.TF8));
+    for (QuantScheme s : o.schemes()) {
+      String key = graphKey(s);
+      graphs.computeIfAbsent(key, k -> NetworkQuantizer.floatGraph(original, s));
+      graphOf.put(s, graphs.get(key));
+    }
+    int layers = original.layers().size();
+    long stage1 = (long) graphs.size() * all.size() * layers;
+    long stage3 = (long) o.schemes().size() * o.evaluation().size() * layers * 6;
+    o.progress().total(all.size() * 2L + stage1 + stage3);
+
+    try (var pool = new Pool()) {
+      // Stage 0: decode and pre-process every image (MODEL.md).
+      List<Future<FloatTensor>> decoded = new ArrayList<>();
+      for (ImageFile f : all) {
+        decoded.add(
+            pool.submit(
+                () -> {
+                  FloatTensor t = f.preprocess().tensor();
+                  o.progress().advance(2, "decoding " + f.name());
+                  return t;
+                }));
+      }
+      for (int i = 0; i < all.size(); i++) {
+        images.put(all.get(i).name(), pool.get(decoded.get(i)));
+      }
+      if (o.dumpDir() != null) {
+        FloatTensor first = images.get(o.evaluation().get(0).name());
+        dump(o.dumpDir().resolve("input.npy"), first);
+      }
+
+      // Stage 1: float runs of each graph: calibration ranges and the float detections.
+      Map<String, Map<String, Heads>> floatHeads = new HashMap<>();
+      Map<String, Calibration> calibrations = new HashMap<>();
+      Map<String, List<Future<Object[]>>> runs = new LinkedHashMap<>();
+      Set<String> calibNames = new LinkedHashSet<>();
+      for (ImageFile f : o.calibration()) {
+        calibNames.add(f.name());
+      }
+      for (var g : graphs.entrySet()) {
+        List<Future<Object[]>> perImage = new ArrayList<>();
+        for (ImageFile f : all) {
+          boolean dumpFloat =
+              o.dumpDir() != null
+                  && g.getKey().equals("folded")
+                  && f.name().equals(o.evaluation().get(0).name());
+          perImage.add(
+              pool.submit(
+                  () ->
+                      floatRun(g.getValue(), f.name(), calibNames.contains(f.name()), dumpFloat)));
+        }
+        runs.put(g.getKey(), perImage);
+      }
+      for (var g : runs.entrySet()) {
+        Calibration.Builder cal = Calibration.builder();
+        Map<String, Heads> heads = new HashMap<>();
+        for (int i = 0; i < all.size(); i++) {
+          Object[] r = pool.get(g.getValue().get(i));
+          if (r[0] != null) {
+            merge(cal, (Map<String, double[]>) r[0]);
+          }
+          heads.put(all.get(i).name(), (Heads) r[1]);
+        }
+        calibrations.put(g.getKey(), cal.build());
+        floatHeads.put(g.getKey(), heads);
+      }
+
+      // Stage 2: quantize each scheme and compile every layer once (in parallel).
+      Map<QuantScheme, QuantizedNetwork> nets = new LinkedHashMap<>();
+      Map<QuantScheme, Map<String, Future<CompiledLayer>>> compiling = new LinkedHashMap<>();
+      for (QuantScheme s : o.schemes()) {
+        QuantizedNetwork net =
+            NetworkQuantizer.quantize(graphOf.get(s), calibrations.get(graphKey(s)), s);
+        nets.put(s, net);
+        Map<String, Future<CompiledLayer>> c = new LinkedHashMap<>();
+        for (QuantizedNetwork.Layer l : net.layers()) {
+          c.put(l.name(), pool.submit(() -> compile(l)));
+        }
+        compiling.put(s, c);
+      }
+      Map<QuantScheme, Map<String, CompiledLayer>> compiled = new LinkedHashMap<>();
+      for (var e : compiling.entrySet()) {
+        Map<String, CompiledLayer> c = new LinkedHashMap<>();
+        for (var l : e.getValue().entrySet()) {
+          c.put(l.getKey(), pool.get(l.getValue()));
+        }
+        compiled.put(e.getKey(), c);
+      }
+
+      // Stage 3: the simulated pipelines and their companions, one task per (scheme, image).
+      Map<QuantScheme, List<Future<TaskResult>>> tasks = new LinkedHashMap<>();
+      for (QuantScheme s : o.schemes()) {
+        List<Future<TaskResult>> perImage = new ArrayList<>();
+        for (int i = 0; i < o.evaluation().size(); i++) {
+          ImageFile f = o.evaluation().get(i);
+          boolean dumpThis = o.dumpDir() != null && i == 0;
+          perImage.add(pool.submit(() -> task(nets.get(s), compiled.get(s), f.name(), dumpThis)));
+        }
+        tasks.put(s, perImage);
+      }
+
+      // Stage 4: aggregate.
+      Map<String, Heads> reference = floatHeads.get("folded");
+      List<AnalysisResult.ImageDetections> originalDetections = new ArrayList<>();
+      Map<String, List<Detection>> referenceDetections = new HashMap<>();
+      Map<String, double[]> referenceScores = new HashMap<>();
+      for (ImageFile f : o.evaluation()) {
+        Heads h = reference.get(f.name());
+        List<Detection> d = post.detect(h.outputs()::get);
+        referenceDetections.put(f.name(), d);
+        referenceScores.put(f.name(), post.decode(h.outputs()::get).scores().toArray());
+        originalDetections.add(new AnalysisResult.ImageDetections(displayName(f.name()), boxes(d)));
+      }
+      List<AnalysisResult.Variant> variants = new ArrayList<>();
+      for (QuantScheme s : o.schemes()) {
+        Map<String, LayerSums> sums = new LinkedHashMap<>();
+        List<AnalysisResult.EndToEnd> perImage = new ArrayList<>();
+        List<AnalysisResult.EndToEnd> floatPerImage = new ArrayList<>();
+        for (int i = 0; i < o.evaluation().size(); i++) {
+          String image = o.evaluation().get(i).name();
+          TaskResult t = pool.get(tasks.get(s).get(i));
+          t.layers().forEach((k, v) -> sums.computeIfAbsent(k, x -> new LayerSums()).add(v));
+          perImage.add(
+              endToEnd(
+                  displayName(image),
+                  t.heads(),
+                  referenceDetections.get(image),
+                  referenceScores.get(image)));
+          floatPerImage.add(
+              endToEnd(
+                  displayName(image),
+                  floatHeads.get(graphKey(s)).get(image),
+                  referenceDetections.get(image),
+                  referenceScores.get(image)));
+        }
+        boolean changed = !graphKey(s).equals("folded");
+        variants.add(
+            new AnalysisResult.Variant(
+                s.cliName(),
+                s.description(),
+                layerResults(s, nets.get(s), sums),
+                perImage,
+                total(perImage),
+                new AnalysisResult.FloatChange(changed, total(floatPerImage), floatPerImage),
+                o.check()));
+      }
+      List<String> notes = new ArrayList<>();
+      notes.add(
+          "Sheng et al.'s own fix (no BatchNorm and no ReLU6 in the depthwise layers) needs"
+              + " retraining and cannot be run on these trained weights; the depthwise BatchNorm-fold"
+              + " figures show the mechanism it removes.");
+      notes.add(
+          "Each layer's SQNR compares the scheme's quantized pipeline, run on the simulator, with"
+              + " that scheme's own float network; detections and face scores compare with the"
+              + " original float network.");
+      FloatLayer firstPointwise =
+          original.layers().stream()
+              .filter(l -> l.kind() == LayerKind.CONV2D && l.kernelH() == 1)
+              .findFirst()
+              .orElseThrow();
+      if (perTensorWeightSqnr(firstPointwise.filter().toArray()) > 100) {
+        notes.add(
+            "The model file stores every weight tensor as uint8 per tensor (MODEL.md), so a"
+                + " per-tensor uint8 grid reproduces the unfolded weights exactly (weight SQNR"
+                + " about 300 dB, float rounding only) while symmetric per-channel int8 re-quantizes"
+                + " them onto another grid: on these weights int8-per-channel pays a re-quantization"
+                + " cost in the pointwise layers that a network trained in float would not show in"
+                + " this form.");
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      return new AnalysisResult(
+          o.modelName(),
+          o.machine().name(),
+          o.calibration().stream().map(f -> displayName(f.name())).toList(),
+          o.evaluation().stream().map(f -> displayName(f.name())).toList(),
+          originalDetections,
+          variants,
+          seconds,
+          notes);
+    }
+  }
+
+  private CompiledLayer compile(QuantizedNetwork.Layer l) throws UserError {
+    try {
+      return SimulatedLayer.compile(l.quantized(), o.machine());
+    } catch (CompileException e) {
+      throw new UserError(
+          "layer "
+              + l.name()
+              + " does not fit machine "
+              + o.machine().name()
+              + ": "
+              + e.getMessage());
+    }
+  }
+
+  private static String graphKey(QuantScheme s) {
+    return switch (s) {
+      case TF8, TF8_DW_PER_CHANNEL, INT8_PER_CHANNEL -> "folded";
+      default -> s.cliName();
+    };
+  }
+
+  private static <T> List<T> concat(List<T> a, List<T> b) {
+    List<T> r = new ArrayList<>(a);
+    r.addAll(b);
+    return r;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void merge(Calibration.Builder cal, Map<String, double[]> ranges) {
+    ranges.forEach(
+        (name, mm) ->
+            cal.observe(
+                name, FloatTensor.copyOf(new dev.npusim.kernels.TensorShape(1, 1, 1, 2), mm)));
+  }
+
+  /** One float pass: min/max of every tensor (if calibrating) and the predictor outputs. */
+  private Object[] floatRun(FloatGraph g, String image, boolean calibrate, boolean dumpFloat)
+      throws UserError {
+    FloatTensor input = images.get(image);
+    Map<String, double[]> ranges = calibrate ? new LinkedHashMap<>() : null;
+    if (calibrate) {
+      ranges.put(FloatGraph.INPUT, minMax(input));
+    }
+    Map<String, FloatTensor> heads = new HashMap<>();
+    LiveTensors<FloatTensor> live = new LiveTensors<>(g, predictors, input);
+    for (FloatLayer l : g.layers()) {
+      FloatTensor out = FloatReference.runLayer(l, live.inputOf(l));
+      live.put(l, out);
+      if (calibrate) {
+        ranges.put(l.name(), minMax(out));
+      }
+      if (predictors.contains(l.name())) {
+        heads.put(l.name(), out);
+      }
+      if (dumpFloat) {
+        dump(o.dumpDir().resolve("float").resolve(npyName(l.name())), out);
+      }
+      o.progress().advance(1, "float " + image);
+    }
+    return new Object[] {ranges, new Heads(heads)};
+  }
+
+  private static double[] minMax(FloatTensor t) {
+    double lo = Double.MAX_VALUE;
+    double hi = -Double.MAX_VALUE;
+    for (int i = 0; i < t.size(); i++) {
+      double v = t.get(i);
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+    return new double[] {lo, hi};
+  }
+
+  /** One scheme on one image: every per-layer figure. */
+  private TaskResult task(
+      QuantizedNetwork net, Map<String, CompiledLayer> compiled, String image, boolean dump)
+      throws UserError {
+    FloatTensor input = images.get(image);
+    FloatGraph g = net.floatGraph();
+    int dramNeeded =
+        (int)
+            Math.min(
+                o.machine().dramBytes(),
+                compiled.values().stream()
+                    .mapToLong(c -> c.plan().dramBytes())
+                    .max()
+                    .orElse(1 << 20));
+    Machine machine = new Machine(o.machine().withDram(Math.max(dramNeeded, 1 << 20)));
+    int[] qInput = quantize(input, net.input());
+    LiveTensors<FloatTensor> floats = new LiveTensors<>(g, predictors, input);
+    LiveTensors<FloatTensor> weightsOnly = new LiveTensors<>(g, Set.of(), input);
+    LiveTensors<FloatTensor> actsOnly =
+        new LiveTensors<>(g, Set.of(), FloatPasses.fakeQuantize(input, net.input()));
+    LiveTensors<int[]> ints = new LiveTensors<>(g, predictors, qInput);
+    Map<String, LayerSums> sums = new LinkedHashMap<>();
+    Map<String, FloatTensor> heads = new HashMap<>();
+    for (QuantizedNetwork.Layer l : net.layers()) {
+      FloatLayer f = l.floatLayer();
+      LayerSums s = new LayerSums();
+      sums.put(l.name(), s);
+      // Hold the float input: recording this layer's output may release it.
+      FloatTensor floatIn = floats.inputOf(f);
+      FloatTensor ref = FloatReference.runLayer(f, floatIn);
+      floats.put(f, ref);
+      o.progress().advance(1, l.name());
+      // Weights-only and activations-only passes, cumulative through the network.
+      FloatTensor w = FloatReference.runLayer(l.weightsOnly(), weightsOnly.inputOf(f));
+      weightsOnly.put(f, w);
+      FloatTensor a =
+          FloatPasses.fakeQuantize(
+              FloatReference.runLayer(f, actsOnly.inputOf(f)), l.outputParams());
+      actsOnly.put(f, a);
+      for (int i = 0; i < ref.size(); i++) {
+        s.weightsOnly.add(ref.get(i), w.get(i));
+        s.activationsOnly.add(ref.get(i), a.get(i));
+      }
+      o.progress().advance(2, l.name());
+      // The quantized pipeline on the simulator, with the accumulator watermark.
+      int[] in = ints.inputOf(f);
+      machine.trackAccumulatorPeak(true);
+      SimulatedLayer.Run run = simulate(machine, compiled.get(l.name()), in, l);
+      int[] out = run.output();
+      ints.put(f, out);
+      RunResult r = run.result();
+      s.overflows = r.accumulatorOverflows();
+      s.bitsNeeded = r.accumulatorBitsNeeded();
+      s.cycles = r.cycles();
+      s.macs = r.macs();
+      QuantParams op = l.outputParams();
+      for (int i = 0; i < out.length; i++) {
+        s.cumulative.add(ref.get(i), op.dequantize(out[i]));
+      }
+      if (o.check()) {
+        int[] expected = IntegerReference.run(l.quantized(), ImmutableIntArray.copyOf(in));
+        if (!Arrays.equals(expected, out)) {
+          throw new IllegalStateException(
+              "simulator and integer reference disagree on layer "
+                  + l.name()
+                  + " of "
+                  + net.scheme().cliName());
+        }
+      }
+      roundingAndSaturation(l, in, out, s);
+      o.progress().advance(1, l.name());
+      // This layer alone, fed its float input quantized.
+      int[] isoIn = f.input().equals(FloatGraph.INPUT) ? in : quantize(floatIn, l.inputParams());
+      machine.trackAccumulatorPeak(false);
+      int[] iso = isoIn == in ? out : simulate(machine, compiled.get(l.name()), isoIn, l).output();
+      for (int i = 0; i < iso.length; i++) {
+        s.isolated.add(ref.get(i), op.dequantize(iso[i]));
+      }
+      o.progress().advance(2, l.name());
+      if (predictors.contains(l.name())) {
+        heads.put(l.name(), dequantize(out, op, f.outputShape()));
+      }
+      if (dump) {
+        dump(
+            o.dumpDir().resolve(net.scheme().cliName()).resolve(npyName(l.name())),
+            dequantize(out, op, f.outputShape()));
+      }
+    }
+    return new TaskResult(sums, new Heads(heads));
+  }
+
+  private SimulatedLayer.Run simulate(
+      Machine m, CompiledLayer c, int[] input, QuantizedNetwork.Layer l) throws UserError {
+    try {
+      return SimulatedLayer.run(m, c, ImmutableIntArray.copyOf(input));
+    } catch (SimulationFault f) {
+      throw new UserError("layer " + l.name() + ": " + f.getMessage());
+    }
+  }
+
+  /**
+   * Rounding error against the exact requantization, and saturation by the 8-bit range beyond what
+   * the float activation itself clips (ReLU's floor at 0 and ReLU6's ceiling at 6 are the layer's
+   * function, not error).
+   */
+  private static void roundingAndSaturation(
+      QuantizedNetwork.Layer l, int[] in, int[] out, LayerSums s) {
+    QuantizedLayer q = l.quantized();
+    double[] exact = FloatPasses.exactOutput(q, in);
+    QuantParams op = l.outputParams();
+    int zo = op.zeroPoint();
+    Activation.Kind act = l.floatLayer().activation().kind();
+    double actLo = act == Activation.Kind.NONE ? Double.NEGATIVE_INFINITY : zo;
+    double actHi =
+        act == Activation.Kind.RELU6
+            ? zo + Activation.RELU6_MAX / op.scale()
+            : Double.POSITIVE_INFINITY;
+    int lo = q.activationMin();
+    int hi = q.activationMax();
+    for (int i = 0; i < exact.length; i++) {
+      double u = exact[i];
+      double intended = Math.min(Math.max(u, actLo), actHi);
+      s.outputs++;
+      s.signalEnergy += (intended - zo) * (intended - zo);
+      if (u >= lo && u <= hi) {
+        double e = out[i] - u;
+        s.roundingSum += e;
+        s.roundingSquares += e * e;
+        s.roundingCount++;
+      }
+      // Clamped by the 8-bit range where the float activation would not clip: saturation.
+      double lost = intended - Math.min(Math.max(intended, lo), hi);
+      if (Math.abs(lost) > 0.5) {
+        s.saturated++;
+      }
+      s.clippedEnergy += lost * lost;
+    }
+  }
+
+  static int[] quantize(FloatTensor t, QuantParams p) {
+    int[] q = new int[t.size()];
+    for (int i = 0; i < q.length; i++) {
+      q[i] = p.quantize(t.get(i));
+    }
+    return q;
+  }
+
+  static FloatTensor dequantize(int[] q, QuantParams p, dev.npusim.kernels.TensorShape shape) {
+    double[] v = new double[q.length];
+    for (int i = 0; i < q.length; i++) {
+      v[i] = p.dequantize(q[i]);
+    }
+    return FloatTensor.adopt(shape, v);
+  }
+
+  private List<AnalysisResult.Layer> layerResults(
+      QuantScheme s, QuantizedNetwork net, Map<String, LayerSums> sums) {
+    Map<String, FloatLayer> unfolded = new HashMap<>();
+    for (FloatLayer l : original.layers()) {
+      unfolded.put(l.name(), l);
+    }
+    List<AnalysisResult.Layer> out = new ArrayList<>();
+    for (QuantizedNetwork.Layer l : net.layers()) {
+      LayerSums x = sums.get(l.name());
+      AnalysisResult.DepthwiseFold fold = null;
+      if (l.floatLayer().kind() == LayerKind.DEPTHWISE_CONV2D) {
+        fold = depthwiseFold(unfolded.get(l.name()), l);
+      }
+      out.add(
+          new AnalysisResult.Layer(
+              l.name(),
+              l.floatLayer().kind().caseName(),
+              l.floatLayer().macs(),
+              x.cumulative.sqnrDb(),
+              x.isolated.sqnrDb(),
+              x.weightsOnly.sqnrDb(),
+              x.activationsOnly.sqnrDb(),
+              x.roundingCount == 0 ? 0 : x.roundingSum / x.roundingCount,
+              x.roundingCount == 0 ? 0 : Math.sqrt(x.roundingSquares / x.roundingCount),
+              x.outputs == 0 ? 0 : (double) x.saturated / x.outputs,
+              x.signalEnergy == 0 ? 0 : x.clippedEnergy / x.signalEnergy,
+              x.overflows,
+              x.bitsNeeded,
+              x.cycles,
+              x.macs,
+              fold));
+    }
+    return out;
+  }
+
+  /** BatchNorm-fold figures of a depthwise layer, from its unfolded and scheme weights. */
+  static AnalysisResult.DepthwiseFold depthwiseFold(FloatLayer unfolded, QuantizedNetwork.Layer l) {
+    FloatLayer scheme = l.floatLayer();
+    int channels = scheme.outputChannels();
+    double folded = perTensorWeightSqnr(BatchNormFold.fold(unfolded).filter().toArray());
+    double raw = perTensorWeightSqnr(unfolded.filter().toArray());
+    ErrorSums schemeError = new ErrorSums();
+    for (int i = 0; i < scheme.filter().length(); i++) {
+      schemeError.add(scheme.filter().get(i), l.weightsOnly().filter().get(i));
+    }
+    double[] range = new double[channels];
+    for (int i = 0; i < scheme.filter().length(); i++) {
+      int c = i % channels;
+      range[c] = Math.max(range[c], Math.abs(scheme.filter().get(i)));
+    }
+    double tensorRange = Arrays.stream(range).max().orElse(0);
+    double[] sorted = range.clone();
+    Arrays.sort(sorted);
+    double median = sorted[sorted.length / 2];
+    List<Double> bits = new ArrayList<>();
+    List<Double> ranges = new ArrayList<>();
+    double sumBits = 0;
+    double maxBits = 0;
+    for (int c = 0; c < channels; c++) {
+      double b =
+          range[c] > 0 ? Math.log(tensorRange / range[c]) / Math.log(2) : Double.POSITIVE_INFINITY;
+      bits.add(b);
+      ranges.add(range[c]);
+      if (Double.isFinite(b)) {
+        sumBits += b;
+        maxBits = Math.max(maxBits, b);
+      }
+    }
+    int dead = 0;
+    BatchNorm bn = unfolded.batchNorm();
+    if (bn != null) {
+      for (int c = 0; c < channels; c++) {
+        if (bn.movingVariance().get(c) < DEAD_VARIANCE) {
+          dead++;
+        }
+      }
+    }
+    return new AnalysisResult.DepthwiseFold(
+        folded,
+        raw,
+        schemeError.sqnrDb(),
+        median > 0 ? tensorRange / median : Double.POSITIVE_INFINITY,
+        sumBits / channels,
+        maxBits,
+        dead,
+        ranges,
+        bits);
+  }
+
+  /** SQNR of weights quantized as TF8 does: asymmetric uint8, one scale for the tensor. */
+  static double perTensorWeightSqnr(double[] w) {
+    double min = 0;
+    double max = 0;
+    for (double v : w) {
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+    QuantParams p = QuantParams.asymmetric(min, max, dev.npusim.kernels.DataType.UINT8);
+    ErrorSums e = new ErrorSums();
+    for (double v : w) {
+      e.add(v, p.dequantize(p.quantize(v)));
+    }
+    return e.sqnrDb();
+  }
+
+  private AnalysisResult.EndToEnd endToEnd(
+      String image, Heads heads, List<Detection> reference, double[] referenceScores) {
+    List<Detection> d = post.detect(heads.outputs()::get);
+    double[] scores = post.decode(heads.outputs()::get).scores().toArray();
+    ErrorSums e = new ErrorSums();
+    for (int i = 0; i < scores.length; i++) {
+      e.add(referenceScores[i], scores[i]);
+    }
+    boolean[] used = new boolean[d.size()];
+    int matched = 0;
+    for (Detection ref : reference) {
+      int best = -1;
+      double bestIou = 0.5;
+      for (int j = 0; j < d.size(); j++) {
+        double iou = ref.box().iou(d.get(j).box());
+        if (!used[j] && iou >= bestIou) {
+          best = j;
+          bestIou = iou;
+        }
+      }
+      if (best >= 0) {
+        used[best] = true;
+        matched++;
+      }
+    }
+    int falseDetections = 0;
+    for (boolean u : used) {
+      if (!u) {
+        falseDetections++;
+      }
+    }
+    return new AnalysisResult.EndToEnd(
+        image, e.sqnrDb(), reference.size(), matched, falseDetections, boxes(d));
+  }
+
+  private static AnalysisResult.EndToEnd total(List<AnalysisResult.EndToEnd> images) {
+    // Face-score SQNR over all images: recombine from per-image dB is not possible, so the total
+    // is the mean of the per-image values; counts are sums.
+    double sqnr =
+        images.stream()
+            .mapToDouble(AnalysisResult.EndToEnd::faceScoreSqnrDb)
+            .average()
+            .orElse(Double.NaN);
+    return new AnalysisResult.EndToEnd(
+        "all",
+        sqnr,
+        images.stream().mapToInt(AnalysisResult.EndToEnd::referenceDetections).sum(),
+        images.stream().mapToInt(AnalysisResult.EndToEnd::matched).sum(),
+        images.stream().mapToInt(AnalysisResult.EndToEnd::falseDetections).sum(),
+        List.of());
+  }
+
+  private static List<AnalysisResult.DetectionBox> boxes(List<Detection> d) {
+    return d.stream()
+        .map(
+            x ->
+                new AnalysisResult.DetectionBox(
+                    x.score(), x.box().yMin(), x.box().xMin(), x.box().yMax(), x.box().xMax()))
+        .toList();
+  }
+
+  /** Vendored images print as their file names. */
+  static String displayName(String image) {
+    return image.startsWith("classpath:") ? image.substring(image.lastIndexOf('/') + 1) : image;
+  }
+
+  static String npyName(String layer) {
+    return layer.replace("/", "__") + ".npy";
+  }
+
+  private static void dump(Path file, FloatTensor t) throws UserError {
+    var s = t.shape();
+    AtomicFiles.write(file, Npy.float32(new int[] {s.n(), s.h(), s.w(), s.c()}, t.toArray()));
+  }
+
+  /** A fixed pool of one thread per core whose failures surface as UserError. */
+  private static final class Pool implements AutoCloseable {
+    interface Work<T> {
+      T call() throws Exception;
+    }
+
+    private final ExecutorService exec =
+        Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
+
+    <T> Future<T> submit(Work<T> w) {
+      return exec.submit(w::call);
+    }
+
+    <T> T get(Future<T> f) throws UserError {
+      try {
+        return f.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new UserError("interrupted");
+      } catch (ExecutionException e) {
+        Throwable c = e.getCause();
+        if (c instanceof UserError u) {
+          throw u;
+        }
+        if (c instanceof InputFileException i) {
+          throw new UserError(i.getMessage());
+        }
+        if (c instanceof RuntimeException r) {
+          throw r;
+        }
+        throw new UserError(c.toString(), c);
+      }
+    }
+
+    @Override
+    public void close() {
+      exec.shutdownNow();
+    }
+  }
+}

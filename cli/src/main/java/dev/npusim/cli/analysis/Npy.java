@@ -1,0 +1,40 @@
+package dev.npusim.cli.analysis;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * NumPy {@code .npy} version 1.0 encoding of a float32 array: the magic string, a little-endian
+ * header length, a Python dict literal header padded with spaces to a multiple of 64 bytes and
+ * ending in a newline, then the data in C order.
+ */
+final class Npy {
+  private Npy() {}
+
+  static byte[] float32(int[] shape, double[] values) {
+    StringBuilder dims = new StringBuilder();
+    for (int i = 0; i < shape.length; i++) {
+      dims.append(shape[i]).append(shape.length == 1 ? "," : (i + 1 < shape.length ? ", " : ""));
+    }
+    String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims + "), }";
+    int unpadded = 10 + dict.length() + 1;
+    int padding = (64 - unpadded % 64) % 64;
+    String header = dict + " ".repeat(padding) + "\n";
+    ByteArrayOutputStream out = new ByteArrayOutputStream(10 + header.length() + 4 * values.length);
+    out.write(0x93);
+    out.writeBytes("NUMPY".getBytes(StandardCharsets.US_ASCII));
+    out.write(1);
+    out.write(0);
+    out.write(header.length() & 0xFF);
+    out.write((header.length() >> 8) & 0xFF);
+    out.writeBytes(header.getBytes(StandardCharsets.US_ASCII));
+    ByteBuffer data = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+    for (double v : values) {
+      data.putFloat((float) v);
+    }
+    out.writeBytes(data.array());
+    return out.toByteArray();
+  }
+}
