@@ -109,6 +109,45 @@ class ExampleKernelsTest {
     }
   }
 
+  /** The README's commands: the committed DRAM images through {@code npusim run --dump}. */
+  @Test
+  void readmeCommandsProduceWhatTheDirectLoopComputes(@org.junit.jupiter.api.io.TempDir Path tmp)
+      throws Exception {
+    Path out = tmp.resolve("pw-out.bin");
+    java.io.StringWriter text = new java.io.StringWriter();
+    int code =
+        dev.npusim.cli.Main.execute(
+            new String[] {
+              "run",
+              EXAMPLES.resolve("pointwise.s").toString(),
+              "--dram",
+              EXAMPLES.resolve("pointwise-dram.bin").toString(),
+              "--dump",
+              "0x3000:2048:" + out
+            },
+            new java.io.PrintWriter(text),
+            new java.io.PrintWriter(new java.io.StringWriter()));
+    assertEquals(0, code, text.toString());
+    byte[] dram = Files.readAllBytes(EXAMPLES.resolve("pointwise-dram.bin"));
+    ByteBuffer par =
+        ByteBuffer.wrap(dram, 0x2000, 384)
+            .order(ByteOrder.LITTLE_ENDIAN)
+            .slice()
+            .order(ByteOrder.LITTLE_ENDIAN);
+    byte[] expected = new byte[64 * 32];
+    for (int px = 0; px < 64; px++) {
+      for (int c = 0; c < 32; c++) {
+        int acc = par.getInt(4 * c);
+        for (int i = 0; i < 64; i++) {
+          acc += (dram[px * 64 + i] + 128) * dram[0x1000 + i * 32 + c];
+        }
+        int v = -5 + requantize(acc, par.getInt(128 + 4 * c), par.getInt(256 + 4 * c));
+        expected[px * 32 + c] = (byte) Math.max(-128, Math.min(127, v));
+      }
+    }
+    assertArrayEquals(expected, Files.readAllBytes(out));
+  }
+
   @Test
   void depthwiseMatchesDirectLoop() throws Exception {
     final int h = 8, wd = 8, c = 32, zx = 120, zo = 7, amin = 0, amax = 200;
