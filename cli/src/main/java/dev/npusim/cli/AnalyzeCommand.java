@@ -59,12 +59,7 @@ final class AnalyzeCommand implements Callable<Integer> {
       description = "Schemes to compare (default: ${DEFAULT-VALUE}; 'all' for every scheme).")
   List<String> variants;
 
-  @Option(
-      names = "--machine",
-      paramLabel = "PRESET|FILE",
-      defaultValue = "npu8-default",
-      description = "Machine preset or JSON description (default: ${DEFAULT-VALUE}).")
-  String machine;
+  @picocli.CommandLine.Mixin MachineOption machine;
 
   @Option(
       names = "--check",
@@ -148,7 +143,7 @@ final class AnalyzeCommand implements Callable<Integer> {
                     eval,
                     cal,
                     schemes,
-                    Machines.load(machine),
+                    machine.load(),
                     check,
                     dump,
                     progress));

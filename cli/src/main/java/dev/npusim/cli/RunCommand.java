@@ -31,12 +31,7 @@ final class RunCommand implements Callable<Integer> {
       description = "Load a file into DRAM before the run, at ADDR (default 0). Repeatable.")
   List<String> dram = new ArrayList<>();
 
-  @Option(
-      names = "--machine",
-      paramLabel = "PRESET|FILE",
-      defaultValue = "npu8-default",
-      description = "Machine preset or JSON description (default: ${DEFAULT-VALUE}).")
-  String machine;
+  @picocli.CommandLine.Mixin MachineOption machine;
 
   @Option(names = "--trace", description = "Print one line per retired instruction.")
   boolean trace;
@@ -58,7 +53,7 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws UserError {
-    MachineConfig config = Machines.load(machine);
+    MachineConfig config = machine.load();
     Program p = ProgramFiles.load(program);
     Machine m = new Machine(config);
     for (String d : dram) {

@@ -50,12 +50,7 @@ final class ValidateCommand implements Callable<Integer> {
       description = "simulator (compile and run) or reference (the integer reference only).")
   Engine engine;
 
-  @Option(
-      names = "--machine",
-      paramLabel = "PRESET|FILE",
-      defaultValue = "npu8-default",
-      description = "Machine preset or JSON description (default: ${DEFAULT-VALUE}).")
-  String machine;
+  @picocli.CommandLine.Mixin MachineOption machine;
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -70,7 +65,7 @@ final class ValidateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws UserError {
-    MachineConfig config = Machines.load(machine);
+    MachineConfig config = machine.load();
     List<Path> files = new ArrayList<>();
     for (Path p : paths) {
       if (Files.isDirectory(p)) {

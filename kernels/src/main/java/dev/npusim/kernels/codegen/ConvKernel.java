@@ -339,35 +339,18 @@ final class ConvKernel {
 
       @Override
       public void loadInput(Emitter e, int buffer) {
-        int base = inBase(buffer);
-        int rIn = rowsIn(rows);
-        int cIn = colsIn(cols);
-        int iy0 = y0 * layer.strideH() - padTop();
-        int ix0 = x0 * layer.strideW() - padLeft();
-        int ya = Math.max(iy0, 0);
-        int yb = Math.min(iy0 + rIn, h);
-        int xa = Math.max(ix0, 0);
-        int xb = Math.min(ix0 + cIn, w);
-        if (ya > iy0 || yb < iy0 + rIn || xa > ix0 || xb < ix0 + cIn) {
-          e.comment("tile touches the padding: fill with the input zero point first");
-          e.dma(DmaQueue.LD, Scratchpad.ACT, base, zeroPointRow, rIn, cIn * ic, 0, cIn * ic);
-        }
-        if (yb > ya && xb > xa) {
-          TensorBoxes.move(
-              e,
-              DmaQueue.LD,
-              Scratchpad.ACT,
-              base + ((ya - iy0) * cIn + (xa - ix0)) * ic,
-              cIn * ic,
-              in,
-              b,
-              ya,
-              yb - ya,
-              xa,
-              xb - xa,
-              0,
-              ic);
-        }
+        TensorBoxes.loadPaddedTile(
+            e,
+            inBase(buffer),
+            in,
+            b,
+            y0 * layer.strideH() - padTop(),
+            rowsIn(rows),
+            x0 * layer.strideW() - padLeft(),
+            colsIn(cols),
+            0,
+            ic,
+            zeroPointRow);
       }
 
       @Override

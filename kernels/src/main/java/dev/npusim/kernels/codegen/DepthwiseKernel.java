@@ -301,36 +301,18 @@ final class DepthwiseKernel {
 
       @Override
       public void loadInput(Emitter e, int buffer) {
-        int base = inputBuffer(buffer);
-        int rIn = rowsIn(rows);
-        int cIn = colsIn(cols);
-        int iy0 = y0 * layer.strideH() - layer.padTop();
-        int ix0 = x0 * layer.strideW() - layer.padLeft();
-        int ya = Math.max(iy0, 0);
-        int yb = Math.min(iy0 + rIn, h);
-        int xa = Math.max(ix0, 0);
-        int xb = Math.min(ix0 + cIn, w);
-        boolean padded = ya > iy0 || yb < iy0 + rIn || xa > ix0 || xb < ix0 + cIn;
-        if (padded) {
-          e.comment("tile touches the padding: fill with the input zero point first");
-          e.dma(DmaQueue.LD, Scratchpad.ACT, base, zeroPointRow, rIn, cIn * cn, 0, cIn * cn);
-        }
-        if (yb > ya && xb > xa) {
-          TensorBoxes.move(
-              e,
-              DmaQueue.LD,
-              Scratchpad.ACT,
-              base + ((ya - iy0) * cIn + (xa - ix0)) * cn,
-              cIn * cn,
-              in,
-              b,
-              ya,
-              yb - ya,
-              xa,
-              xb - xa,
-              c0,
-              cn);
-        }
+        TensorBoxes.loadPaddedTile(
+            e,
+            inputBuffer(buffer),
+            in,
+            b,
+            y0 * layer.strideH() - layer.padTop(),
+            rowsIn(rows),
+            x0 * layer.strideW() - layer.padLeft(),
+            colsIn(cols),
+            c0,
+            cn,
+            zeroPointRow);
       }
 
       @Override

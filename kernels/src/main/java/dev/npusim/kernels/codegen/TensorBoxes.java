@@ -53,4 +53,49 @@ final class TensorBoxes {
       e.dma(q, s, spadAddr + r * spadRowStride, dram + r * t.w() * t.c(), cols, cn, t.c(), cn);
     }
   }
+
+  /**
+   * Loads the input tile of an output box into a compact {@code [rows][cols][cn]} buffer: the
+   * receptive field starting at input (iy0, ix0), which may reach into the padding. If it does, the
+   * whole tile is first filled with the input zero point, copied from a zero-point row in DRAM with
+   * a DRAM row stride of 0, so padded taps contribute exactly (zx - zx) * w = 0 as TFLite's padding
+   * does; then the part inside the image is copied over it on the same in-order queue.
+   */
+  static void loadPaddedTile(
+      Emitter e,
+      int base,
+      Tensor in,
+      int b,
+      int iy0,
+      int rows,
+      int ix0,
+      int cols,
+      int c0,
+      int cn,
+      int zeroPointRow) {
+    int ya = Math.max(iy0, 0);
+    int yb = Math.min(iy0 + rows, in.h());
+    int xa = Math.max(ix0, 0);
+    int xb = Math.min(ix0 + cols, in.w());
+    if (ya > iy0 || yb < iy0 + rows || xa > ix0 || xb < ix0 + cols) {
+      e.comment("tile touches the padding: fill with the input zero point first");
+      e.dma(DmaQueue.LD, Scratchpad.ACT, base, zeroPointRow, rows, cols * cn, 0, cols * cn);
+    }
+    if (yb > ya && xb > xa) {
+      move(
+          e,
+          DmaQueue.LD,
+          Scratchpad.ACT,
+          base + ((ya - iy0) * cols + (xa - ix0)) * cn,
+          cols * cn,
+          in,
+          b,
+          ya,
+          yb - ya,
+          xa,
+          xb - xa,
+          c0,
+          cn);
+    }
+  }
 }
