@@ -87,12 +87,11 @@ public final class HtmlReport {
 
   private static void sqnrChart(StringBuilder sb, AnalysisResult r) {
     int w = 1000;
-    int h = 380;
     int left = 50;
-    int bottom = 150;
     int top = 20;
     int plotW = w - left - 180;
-    int plotH = h - top - bottom + 100;
+    int plotH = 300;
+    int bottom = 230; // room for the rotated layer names
     List<AnalysisResult.Variant> vs = r.variants();
     int n = vs.get(0).layers().size();
     double max = 10;
