@@ -349,8 +349,18 @@ final class ConvKernel {
         int xa = Math.max(ix0, 0);
         int xb = Math.min(ix0 + cIn, w);
         if (ya > iy0 || yb < iy0 + rIn || xa > ix0 || xb < ix0 + cIn) {
-          e.comment("tile touches the padding: fill with the input zero point first");
-          e.dma(DmaQueue.LD, Scratchpad.ACT, base, zeroPointRow, rIn, cIn * ic, 0, cIn * ic);
+          e.comment("tile touches the padding: fill its border with the input zero point");
+          TensorBoxes.fillPadding(
+              e,
+              base,
+              zeroPointRow,
+              rIn,
+              cIn,
+              ic,
+              Math.min(rIn, ya - iy0),
+              Math.min(rIn, iy0 + rIn - yb),
+              Math.min(cIn, xa - ix0),
+              Math.min(cIn, ix0 + cIn - xb));
         }
         if (yb > ya && xb > xa) {
           TensorBoxes.move(

@@ -312,8 +312,18 @@ final class DepthwiseKernel {
         int xb = Math.min(ix0 + cIn, w);
         boolean padded = ya > iy0 || yb < iy0 + rIn || xa > ix0 || xb < ix0 + cIn;
         if (padded) {
-          e.comment("tile touches the padding: fill with the input zero point first");
-          e.dma(DmaQueue.LD, Scratchpad.ACT, base, zeroPointRow, rIn, cIn * cn, 0, cIn * cn);
+          e.comment("tile touches the padding: fill its border with the input zero point");
+          TensorBoxes.fillPadding(
+              e,
+              base,
+              zeroPointRow,
+              rIn,
+              cIn,
+              cn,
+              Math.min(rIn, ya - iy0),
+              Math.min(rIn, iy0 + rIn - yb),
+              Math.min(cIn, xa - ix0),
+              Math.min(cIn, ix0 + cIn - xb));
         }
         if (yb > ya && xb > xa) {
           TensorBoxes.move(

@@ -53,4 +53,63 @@ final class TensorBoxes {
       e.dma(q, s, spadAddr + r * spadRowStride, dram + r * t.w() * t.c(), cols, cn, t.c(), cn);
     }
   }
+
+  /**
+   * Fills the padding part of an input tile in {@code act} with the input zero point, copied from a
+   * zero-point row in DRAM with a DRAM stride of 0. The tile is {@code rows x cols} pixels of
+   * {@code pixelBytes}, rows {@code cols * pixelBytes} apart; the real input covers rows [top, rows
+   * - bottom) and columns [left, cols - right) and is loaded separately. Only the border is filled
+   * (at most four 2-D transfers: top band, bottom band, left and right columns), so a tile that
+   * touches the padding costs its padding bytes, not a second copy of the whole tile.
+   *
+   * @param zeroPointRow DRAM address of at least {@code cols * pixelBytes} zero-point bytes
+   */
+  static void fillPadding(
+      Emitter e,
+      int spadAddr,
+      int zeroPointRow,
+      int rows,
+      int cols,
+      int pixelBytes,
+      int top,
+      int bottom,
+      int left,
+      int right) {
+    int rowBytes = cols * pixelBytes;
+    if (top + bottom >= rows || left + right >= cols) {
+      // No real input in the tile at all: it is all padding.
+      e.dma(DmaQueue.LD, Scratchpad.ACT, spadAddr, zeroPointRow, rows, rowBytes, 0, rowBytes);
+      return;
+    }
+    int middle = rows - top - bottom;
+    e.dma(DmaQueue.LD, Scratchpad.ACT, spadAddr, zeroPointRow, top, rowBytes, 0, rowBytes);
+    e.dma(
+        DmaQueue.LD,
+        Scratchpad.ACT,
+        spadAddr + (rows - bottom) * rowBytes,
+        zeroPointRow,
+        bottom,
+        rowBytes,
+        0,
+        rowBytes);
+    int middleAddr = spadAddr + top * rowBytes;
+    e.dma(
+        DmaQueue.LD,
+        Scratchpad.ACT,
+        middleAddr,
+        zeroPointRow,
+        middle,
+        left * pixelBytes,
+        0,
+        rowBytes);
+    e.dma(
+        DmaQueue.LD,
+        Scratchpad.ACT,
+        middleAddr + (cols - right) * pixelBytes,
+        zeroPointRow,
+        middle,
+        right * pixelBytes,
+        0,
+        rowBytes);
+  }
 }
