@@ -98,7 +98,6 @@ final class ConvKernel {
       taps = kh * kw;
       icPadded = (ic + 3) & ~3;
       block = Math.min(lanes & ~3, icPadded);
-      slack = lanes;
       // Output-channel tile: as many lanes as the weights allow, double-buffered if possible.
       int k = taps * icPadded;
       int c = Math.min(lanes, oc);
@@ -123,6 +122,13 @@ final class ConvKernel {
       }
       ct = c;
       doubleWeights = dblW;
+      // A pixel's input loads read max(block, ct) lanes from each block start (vl is the tile's
+      // channel count unless the block is wider), so the last block of the tile's last pixel may
+      // read past the tile; reserve exactly that much. The extra lanes never reach a result: they
+      // fall in channels the block's vdot4 groups do not use, or in the padding channels whose
+      // weights are the filter zero point.
+      int lastBlockStart = ((icPadded + block - 1) / block - 1) * block;
+      slack = Math.max(0, lastBlockStart + Math.max(block, ct) - ic);
       if (LayerParameters.blockBytes(ct) > t.parBytes() / 2) {
         throw new CompileException(
             "scratchpads.par",
