@@ -322,4 +322,44 @@ public record MachineConfig(
         clockMhz,
         energy);
   }
+
+  public MachineConfig withClockMhz(double mhz) {
+    return new MachineConfig(
+        name,
+        description,
+        lanes,
+        macsPerLanePerCycle,
+        accumulatorBits,
+        accumulatorMode,
+        roundingMode,
+        scratchpads,
+        dramBytes,
+        dmaBytesPerCycle,
+        dmaSetupCycles,
+        dmaQueueDepth,
+        loopDepth,
+        latencies,
+        mhz,
+        energy);
+  }
+
+  public MachineConfig withDmaQueueDepth(int depth) {
+    return new MachineConfig(
+        name,
+        description,
+        lanes,
+        macsPerLanePerCycle,
+        accumulatorBits,
+        accumulatorMode,
+        roundingMode,
+        scratchpads,
+        dramBytes,
+        dmaBytesPerCycle,
+        dmaSetupCycles,
+        depth,
+        loopDepth,
+        latencies,
+        clockMhz,
+        energy);
+  }
 }
