@@ -21,6 +21,8 @@ import picocli.CommandLine.Option;
       IsaCommand.class,
       ValidateCommand.class,
       GoldenCommand.class,
+      EstimateCommand.class,
+      SweepCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
