@@ -40,6 +40,7 @@ public final class SweepPlot {
             + "table{border-collapse:collapse;font-size:13px}"
             + "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
             + "tr.front td{background:#fde8e8}"
+            + ".row{display:flex;flex-wrap:wrap}"
             + ".note{color:#555;max-width:60em}</style></head><body>\n");
     sb.append("<h1>npusim sweep</h1>\n<p>")
         .append(esc(source))
@@ -71,8 +72,10 @@ public final class SweepPlot {
           en.add(new double[] {x, o.cost().energy().totalPj() / 1e9});
         }
         boolean log = logScale(cyc);
+        sb.append("<div class=\"row\">\n");
         sb.append(scatter("cycles vs " + p.key(), p.label(), "cycles", cyc, ok, log, false));
         sb.append(scatter("energy vs " + p.key(), p.label(), "energy (mJ)", en, ok, log, false));
+        sb.append("</div>\n");
       }
     }
     sb.append("<h2>Points</h2>\n<table><tr>");
@@ -126,28 +129,40 @@ public final class SweepPlot {
       List<MachineSweep.Outcome> outcomes,
       boolean logX,
       boolean front) {
-    double xMin = Double.MAX_VALUE;
-    double xMax = -Double.MAX_VALUE;
-    double yMax = 0;
+    // y: a round range around the data (not from zero: energies of nearby machines differ by a
+    // few percent, and a zero-based axis would hide it; the tick labels say where it starts).
+    double[] yAxis = niceRange(xy.stream().mapToDouble(p -> p[1]).toArray());
+    TreeSet<Double> xs = new TreeSet<>();
     for (double[] p : xy) {
-      double x = logX ? Math.log(p[0]) : p[0];
-      xMin = Math.min(xMin, x);
-      xMax = Math.max(xMax, x);
-      yMax = Math.max(yMax, p[1]);
+      xs.add(p[0]);
     }
-    if (xMax == xMin) {
-      xMin -= 1;
-      xMax += 1;
+    // x: the parameter's own values as ticks when there are few, else a round range.
+    List<Double> xTicks = new ArrayList<>();
+    double xLo;
+    double xHi;
+    if (xs.size() <= 8 && !front) {
+      xTicks.addAll(xs);
+      xLo = logX ? Math.log(xs.first()) : xs.first();
+      xHi = logX ? Math.log(xs.last()) : xs.last();
+      double pad = xHi == xLo ? 1 : (xHi - xLo) * 0.08;
+      xLo -= pad;
+      xHi += pad;
+    } else {
+      double[] xAxis = niceRange(xy.stream().mapToDouble(p -> p[0]).toArray());
+      for (double v = xAxis[0]; v <= xAxis[1] + xAxis[2] / 2; v += xAxis[2]) {
+        xTicks.add(v);
+      }
+      xLo = xAxis[0];
+      xHi = xAxis[1];
+      logX = false;
     }
-    double xPad = (xMax - xMin) * 0.06;
-    xMin -= xPad;
-    xMax += xPad;
-    double yTop = niceCeiling(yMax * 1.05);
-    double fxMin = xMin;
-    double fxMax = xMax;
+    boolean log = logX;
+    double fxLo = xLo;
+    double fxHi = xHi;
     java.util.function.DoubleUnaryOperator sx =
-        v -> LEFT + ((logX ? Math.log(v) : v) - fxMin) / (fxMax - fxMin) * (W - LEFT - RIGHT);
-    java.util.function.DoubleUnaryOperator sy = v -> H - BOTTOM - v / yTop * (H - TOP - BOTTOM);
+        v -> LEFT + ((log ? Math.log(v) : v) - fxLo) / (fxHi - fxLo) * (W - LEFT - RIGHT);
+    java.util.function.DoubleUnaryOperator sy =
+        v -> H - BOTTOM - (v - yAxis[0]) / (yAxis[1] - yAxis[0]) * (H - TOP - BOTTOM);
     StringBuilder sb = new StringBuilder();
     sb.append(
         String.format(
@@ -159,7 +174,7 @@ public final class SweepPlot {
             W,
             H,
             esc(title)));
-    // Axes, y ticks at fifths of a round top, x ticks at the distinct values (or five steps).
+    // Axes and ticks.
     sb.append(
         String.format(
             Locale.ROOT,
@@ -173,8 +188,7 @@ public final class SweepPlot {
             TOP,
             LEFT,
             H - BOTTOM));
-    for (int i = 0; i <= 5; i++) {
-      double v = yTop * i / 5;
+    for (double v = yAxis[0]; v <= yAxis[1] + yAxis[2] / 2; v += yAxis[2]) {
       double y = sy.applyAsDouble(v);
       sb.append(
           String.format(
@@ -188,19 +202,6 @@ public final class SweepPlot {
               LEFT - 4,
               y + 4,
               tick(v)));
-    }
-    TreeSet<Double> xs = new TreeSet<>();
-    for (double[] p : xy) {
-      xs.add(p[0]);
-    }
-    List<Double> xTicks = new ArrayList<>();
-    if (xs.size() <= 8) {
-      xTicks.addAll(xs);
-    } else {
-      for (int i = 0; i <= 4; i++) {
-        double v = xs.first() + (xs.last() - xs.first()) * i / 4;
-        xTicks.add(v);
-      }
     }
     for (double v : xTicks) {
       double x = sx.applyAsDouble(v);
@@ -219,7 +220,7 @@ public final class SweepPlot {
             (LEFT + W - RIGHT) / 2,
             H - 10,
             esc(xLabel),
-            logX ? " (log scale)" : ""));
+            log ? " (log scale)" : ""));
     sb.append(
         String.format(
             Locale.ROOT,
@@ -272,18 +273,32 @@ public final class SweepPlot {
     return sb.toString();
   }
 
-  /** The smallest 1, 2 or 5 times a power of ten at or above v. */
-  static double niceCeiling(double v) {
-    if (v <= 0) {
-      return 1;
+  /**
+   * {low, high, step}: an axis of about five steps of 1, 2 or 5 times a power of ten that covers
+   * the values.
+   */
+  static double[] niceRange(double[] values) {
+    double lo = Double.MAX_VALUE;
+    double hi = -Double.MAX_VALUE;
+    for (double v : values) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
     }
-    double p = Math.pow(10, Math.floor(Math.log10(v)));
-    for (double m : new double[] {1, 2, 5, 10}) {
-      if (m * p >= v) {
-        return m * p;
+    if (hi - lo < Math.abs(hi) * 1e-9 || hi == lo) {
+      double half = Math.max(Math.abs(hi) * 0.05, 1e-9);
+      lo -= half;
+      hi += half;
+    }
+    double raw = (hi - lo) / 5;
+    double p = Math.pow(10, Math.floor(Math.log10(raw)));
+    double step = 10 * p;
+    for (double m : new double[] {1, 2, 5}) {
+      if (m * p >= raw) {
+        step = m * p;
+        break;
       }
     }
-    return 10 * p;
+    return new double[] {Math.floor(lo / step) * step, Math.ceil(hi / step) * step, step};
   }
 
   private static String tick(double v) {
