@@ -56,15 +56,27 @@ public final class CostReport {
     sb.append(String.format("machine  %s: %s%n", m.name(), m.description()));
     sb.append(String.format("         %s%n", machineLine(m)));
     sb.append(String.format("source   %s%n", n.source()));
-    sb.append(
-        "         cycles and energy depend only on shapes and the machine, not on data values\n\n");
+    if (n.compulsoryDramBytes() >= 0) {
+      // Compiled layers have no data-dependent control flow; a hand-written program might.
+      sb.append(
+          "         cycles and energy depend only on shapes and the machine, not on data values\n");
+    }
+    sb.append('\n');
+    // Units by size, so that a single small case still shows its numbers.
+    boolean megaMacs = n.usefulMacs() >= 10_000_000;
+    double macScale = megaMacs ? 1e6 : 1;
+    boolean microJoules = n.energy().totalPj() >= 1e6;
+    double energyScale = microJoules ? 1e6 : 1e3;
+    String energyUnit = microJoules ? "uJ" : "nJ";
     int w = Math.max(20, n.layers().stream().mapToInt(l -> l.name().length()).max().orElse(5));
     String head =
         "%-" + w + "s  %-11s %9s %5s %11s %7s %6s  %-7s %5s %9s %9s %5s %9s %9s %7s %7s %10s%n";
     String row =
         "%-"
             + w
-            + "s  %-11s %9.2f %5s %,11d %7.1f %5.1f%%  %-7s %4.0f%% %,9.0f %,9.0f %5s %,9d %,9d %,7d"
+            + "s  %-11s "
+            + (megaMacs ? "%9.2f" : "%,9.0f")
+            + " %5s %,11d %7.1f %5.1f%%  %-7s %4.0f%% %,9.1f %,9.1f %5s %,9d %,9d %,7d"
             + " %,7d %,10.1f%n";
     sb.append(
         String.format(
@@ -72,7 +84,7 @@ public final class CostReport {
             head,
             "layer",
             "op",
-            "MACs (M)",
+            megaMacs ? "MACs (M)" : "MACs",
             "pad",
             "cycles",
             "MAC/cyc",
@@ -86,7 +98,7 @@ public final class CostReport {
             "q.full",
             "bank",
             "drain",
-            "energy uJ"));
+            "energy " + energyUnit));
     for (LayerCost l : n.layers()) {
       RunResult.Stalls s = l.run().stalls();
       sb.append(
@@ -95,7 +107,7 @@ public final class CostReport {
               row,
               l.name(),
               l.op(),
-              l.usefulMacs() / 1e6,
+              l.usefulMacs() / macScale,
               padding(l.simulatedMacs(), l.usefulMacs()),
               l.cycles(),
               l.macsPerCycle(),
@@ -109,7 +121,7 @@ public final class CostReport {
               s.dmaQueueFull(),
               s.bankConflict(),
               s.dmaDrain(),
-              l.energy().totalPj() / 1e6));
+              l.energy().totalPj() / energyScale));
     }
     RunResult.Stalls s = n.stalls();
     long compulsory = n.compulsoryDramBytes();
@@ -119,7 +131,7 @@ public final class CostReport {
             row,
             "total",
             "",
-            n.usefulMacs() / 1e6,
+            n.usefulMacs() / macScale,
             padding(n.simulatedMacs(), n.usefulMacs()),
             n.cycles(),
             n.cycles() == 0 ? 0.0 : (double) n.usefulMacs() / n.cycles(),
@@ -136,9 +148,9 @@ public final class CostReport {
             s.dmaQueueFull(),
             s.bankConflict(),
             s.dmaDrain(),
-            n.energy().totalPj() / 1e6));
+            n.energy().totalPj() / energyScale));
     sb.append('\n');
-    sb.append(energyTable(n, w));
+    sb.append(energyTable(n, w, energyScale, energyUnit));
     sb.append('\n');
     sb.append(totals(n));
     return sb.toString();
@@ -155,9 +167,9 @@ public final class CostReport {
     return Double.isNaN(r) ? "-" : String.format(Locale.ROOT, "%.1f", r);
   }
 
-  private static String energyTable(NetworkCost n, int w) {
+  private static String energyTable(NetworkCost n, int w, double scale, String unit) {
     StringBuilder sb = new StringBuilder();
-    sb.append("energy by component, uJ\n");
+    sb.append("energy by component, ").append(unit).append('\n');
     StringBuilder head = new StringBuilder(String.format("%-" + w + "s ", "layer"));
     for (EnergyComponent c : EnergyComponent.values()) {
       head.append(String.format(" %9s", c.key().replace("instruction_", "")));
@@ -165,18 +177,18 @@ public final class CostReport {
     head.append(String.format(" %10s%n", "total"));
     sb.append(head);
     for (LayerCost l : n.layers()) {
-      sb.append(energyRow(l.name(), l.energy(), w));
+      sb.append(energyRow(l.name(), l.energy(), w, scale));
     }
-    sb.append(energyRow("total", n.energy(), w));
+    sb.append(energyRow("total", n.energy(), w, scale));
     return sb.toString();
   }
 
-  private static String energyRow(String name, EnergyBreakdown e, int w) {
+  private static String energyRow(String name, EnergyBreakdown e, int w, double scale) {
     StringBuilder sb = new StringBuilder(String.format("%-" + w + "s ", name));
     for (EnergyComponent c : EnergyComponent.values()) {
-      sb.append(String.format(Locale.ROOT, " %,9.1f", e.pj(c) / 1e6));
+      sb.append(String.format(Locale.ROOT, " %,9.1f", e.pj(c) / scale));
     }
-    sb.append(String.format(Locale.ROOT, " %,10.1f%n", e.totalPj() / 1e6));
+    sb.append(String.format(Locale.ROOT, " %,10.1f%n", e.totalPj() / scale));
     return sb.toString();
   }
 
@@ -186,7 +198,7 @@ public final class CostReport {
     sb.append(
         String.format(
             Locale.ROOT,
-            "latency   %,d cycles = %.3f ms at %s MHz: %.2f inferences/s%n",
+            "latency   %,d cycles = %.3f ms at %s MHz: %,.2f inferences/s%n",
             n.cycles(),
             n.seconds() * 1e3,
             number(m.clockMhz()),
@@ -194,9 +206,9 @@ public final class CostReport {
     sb.append(
         String.format(
             Locale.ROOT,
-            "compute   %,.1f M MACs, %.1f MACs/cycle = %.1f%% of the %d peak; the layers' roofline"
+            "compute   %,d MACs, %.1f MACs/cycle = %.1f%% of the %d peak; the layers' roofline"
                 + " bounds add up to %,.0f cycles (%.1f%% of the cycles)%n",
-            n.usefulMacs() / 1e6,
+            n.usefulMacs(),
             n.cycles() == 0 ? 0.0 : (double) n.usefulMacs() / n.cycles(),
             100 * n.utilisation(),
             m.peakMacsPerCycle(),
@@ -215,7 +227,7 @@ public final class CostReport {
     sb.append(
         String.format(
             Locale.ROOT,
-            "energy    %.3f mJ per inference = %.1f inferences/J; %s%n",
+            "energy    %.4g mJ per inference = %,.1f inferences/J; %s%n",
             e.totalPj() / 1e9,
             n.inferencesPerJoule(),
             split.length() > 2 ? split.substring(0, split.length() - 2) : "nothing"));
