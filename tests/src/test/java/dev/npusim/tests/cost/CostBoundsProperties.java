@@ -3,16 +3,20 @@ package dev.npusim.tests.cost;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
 
+import com.google.common.primitives.ImmutableIntArray;
 import dev.npusim.cli.cost.CompulsoryTraffic;
 import dev.npusim.cli.cost.CostEstimator;
 import dev.npusim.cli.cost.CostException;
 import dev.npusim.cli.cost.LayerCost;
 import dev.npusim.cli.cost.NamedLayer;
+import dev.npusim.cli.cost.ZeroWeightNetwork;
 import dev.npusim.golden.cases.GoldenCase;
 import dev.npusim.golden.generator.CaseGenerator;
 import dev.npusim.golden.generator.CaseSpec;
 import dev.npusim.golden.generator.CaseSpecGen;
+import dev.npusim.golden.model.SsdMobilenetV1;
 import dev.npusim.kernels.LayerKind;
+import dev.npusim.kernels.QuantizedLayer;
 import dev.npusim.kernels.Semantics;
 import dev.npusim.simulator.EnergyComponent;
 import dev.npusim.simulator.MachineConfig;
@@ -46,14 +50,19 @@ class CostBoundsProperties {
 
   static void checkBounds(CaseSpec spec, long seed, MachineConfig m) {
     GoldenCase c = CaseGenerator.generate(spec, seed);
+    checkBounds(spec.describe(), c.layer(), c.input(), m);
+  }
+
+  static void checkBounds(
+      String name, QuantizedLayer layer, ImmutableIntArray input, MachineConfig m) {
     LayerCost cost;
     try {
-      cost = CostEstimator.layer(new NamedLayer(c.name(), c.layer()), m, c.input(), false).cost();
+      cost = CostEstimator.layer(new NamedLayer(name, layer), m, input, false).cost();
     } catch (CostException e) {
-      throw new AssertionError(spec.describe() + " on " + m.name() + ": " + e.getMessage(), e);
+      throw new AssertionError(name + " on " + m.name() + ": " + e.getMessage(), e);
     }
-    String where = spec.describe() + " on " + m.name();
-    long macs = c.layer().macs();
+    String where = name + " on " + m.name();
+    long macs = layer.macs();
     long peak = (long) m.lanes() * m.macsPerLanePerCycle();
     long dramBytes = cost.run().dma().bytesLoaded() + cost.run().dma().bytesStored();
     // cycles * peak >= MACs, in integers: no rounding can hide a violation.
@@ -72,9 +81,9 @@ class CostBoundsProperties {
         cost.energy().pj(EnergyComponent.MAC) >= macs * macPj * (1 - 1e-12),
         where + ": MAC energy below MACs x MAC energy");
     long compulsory =
-        c.layer().filter().length()
-            + CompulsoryTraffic.inputFootprintBytes(c.layer())
-            + c.layer().output().elements();
+        layer.filter().length()
+            + CompulsoryTraffic.inputFootprintBytes(layer)
+            + layer.output().elements();
     assertTrue(dramBytes >= compulsory, where + ": DRAM traffic below the compulsory traffic");
     assertTrue(cost.boundEfficiency() <= 1 + 1e-12, where + ": a run beats its roofline bound");
   }
@@ -99,5 +108,19 @@ class CostBoundsProperties {
     qt().withExamples(60)
         .forAll(specs(), SourceDSL.longs().all(), Generate.pick(machines))
         .checkAssert(CostBoundsProperties::checkBounds);
+  }
+
+  /** The real geometry: every SSD-MobileNetV1 layer of at most 10 M MACs, on every preset. */
+  @Test
+  void theSmallerSsdLayersOnEveryPresetRespectTheHardBounds() throws Exception {
+    List<NamedLayer> layers =
+        ZeroWeightNetwork.of("ssd", SsdMobilenetV1.loadBundled().graph()).layers();
+    for (MachineConfig m : Presets.all()) {
+      for (NamedLayer l : layers) {
+        if (l.layer().macs() <= 10_000_000) {
+          checkBounds(l.name(), l.layer(), null, m);
+        }
+      }
+    }
   }
 }
