@@ -30,13 +30,15 @@ import picocli.CommandLine.Parameters;
     name = "estimate",
     mixinStandardHelpOptions = true,
     description = {
-      "Cycles and energy of a layer, a program or the SSD-MobileNetV1 network on a machine,",
-      "by compiling and simulating instruction by instruction. Per layer: MACs, cycles,",
-      "utilisation (achieved vs peak MACs/cycle), the roofline bound (compute or memory) and how",
-      "close the layer comes to it, DRAM traffic, stalls by cause and energy by component; then",
-      "totals, latency at the clock, inferences per second and per joule.",
-      "The model's layers have the network's real geometry and zero weights: cycles and energy",
-      "depend only on shapes and the machine, not on the values."
+      "Cycles and energy of a layer, a program or the SSD-MobileNetV1 network on a",
+      "machine, by compiling and simulating instruction by instruction.",
+      "Per layer: MACs, cycles, utilisation (achieved vs peak MACs/cycle), the",
+      "roofline bound (compute or memory) and how close the layer comes to it,",
+      "DRAM traffic against the compulsory traffic, stalls by cause, energy by",
+      "component; then totals, latency at the clock, inferences/s and /J.",
+      "The model's layers have the network's geometry and zero weights: cycles",
+      "and energy depend only on shapes and the machine, not on values.",
+      "Formulas and machine format: docs/machines.md."
     })
 final class EstimateCommand implements Callable<Integer> {
   @Parameters(

@@ -28,11 +28,12 @@ import picocli.CommandLine.Parameters;
     name = "sweep",
     mixinStandardHelpOptions = true,
     description = {
-      "Estimate a network or case over a grid of machine parameters (every combination of the",
-      "given values, on top of --machine) using all cores. Writes one CSV row per point and a",
-      "self-contained HTML page plotting cycles and energy against each parameter, with the",
-      "Pareto front of cycles against energy marked.",
-      "Example: npusim sweep --model --lanes 16,32,64 --wgt-kib 32,64,128 --dma-bw 8,16,32"
+      "Estimate a network or a case on every combination of the given machine",
+      "parameters (on top of --machine), using all cores. Writes one CSV row per",
+      "point and, with --html, a self-contained page plotting cycles and energy",
+      "against each parameter with the Pareto front of cycles vs energy marked.",
+      "Example: npusim sweep --model --lanes 16,32,64 --wgt-kib 32,64,128",
+      "         --dma-bw 8,16,32 --csv sweep.csv --html sweep.html"
     })
 final class SweepCommand implements Callable<Integer> {
   /** More points than this is almost certainly a typo; each point simulates the whole network. */
@@ -56,45 +57,37 @@ final class SweepCommand implements Callable<Integer> {
       description = "Base machine the grid changes (default: ${DEFAULT-VALUE}).")
   String machine;
 
-  @Option(names = "--lanes", paramLabel = "N,...", split = ",", description = "Lane counts.")
+  @Option(names = "--lanes", paramLabel = "N", split = ",", description = "Lane counts.")
   List<String> lanes;
 
   @Option(
       names = "--macs-per-lane",
-      paramLabel = "N,...",
+      paramLabel = "N",
       split = ",",
       description = "MACs per lane per cycle.")
   List<String> macsPerLane;
 
-  @Option(names = "--act-kib", paramLabel = "KIB,...", split = ",", description = "act sizes.")
+  @Option(names = "--act-kib", paramLabel = "KIB", split = ",", description = "act sizes.")
   List<String> actKib;
 
-  @Option(names = "--wgt-kib", paramLabel = "KIB,...", split = ",", description = "wgt sizes.")
+  @Option(names = "--wgt-kib", paramLabel = "KIB", split = ",", description = "wgt sizes.")
   List<String> wgtKib;
 
-  @Option(names = "--out-kib", paramLabel = "KIB,...", split = ",", description = "out sizes.")
+  @Option(names = "--out-kib", paramLabel = "KIB", split = ",", description = "out sizes.")
   List<String> outKib;
 
-  @Option(names = "--par-kib", paramLabel = "KIB,...", split = ",", description = "par sizes.")
+  @Option(names = "--par-kib", paramLabel = "KIB", split = ",", description = "par sizes.")
   List<String> parKib;
 
-  @Option(
-      names = "--dma-bw",
-      paramLabel = "B,...",
-      split = ",",
-      description = "DMA bytes per cycle.")
+  @Option(names = "--dma-bw", paramLabel = "B", split = ",", description = "DMA bytes per cycle.")
   List<String> dmaBw;
 
-  @Option(
-      names = "--dma-setup",
-      paramLabel = "N,...",
-      split = ",",
-      description = "DMA setup cycles.")
+  @Option(names = "--dma-setup", paramLabel = "N", split = ",", description = "DMA setup cycles.")
   List<String> dmaSetup;
 
   @Option(
       names = "--clock-mhz",
-      paramLabel = "MHZ,...",
+      paramLabel = "MHZ",
       split = ",",
       description = "Clock frequencies.")
   List<String> clockMhz;
