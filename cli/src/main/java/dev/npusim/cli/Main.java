@@ -22,6 +22,8 @@ import picocli.CommandLine.Option;
       AnalyzeCommand.class,
       ValidateCommand.class,
       GoldenCommand.class,
+      EstimateCommand.class,
+      SweepCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -146,14 +146,9 @@ final class Executor {
     units = new long[n];
   }
 
-  /** Issue cycles of one instruction: its class latency, and for vdot4 the MAC-cycle count. */
+  /** Issue cycles of one instruction ({@link MachineConfig#issueCycles}). */
   int issueCycles(Opcode op) {
-    int base = config.latency(op.cycleClass());
-    if (op == Opcode.VDOT4) {
-      int m = config.macsPerLanePerCycle();
-      return base * ((4 + m - 1) / m);
-    }
-    return base;
+    return config.issueCycles(op);
   }
 
   /** Resets registers, control registers, accumulators, scratchpads, DMA and counters. */

@@ -6,6 +6,7 @@ import com.google.common.collect.ImmutableMap;
 import dev.npusim.isa.Csr.AccumulatorMode;
 import dev.npusim.isa.Csr.RoundingMode;
 import dev.npusim.isa.CycleClass;
+import dev.npusim.isa.Opcode;
 import dev.npusim.isa.Scratchpad;
 import java.util.EnumMap;
 import java.util.Map;
@@ -66,29 +67,37 @@ public record MachineConfig(
         macsPerLanePerCycle);
     checkArgument(
         accumulatorBits >= 16 && accumulatorBits <= 48,
-        "accumulator bits must be in [16, 48], got %s",
+        "accumulator_bits must be in [16, 48], got %s",
         accumulatorBits);
     checkArgument(accumulatorMode != null && roundingMode != null, "modes must be set");
     checkArgument(
         scratchpads.keySet().containsAll(java.util.List.of(Scratchpad.values())),
         "every scratchpad needs a size: %s",
         scratchpads.keySet());
-    checkArgument(dramBytes > 0, "dram bytes must be positive, got %s", dramBytes);
+    checkArgument(dramBytes > 0, "dram_bytes must be positive, got %s", dramBytes);
     checkArgument(
-        dmaBytesPerCycle > 0, "dma bytes_per_cycle must be positive, got %s", dmaBytesPerCycle);
-    checkArgument(dmaSetupCycles >= 0, "dma setup_cycles must be >= 0, got %s", dmaSetupCycles);
+        dmaBytesPerCycle > 0, "dma.bytes_per_cycle must be positive, got %s", dmaBytesPerCycle);
+    checkArgument(dmaSetupCycles >= 0, "dma.setup_cycles must be >= 0, got %s", dmaSetupCycles);
     checkArgument(
         dmaQueueDepth >= 1 && dmaQueueDepth <= 256,
-        "dma queue_depth must be in [1, 256], got %s",
+        "dma.queue_depth must be in [1, 256], got %s",
         dmaQueueDepth);
     checkArgument(
         loopDepth >= 1 && loopDepth <= 16, "loop_depth must be in [1, 16], got %s", loopDepth);
     for (CycleClass c : CycleClass.values()) {
       Integer l = latencies.get(c);
-      checkArgument(l != null, "latency of %s is missing", c);
-      checkArgument(l >= 0 && l <= 1000, "latency of %s must be in [0, 1000], got %s", c, l);
+      String field = "latency." + c.name().toLowerCase(java.util.Locale.ROOT);
+      checkArgument(l != null, "%s is missing", field);
+      checkArgument(l >= 0 && l <= 1000, "%s must be in [0, 1000], got %s", field, l);
     }
-    checkArgument(clockMhz > 0 && clockMhz < 1e6, "clock_mhz must be positive, got %s", clockMhz);
+    // A MAC instruction that took no cycles would beat the peak of lanes x MACs per lane per
+    // cycle, which is what the array physically has; every cost bound starts from that peak.
+    checkArgument(
+        latencies.get(CycleClass.MAC) >= 1,
+        "latency.mac must be >= 1 (the MAC array cannot beat its peak), got %s",
+        latencies.get(CycleClass.MAC));
+    checkArgument(
+        clockMhz > 0 && clockMhz < 1e6, "clock_mhz must be in (0, 1e6), got %s", clockMhz);
     checkArgument(energy != null, "energy table must be set");
   }
 
@@ -103,6 +112,19 @@ public record MachineConfig(
 
   public int latency(CycleClass c) {
     return latencies.get(c);
+  }
+
+  /**
+   * Cycles an instruction occupies the issue slot, stalls excluded: its class latency, and for
+   * {@code vdot4} that latency times ceil(4 / MACs per lane per cycle), the passes the lane's
+   * multipliers need for its four products.
+   */
+  public int issueCycles(Opcode op) {
+    int base = latency(op.cycleClass());
+    if (op == Opcode.VDOT4) {
+      return base * ((4 + macsPerLanePerCycle - 1) / macsPerLanePerCycle);
+    }
+    return base;
   }
 
   /** True if requantization of the 32-bit TFLite / ONNX accumulator is reproduced exactly. */
@@ -295,6 +317,46 @@ public record MachineConfig(
         dmaBytesPerCycle,
         dmaSetupCycles,
         dmaQueueDepth,
+        loopDepth,
+        latencies,
+        clockMhz,
+        energy);
+  }
+
+  public MachineConfig withClockMhz(double mhz) {
+    return new MachineConfig(
+        name,
+        description,
+        lanes,
+        macsPerLanePerCycle,
+        accumulatorBits,
+        accumulatorMode,
+        roundingMode,
+        scratchpads,
+        dramBytes,
+        dmaBytesPerCycle,
+        dmaSetupCycles,
+        dmaQueueDepth,
+        loopDepth,
+        latencies,
+        mhz,
+        energy);
+  }
+
+  public MachineConfig withDmaQueueDepth(int depth) {
+    return new MachineConfig(
+        name,
+        description,
+        lanes,
+        macsPerLanePerCycle,
+        accumulatorBits,
+        accumulatorMode,
+        roundingMode,
+        scratchpads,
+        dramBytes,
+        dmaBytesPerCycle,
+        dmaSetupCycles,
+        depth,
         loopDepth,
         latencies,
         clockMhz,

@@ -64,7 +64,7 @@ class MachineConfigReaderTest {
         "m.json: scratchpads.wgt: bytes must be positive, got -4",
         error("{\"scratchpads\": {\"wgt\": {\"bytes\": -4}}}"));
     assertEquals(
-        "m.json: accumulator bits must be in [16, 48], got 64",
+        "m.json: accumulator_bits must be in [16, 48], got 64",
         error("{\"accumulator_bits\": 64}"));
   }
 
@@ -79,5 +79,47 @@ class MachineConfigReaderTest {
     assertEquals(
         "m.json: base: unknown preset (presets: npu8-default, vta-like, gemmini-like, nvdla-small-like)",
         error("{\"base\": \"tpu\"}"));
+  }
+
+  @Test
+  void theDefaultPresetFileIsTheDefaultMachine() throws Exception {
+    assertEquals(MachineConfig.defaults(), MachineConfigReader.preset("npu8-default"));
+  }
+
+  @Test
+  void everyPresetLoadsWithTheResourcesTheIssueNames() throws Exception {
+    for (String p : MachineConfigReader.PRESETS) {
+      MachineConfig c = MachineConfigReader.preset(p);
+      assertEquals(p, c.name());
+      assertEquals(false, c.description().isBlank(), p + " needs a comment");
+    }
+    MachineConfig vta = MachineConfigReader.preset("vta-like");
+    assertEquals(256, vta.peakMacsPerCycle());
+    assertEquals(32 * 1024, vta.scratchpadBytes(Scratchpad.ACT));
+    assertEquals(256 * 1024, vta.scratchpadBytes(Scratchpad.WGT));
+    MachineConfig gemmini = MachineConfigReader.preset("gemmini-like");
+    assertEquals(256, gemmini.peakMacsPerCycle());
+    assertEquals(
+        256 * 1024,
+        gemmini.scratchpadBytes(Scratchpad.ACT) + gemmini.scratchpadBytes(Scratchpad.WGT));
+    MachineConfig nvdla = MachineConfigReader.preset("nvdla-small-like");
+    assertEquals(64, nvdla.peakMacsPerCycle());
+    assertEquals(
+        128 * 1024, nvdla.scratchpadBytes(Scratchpad.ACT) + nvdla.scratchpadBytes(Scratchpad.WGT));
+  }
+
+  @Test
+  void aMacLatencyOfZeroIsRejected() {
+    assertEquals(
+        "m.json: latency.mac must be >= 1 (the MAC array cannot beat its peak), got 0",
+        error("{\"latency\": {\"mac\": 0}}"));
+  }
+
+  @Test
+  void negativeSizesNameTheirField() {
+    assertEquals("m.json: dram_bytes must be positive, got -1", error("{\"dram_bytes\": -1}"));
+    assertEquals(
+        "m.json: dma.bytes_per_cycle must be positive, got -16",
+        error("{\"dma\": {\"bytes_per_cycle\": -16}}"));
   }
 }

@@ -97,8 +97,6 @@ final class ConvKernel {
       kw = layer.kernelW();
       taps = kh * kw;
       icPadded = (ic + 3) & ~3;
-      block = Math.min(lanes & ~3, icPadded);
-      slack = lanes;
       // Output-channel tile: as many lanes as the weights allow, double-buffered if possible.
       int k = taps * icPadded;
       int c = Math.min(lanes, oc);
@@ -121,8 +119,19 @@ final class ConvKernel {
                     + " channels = %d bytes)",
                 t.wgtBytes(), taps, icPadded, k));
       }
-      ct = c;
+      // Equal output-channel tiles for the same tile count (100 channels on 40 lanes: 34 + 33 + 33,
+      // not 40 + 40 + 20): a ragged last tile saves no pass and only costs lanes elsewhere.
+      int ocTileCount = (oc + c - 1) / c;
+      ct = (oc + ocTileCount - 1) / ocTileCount;
       doubleWeights = dblW;
+      block = chooseBlock();
+      // A pixel's input loads read max(block, ct) lanes from each block start (vl is the tile's
+      // channel count unless the block is wider), so the last block of the tile's last pixel may
+      // read past the tile; reserve exactly that much. The extra lanes never reach a result: they
+      // fall in channels the block's vdot4 groups do not use, or in the padding channels whose
+      // weights are the filter zero point.
+      int lastBlockStart = ((icPadded + block - 1) / block - 1) * block;
+      slack = Math.max(0, lastBlockStart + Math.max(block, ct) - ic);
       if (LayerParameters.blockBytes(ct) > t.parBytes() / 2) {
         throw new CompileException(
             "scratchpads.par",
@@ -145,6 +154,13 @@ final class ConvKernel {
                     + " bytes, plus %d bytes of slack), or scratchpads.out %d bytes cannot hold"
                     + " one output pixel",
                 t.actBytes(), rIn, cIn, ic, rIn * cIn * ic, slack, t.outBytes()));
+      }
+      // A layer that is one tile and one output-channel tile loads all its input before any
+      // compute and has nothing to overlap the load with. Two row bands let the second band load
+      // while the first computes, and cost no extra traffic beyond the kernel's halo rows (with
+      // more output-channel tiles, a second band would make one of input or weights reload).
+      if (dbl && n == 1 && tile[0] == oh && tile[1] == ow && oh > 1 && (oc + ct - 1) / ct == 1) {
+        tile[0] = (oh + 1) / 2;
       }
       th = tile[0];
       tw = tile[1];
@@ -188,6 +204,29 @@ final class ConvKernel {
       long spatialOuterTraffic =
           inputBytes + (ocTiles > 1 ? weightBytes * spatialTiles : weightBytes);
       ocOuter = ocOuterTraffic <= spatialOuterTraffic;
+    }
+
+    /**
+     * Input channels per block (a multiple of 4, for vdot4's groups). Per group of P pixels and
+     * tap, a block costs P input loads, plus two vl switches when it is wider than the output tile
+     * (its loads then need more lanes than the vdot4s); the vdot4s and weight loads do not depend
+     * on the block. Candidates: blocks up to a vector of lanes, or up to the output tile (no
+     * switches), each split as evenly as its count allows; the cheaper wins, the wider on a tie.
+     */
+    int chooseBlock() {
+      int p = Math.min(MAX_PIXELS, ow);
+      int best = 0;
+      long bestCost = Long.MAX_VALUE;
+      for (int cap : new int[] {lanes & ~3, Math.min(lanes & ~3, Math.max(4, ct & ~3))}) {
+        int count = (icPadded + cap - 1) / cap;
+        int b = ((icPadded + count - 1) / count + 3) & ~3;
+        long cost = (long) count * (p + (b > ct ? 2 : 0));
+        if (cost < bestCost || (cost == bestCost && b > best)) {
+          best = b;
+          bestCost = cost;
+        }
+      }
+      return best;
     }
 
     int rowsIn(int rows) {

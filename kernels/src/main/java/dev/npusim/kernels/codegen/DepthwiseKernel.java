@@ -96,8 +96,13 @@ final class DepthwiseKernel {
       kh = layer.kernelH();
       kw = layer.kernelW();
       taps = kh * kw;
-      cMax = Math.min(lanes, c);
-      slack = lanes;
+      // Channel tiles as equal as the lane count allows: 64 channels on 40 lanes run as two
+      // tiles of 32, not 40 + 24. The pass count is what a wider machine can save; a ragged last
+      // tile saves nothing and makes every input tile wider, so fewer rows fit in act.
+      int channelTiles = (c + lanes - 1) / lanes;
+      cMax = (c + channelTiles - 1) / channelTiles;
+      // Input loads read exactly a pixel's cn bytes, so nothing is read past a tile.
+      slack = 0;
       // Tile sizes: the largest full-width row band that fits both buffers, double buffered if
       // possible; narrower tiles only when one output row does not fit.
       int[] choice = chooseTile(true, true);
@@ -112,14 +117,13 @@ final class DepthwiseKernel {
             "scratchpads.act",
             String.format(
                 "%d bytes cannot hold the smallest depthwise tile (%dx%d input pixels of %d"
-                    + " channels, %d bytes, plus %d bytes of slack), or scratchpads.out %d bytes"
-                    + " cannot hold one output pixel of %d bytes",
+                    + " channels, %d bytes), or scratchpads.out %d bytes cannot hold one output"
+                    + " pixel of %d bytes",
                 t.actBytes(),
                 rowsIn,
                 colsIn,
                 cMax,
-                rowsIn * colsIn * cMax,
-                slack,
+                rowsIn * colsIn * cMax + slack,
                 t.outBytes(),
                 cMax * m));
       }
@@ -154,12 +158,12 @@ final class DepthwiseKernel {
       int outAddr = align(in.addr() + n * h * w * c);
       out = new TensorBoxes.Tensor(outAddr, oh, ow, oc);
       constants = new DramImage(align(outAddr + n * oh * ow * oc));
-      int tiles = (c + lanes - 1) / lanes;
+      int tiles = (c + cMax - 1) / cMax;
       weightAddr = new int[tiles];
       paramAddr = new int[tiles];
       for (int ct = 0; ct < tiles; ct++) {
-        int c0 = ct * lanes;
-        int cn = Math.min(lanes, c - c0);
+        int c0 = ct * cMax;
+        int cn = Math.min(cMax, c - c0);
         byte[] wts = new byte[taps * cn * m];
         int[] ocs = new int[cn];
         byte[] params = new byte[m * LayerParameters.blockBytes(cn)];
@@ -233,7 +237,7 @@ final class DepthwiseKernel {
         e.li(X_STRIDE_M, m);
       }
       List<DwTile> tiles = new ArrayList<>();
-      int channelTiles = (c + lanes - 1) / lanes;
+      int channelTiles = (c + cMax - 1) / cMax;
       for (int ct = 0; ct < channelTiles; ct++) {
         for (int b = 0; b < n; b++) {
           for (int y0 = 0; y0 < oh; y0 += th) {
@@ -266,8 +270,8 @@ final class DepthwiseKernel {
         this.rows = rows;
         this.x0 = x0;
         this.cols = cols;
-        this.c0 = ct * lanes;
-        this.cn = Math.min(lanes, c - c0);
+        this.c0 = ct * cMax;
+        this.cn = Math.min(cMax, c - c0);
       }
 
       @Override

@@ -56,10 +56,10 @@ final class TensorBoxes {
 
   /**
    * Loads the input tile of an output box into a compact {@code [rows][cols][cn]} buffer: the
-   * receptive field starting at input (iy0, ix0), which may reach into the padding. If it does, the
-   * whole tile is first filled with the input zero point, copied from a zero-point row in DRAM with
-   * a DRAM row stride of 0, so padded taps contribute exactly (zx - zx) * w = 0 as TFLite's padding
-   * does; then the part inside the image is copied over it on the same in-order queue.
+   * receptive field starting at input (iy0, ix0), which may reach into the padding. The part in the
+   * padding is filled with the input zero point ({@link #fillPadding}), so padded taps contribute
+   * exactly (zx - zx) * w = 0 as TFLite's padding does; the part inside the image is copied from
+   * the tensor.
    */
   static void loadPaddedTile(
       Emitter e,
@@ -78,8 +78,18 @@ final class TensorBoxes {
     int xa = Math.max(ix0, 0);
     int xb = Math.min(ix0 + cols, in.w());
     if (ya > iy0 || yb < iy0 + rows || xa > ix0 || xb < ix0 + cols) {
-      e.comment("tile touches the padding: fill with the input zero point first");
-      e.dma(DmaQueue.LD, Scratchpad.ACT, base, zeroPointRow, rows, cols * cn, 0, cols * cn);
+      e.comment("tile touches the padding: fill its border with the input zero point");
+      fillPadding(
+          e,
+          base,
+          zeroPointRow,
+          rows,
+          cols,
+          cn,
+          Math.min(rows, ya - iy0),
+          Math.min(rows, iy0 + rows - yb),
+          Math.min(cols, xa - ix0),
+          Math.min(cols, ix0 + cols - xb));
     }
     if (yb > ya && xb > xa) {
       move(
@@ -97,5 +107,64 @@ final class TensorBoxes {
           c0,
           cn);
     }
+  }
+
+  /**
+   * Fills the padding part of an input tile in {@code act} with the input zero point, copied from a
+   * zero-point row in DRAM with a DRAM stride of 0. The tile is {@code rows x cols} pixels of
+   * {@code pixelBytes}, rows {@code cols * pixelBytes} apart; the real input covers rows [top, rows
+   * - bottom) and columns [left, cols - right) and is loaded separately. Only the border is filled
+   * (at most four 2-D transfers: top band, bottom band, left and right columns), so a tile that
+   * touches the padding costs its padding bytes, not a second copy of the whole tile.
+   *
+   * @param zeroPointRow DRAM address of at least {@code cols * pixelBytes} zero-point bytes
+   */
+  static void fillPadding(
+      Emitter e,
+      int spadAddr,
+      int zeroPointRow,
+      int rows,
+      int cols,
+      int pixelBytes,
+      int top,
+      int bottom,
+      int left,
+      int right) {
+    int rowBytes = cols * pixelBytes;
+    if (top + bottom >= rows || left + right >= cols) {
+      // No real input in the tile at all: it is all padding.
+      e.dma(DmaQueue.LD, Scratchpad.ACT, spadAddr, zeroPointRow, rows, rowBytes, 0, rowBytes);
+      return;
+    }
+    int middle = rows - top - bottom;
+    e.dma(DmaQueue.LD, Scratchpad.ACT, spadAddr, zeroPointRow, top, rowBytes, 0, rowBytes);
+    e.dma(
+        DmaQueue.LD,
+        Scratchpad.ACT,
+        spadAddr + (rows - bottom) * rowBytes,
+        zeroPointRow,
+        bottom,
+        rowBytes,
+        0,
+        rowBytes);
+    int middleAddr = spadAddr + top * rowBytes;
+    e.dma(
+        DmaQueue.LD,
+        Scratchpad.ACT,
+        middleAddr,
+        zeroPointRow,
+        middle,
+        left * pixelBytes,
+        0,
+        rowBytes);
+    e.dma(
+        DmaQueue.LD,
+        Scratchpad.ACT,
+        middleAddr + (cols - right) * pixelBytes,
+        zeroPointRow,
+        middle,
+        right * pixelBytes,
+        0,
+        rowBytes);
   }
 }
