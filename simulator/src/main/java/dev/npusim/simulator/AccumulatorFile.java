@@ -27,10 +27,15 @@ final class AccumulatorFile {
   boolean saturate;
   long overflows;
 
-  /** When set, every add is checked and the largest |exact sum| is kept in {@link #peak}. */
-  boolean trackPeak;
+  /**
+   * When set, every partial sum v is folded into {@link #magnitudeBits} as {@code v ^ (v >> 63)} (v
+   * for v >= 0, -v - 1 below): a signed width w holds v exactly when that value is below 2^(w-1),
+   * and the OR of non-negative numbers has the bit length of the largest, so the OR gives the
+   * narrowest width that holds every partial sum, at two operations per lane.
+   */
+  boolean trackWidth;
 
-  long peak;
+  long magnitudeBits;
 
   AccumulatorFile(int laneCount, int bits, AccumulatorMode mode) {
     this.lanes = new long[REGISTERS][laneCount];
@@ -47,21 +52,18 @@ final class AccumulatorFile {
     java.util.Arrays.fill(bound, 0);
     saturate = mode == AccumulatorMode.SATURATE;
     overflows = 0;
-    peak = 0;
+    magnitudeBits = 0;
   }
 
   /** True if adding values of magnitude at most {@code addend} to register r cannot overflow. */
   boolean headroom(int r, long addend) {
-    return !trackPeak && bound[r] + addend <= max;
+    return bound[r] + addend <= max;
   }
 
   /** Brings an exact value into range, counting an overflow if it was out of range. */
   long fit(long exact) {
-    if (trackPeak) {
-      long a = Math.abs(exact);
-      if (a > peak) {
-        peak = a;
-      }
+    if (trackWidth) {
+      magnitudeBits |= exact ^ (exact >> 63);
     }
     if (exact >= min && exact <= max) {
       return exact;

@@ -257,8 +257,18 @@ public final class Datapath {
   static void vmac(AccumulatorFile accs, int d, int[] va, int[] vb, int zx, int[] zw, int vl) {
     long[] acc = accs.lanes[d];
     if (accs.headroom(d, MAX_PRODUCT)) {
-      for (int l = 0; l < vl; l++) {
-        acc[l] += (va[l] - zx) * (vb[l] - zw[l]);
+      if (accs.trackWidth) {
+        long bits = 0;
+        for (int l = 0; l < vl; l++) {
+          long v = acc[l] + (va[l] - zx) * (vb[l] - zw[l]);
+          acc[l] = v;
+          bits |= v ^ (v >> 63);
+        }
+        accs.magnitudeBits |= bits;
+      } else {
+        for (int l = 0; l < vl; l++) {
+          acc[l] += (va[l] - zx) * (vb[l] - zw[l]);
+        }
       }
       accs.bound[d] += MAX_PRODUCT;
     } else {
@@ -275,8 +285,18 @@ public final class Datapath {
     int xo = x - zx;
     long product = (long) Math.abs(xo) * MAX_OFFSET_OPERAND;
     if (accs.headroom(d, product)) {
-      for (int l = 0; l < vl; l++) {
-        acc[l] += xo * (vb[l] - zw[l]);
+      if (accs.trackWidth) {
+        long bits = 0;
+        for (int l = 0; l < vl; l++) {
+          long v = acc[l] + xo * (vb[l] - zw[l]);
+          acc[l] = v;
+          bits |= v ^ (v >> 63);
+        }
+        accs.magnitudeBits |= bits;
+      } else {
+        for (int l = 0; l < vl; l++) {
+          acc[l] += xo * (vb[l] - zw[l]);
+        }
       }
       accs.bound[d] += product;
     } else {
@@ -313,9 +333,21 @@ public final class Datapath {
     long sum =
         ((long) Math.abs(a0) + Math.abs(a1) + Math.abs(a2) + Math.abs(a3)) * MAX_OFFSET_OPERAND;
     if (accs.headroom(d, sum)) {
-      for (int l = 0; l < vl; l++) {
-        int z = zw[l];
-        acc[l] += a0 * (w0[l] - z) + a1 * (w1[l] - z) + a2 * (w2[l] - z) + a3 * (w3[l] - z);
+      if (accs.trackWidth) {
+        long bits = 0;
+        for (int l = 0; l < vl; l++) {
+          int z = zw[l];
+          long v =
+              acc[l] + a0 * (w0[l] - z) + a1 * (w1[l] - z) + a2 * (w2[l] - z) + a3 * (w3[l] - z);
+          acc[l] = v;
+          bits |= v ^ (v >> 63);
+        }
+        accs.magnitudeBits |= bits;
+      } else {
+        for (int l = 0; l < vl; l++) {
+          int z = zw[l];
+          acc[l] += a0 * (w0[l] - z) + a1 * (w1[l] - z) + a2 * (w2[l] - z) + a3 * (w3[l] - z);
+        }
       }
       accs.bound[d] += sum;
     } else {

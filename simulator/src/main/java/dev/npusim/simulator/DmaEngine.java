@@ -65,6 +65,15 @@ final class DmaEngine {
 
   private final int[] outstandingPerSpad = new int[Scratchpad.count()];
 
+  // Per-scratchpad summaries of the outstanding transfers, so that a compute access that cannot
+  // conflict is cleared with a few compares; only a possible conflict scans the queues.
+  private final long[] loadLo = new long[Scratchpad.count()];
+  private final long[] loadHi = new long[Scratchpad.count()];
+  private final long[] storeLo = new long[Scratchpad.count()];
+  private final long[] storeHi = new long[Scratchpad.count()];
+  private final long[] bankUnion = new long[Scratchpad.count()];
+  private final long[] busyUntil = new long[Scratchpad.count()];
+
   /** Shape register. */
   int rows;
 
@@ -108,6 +117,9 @@ final class DmaEngine {
 
   void reset() {
     java.util.Arrays.fill(outstandingPerSpad, 0);
+    for (int sp = 0; sp < Scratchpad.count(); sp++) {
+      summarize(sp);
+    }
     head[0] = head[1] = 0;
     count[0] = count[1] = 0;
     portFreeAt = 0;
@@ -168,6 +180,7 @@ final class DmaEngine {
     count[q]--;
     if (t.bytes > 0) {
       outstandingPerSpad[t.spad]--;
+      summarize(t.spad);
     }
     return t.complete;
   }
@@ -240,6 +253,7 @@ final class DmaEngine {
     portFreeAt = tr.complete;
     if (n > 0) {
       outstandingPerSpad[spad]++;
+      summarize(spad);
     }
     bytesMoved[q] += n;
     transfers[q]++;
@@ -290,6 +304,39 @@ final class DmaEngine {
     }
   }
 
+  /** Recomputes the summaries of one scratchpad from its outstanding transfers. */
+  private void summarize(int spad) {
+    long lLo = Long.MAX_VALUE;
+    long lHi = Long.MIN_VALUE;
+    long sLo = Long.MAX_VALUE;
+    long sHi = Long.MIN_VALUE;
+    long banks = 0;
+    long until = Long.MIN_VALUE;
+    for (int q = 0; q < 2; q++) {
+      for (int i = 0; i < count[q]; i++) {
+        Transfer t = ring[q][(head[q] + i) % depth];
+        if (t.spad != spad || t.bytes == 0) {
+          continue;
+        }
+        if (q == 0) {
+          lLo = Math.min(lLo, t.spadLo);
+          lHi = Math.max(lHi, t.spadHi);
+        } else {
+          sLo = Math.min(sLo, t.spadLo);
+          sHi = Math.max(sHi, t.spadHi);
+        }
+        banks |= t.bankMask;
+        until = Math.max(until, t.complete);
+      }
+    }
+    loadLo[spad] = lLo;
+    loadHi[spad] = lHi;
+    storeLo[spad] = sLo;
+    storeHi[spad] = sHi;
+    bankUnion[spad] = banks;
+    busyUntil[spad] = until;
+  }
+
   /**
    * Checks a compute access to {@code spad[lo, hi)} against outstanding transfers and returns the
    * bank-conflict stall in cycles (0 or 1) at time {@code now}.
@@ -297,6 +344,13 @@ final class DmaEngine {
    * @param write true for a vector store
    */
   int access(int spad, long lo, long hi, boolean write, long now) {
+    boolean mayConflict =
+        (lo < loadHi[spad] && loadLo[spad] < hi)
+            || (write && lo < storeHi[spad] && storeLo[spad] < hi);
+    boolean mayStall = now < busyUntil[spad] && (bankUnion[spad] & bankMask(spad, lo, hi)) != 0;
+    if (!mayConflict && !mayStall) {
+      return 0;
+    }
     int stall = 0;
     for (int q = 0; q < 2; q++) {
       int c = count[q];

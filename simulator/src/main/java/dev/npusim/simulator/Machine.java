@@ -52,6 +52,12 @@ public final class Machine {
     System.arraycopy(data, 0, core.dram, addr, data.length);
   }
 
+  /** Copies {@code length} bytes of {@code data} from {@code offset} into DRAM. */
+  public void writeDram(int addr, byte[] data, int offset, int length) {
+    checkDram(addr, length);
+    System.arraycopy(data, offset, core.dram, addr, length);
+  }
+
   /** Copies bytes out of DRAM. */
   public byte[] readDram(int addr, int length) {
     checkDram(addr, length);
@@ -99,12 +105,11 @@ public final class Machine {
   }
 
   /**
-   * Checks every accumulator add (slower) and reports the largest |partial sum| of a run in {@link
-   * RunResult#accumulatorPeak()}: the accumulator width the program needs to never overflow, in its
-   * own accumulation order.
+   * Watches every accumulator add and reports in {@link RunResult#accumulatorBitsNeeded()} the
+   * narrowest accumulator that would never overflow, in the program's own accumulation order.
    */
-  public void trackAccumulatorPeak(boolean on) {
-    core.accs.trackPeak = on;
+  public void trackAccumulatorWidth(boolean on) {
+    core.accs.trackWidth = on;
   }
 
   /** Runs a program from pc 0 until halt. */
@@ -198,7 +203,7 @@ public final class Machine {
         ImmutableMap.copyOf(classes),
         events[EnergyEvent.MAC8.ordinal()],
         c.accs.overflows,
-        c.accs.trackPeak ? c.accs.peak : -1,
+        c.accs.trackWidth ? 65 - Long.numberOfLeadingZeros(c.accs.magnitudeBits) : -1,
         c.outputCounts[0],
         c.outputCounts[1],
         new RunResult.Stalls(d.waitStalls, d.queueFullStalls, d.bankConflictStalls, c.drainStall),

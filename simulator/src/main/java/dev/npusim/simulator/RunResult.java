@@ -16,8 +16,8 @@ import dev.npusim.isa.Scratchpad;
  * @param macs 8-bit multiply-accumulates performed
  * @param accumulatorOverflows accumulator adds whose exact result left the configured width
  *     (counted in wrap and in saturate mode)
- * @param accumulatorPeak the largest |exact partial sum| any accumulator add produced, or -1 when
- *     the run did not track it ({@link Machine#trackAccumulatorPeak})
+ * @param accumulatorBitsNeeded the narrowest signed accumulator that holds every partial sum of the
+ *     run, or -1 when the run did not track it ({@link Machine#trackAccumulatorWidth})
  * @param outputSaturations requantized outputs outside the 8-bit output type
  * @param clampHits requantized outputs inside the 8-bit type but outside [amin, amax]
  * @param stalls stall cycles by cause
@@ -34,7 +34,7 @@ public record RunResult(
     ImmutableMap<CycleClass, Long> instructionsByClass,
     long macs,
     long accumulatorOverflows,
-    long accumulatorPeak,
+    int accumulatorBitsNeeded,
     long outputSaturations,
     long clampHits,
     Stalls stalls,
@@ -63,18 +63,6 @@ public record RunResult(
       long stores,
       long loadBusyCycles,
       long storeBusyCycles) {}
-
-  /**
-   * The narrowest accumulator width (16 to 64 bits) whose range holds every partial sum of the run,
-   * or -1 when the peak was not tracked.
-   */
-  public int accumulatorBitsNeeded() {
-    if (accumulatorPeak < 0) {
-      return -1;
-    }
-    // A signed width w holds [-2^(w-1), 2^(w-1) - 1]; peak p needs 2^(w-1) > p.
-    return Math.max(16, 65 - Long.numberOfLeadingZeros(accumulatorPeak));
-  }
 
   public long instructions(CycleClass c) {
     return instructionsByClass.getOrDefault(c, 0L);

@@ -184,7 +184,7 @@ class SpecFileTest {
         m.writeDram(addr, bytes);
       }
       Program p = Assembler.assemble(c.asm.toString(), c.file + "#" + c.name);
-      m.trackAccumulatorPeak(
+      m.trackAccumulatorWidth(
           c.expectations.stream().anyMatch(x -> x.text().startsWith("accumulator_")));
       try {
         return new Outcome(m, m.run(p, 100_000), null);
@@ -282,7 +282,6 @@ class SpecFileTest {
           switch (lhs) {
             case "macs" -> r.macs();
             case "overflows" -> r.accumulatorOverflows();
-            case "accumulator_peak" -> r.accumulatorPeak();
             case "accumulator_bits_needed" -> r.accumulatorBitsNeeded();
             case "saturations" -> r.outputSaturations();
             case "clamp_hits" -> r.clampHits();

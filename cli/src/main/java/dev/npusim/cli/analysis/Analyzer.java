@@ -164,7 +164,7 @@ public final class Analyzer {
     }
     int layers = original.layers().size();
     long stage1 = (long) graphs.size() * all.size() * layers;
-    long stage3 = (long) o.schemes().size() * o.evaluation().size() * layers * 6;
+    long stage3 = (long) o.schemes().size() * o.evaluation().size() * layers * 4;
     o.progress().total(all.size() * 2L + stage1 + stage3);
 
     try (var pool = new Pool()) {
@@ -196,6 +196,7 @@ public final class Analyzer {
         calibNames.add(f.name());
       }
       for (var g : graphs.entrySet()) {
+        FloatReference ref = new FloatReference(g.getValue());
         List<Future<Object[]>> perImage = new ArrayList<>();
         for (ImageFile f : all) {
           boolean dumpFloat =
@@ -203,9 +204,7 @@ public final class Analyzer {
                   && g.getKey().equals("folded")
                   && f.name().equals(o.evaluation().get(0).name());
           perImage.add(
-              pool.submit(
-                  () ->
-                      floatRun(g.getValue(), f.name(), calibNames.contains(f.name()), dumpFloat)));
+              pool.submit(() -> floatRun(ref, f.name(), calibNames.contains(f.name()), dumpFloat)));
         }
         runs.put(g.getKey(), perImage);
       }
@@ -223,38 +222,42 @@ public final class Analyzer {
         floatHeads.put(g.getKey(), heads);
       }
 
-      // Stage 2: quantize each scheme and compile every layer once (in parallel).
+      // Stage 2: quantize each scheme and compile every distinct layer once (in parallel):
+      // schemes that quantize a layer identically share its program.
       Map<QuantScheme, QuantizedNetwork> nets = new LinkedHashMap<>();
-      Map<QuantScheme, Map<String, Future<CompiledLayer>>> compiling = new LinkedHashMap<>();
+      Map<QuantScheme, Future<FloatPasses>> passes = new LinkedHashMap<>();
+      Map<QuantizedLayer, Future<CompiledLayer>> programs = new HashMap<>();
       for (QuantScheme s : o.schemes()) {
         QuantizedNetwork net =
             NetworkQuantizer.quantize(graphOf.get(s), calibrations.get(graphKey(s)), s);
         nets.put(s, net);
-        Map<String, Future<CompiledLayer>> c = new LinkedHashMap<>();
+        passes.put(s, pool.submit(() -> new FloatPasses(net)));
         for (QuantizedNetwork.Layer l : net.layers()) {
-          c.put(l.name(), pool.submit(() -> compile(l)));
+          programs.computeIfAbsent(l.quantized(), q -> pool.submit(() -> compile(l)));
         }
-        compiling.put(s, c);
       }
-      Map<QuantScheme, Map<String, CompiledLayer>> compiled = new LinkedHashMap<>();
-      for (var e : compiling.entrySet()) {
+      List<SchemeRun> schemeRuns = new ArrayList<>();
+      for (QuantScheme s : o.schemes()) {
+        QuantizedNetwork net = nets.get(s);
         Map<String, CompiledLayer> c = new LinkedHashMap<>();
-        for (var l : e.getValue().entrySet()) {
-          c.put(l.getKey(), pool.get(l.getValue()));
+        for (QuantizedNetwork.Layer l : net.layers()) {
+          c.put(l.name(), pool.get(programs.get(l.quantized())));
         }
-        compiled.put(e.getKey(), c);
+        schemeRuns.add(
+            new SchemeRun(s, net, pool.get(passes.get(s)), c, graphKey(s), activationKey(s, net)));
       }
 
-      // Stage 3: the simulated pipelines and their companions, one task per (scheme, image).
-      Map<QuantScheme, List<Future<TaskResult>>> tasks = new LinkedHashMap<>();
-      for (QuantScheme s : o.schemes()) {
-        List<Future<TaskResult>> perImage = new ArrayList<>();
-        for (int i = 0; i < o.evaluation().size(); i++) {
-          ImageFile f = o.evaluation().get(i);
-          boolean dumpThis = o.dumpDir() != null && i == 0;
-          perImage.add(pool.submit(() -> task(nets.get(s), compiled.get(s), f.name(), dumpThis)));
-        }
-        tasks.put(s, perImage);
+      // Stage 3: the simulated pipelines and their companions, one task per image covering
+      // every scheme, so that what schemes share is computed once.
+      List<Future<Map<QuantScheme, TaskResult>>> tasks = new ArrayList<>();
+      for (int i = 0; i < o.evaluation().size(); i++) {
+        ImageFile f = o.evaluation().get(i);
+        boolean dumpThis = o.dumpDir() != null && i == 0;
+        tasks.add(pool.submit(() -> imageTask(schemeRuns, f.name(), dumpThis)));
+      }
+      List<Map<QuantScheme, TaskResult>> results = new ArrayList<>();
+      for (var t : tasks) {
+        results.add(pool.get(t));
       }
 
       // Stage 4: aggregate.
@@ -276,7 +279,7 @@ public final class Analyzer {
         List<AnalysisResult.EndToEnd> floatPerImage = new ArrayList<>();
         for (int i = 0; i < o.evaluation().size(); i++) {
           String image = o.evaluation().get(i).name();
-          TaskResult t = pool.get(tasks.get(s).get(i));
+          TaskResult t = results.get(i).get(s);
           t.layers().forEach((k, v) -> sums.computeIfAbsent(k, x -> new LayerSums()).add(v));
           perImage.add(
               endToEnd(
@@ -374,8 +377,9 @@ public final class Analyzer {
   }
 
   /** One float pass: min/max of every tensor (if calibrating) and the predictor outputs. */
-  private Object[] floatRun(FloatGraph g, String image, boolean calibrate, boolean dumpFloat)
+  private Object[] floatRun(FloatReference ref, String image, boolean calibrate, boolean dumpFloat)
       throws UserError {
+    FloatGraph g = ref.graph();
     FloatTensor input = images.get(image);
     Map<String, double[]> ranges = calibrate ? new LinkedHashMap<>() : null;
     if (calibrate) {
@@ -384,7 +388,7 @@ public final class Analyzer {
     Map<String, FloatTensor> heads = new HashMap<>();
     LiveTensors<FloatTensor> live = new LiveTensors<>(g, predictors, input);
     for (FloatLayer l : g.layers()) {
-      FloatTensor out = FloatReference.runLayer(l, live.inputOf(l));
+      FloatTensor out = ref.runLayer(l.name(), live.inputOf(l));
       live.put(l, out);
       if (calibrate) {
         ranges.put(l.name(), minMax(out));
@@ -411,101 +415,185 @@ public final class Analyzer {
     return new double[] {lo, hi};
   }
 
-  /** One scheme on one image: every per-layer figure. */
-  private TaskResult task(
-      QuantizedNetwork net, Map<String, CompiledLayer> compiled, String image, boolean dump)
+  /** A quantized scheme ready to run: its network, float companions and programs. */
+  private record SchemeRun(
+      QuantScheme scheme,
+      QuantizedNetwork net,
+      FloatPasses passes,
+      Map<String, CompiledLayer> compiled,
+      String graphKey,
+      String activationKey) {}
+
+  /**
+   * Schemes with the same float graph and the same activation quantization on every tensor run
+   * identical activations-only passes (tf8 and tf8-dw-per-channel differ only in weights).
+   */
+  private static String activationKey(QuantScheme s, QuantizedNetwork net) {
+    List<QuantParams> params = new ArrayList<>();
+    params.add(net.input());
+    for (QuantizedNetwork.Layer l : net.layers()) {
+      params.add(l.outputParams());
+    }
+    return graphKey(s) + "|" + params.hashCode() + "|" + params;
+  }
+
+  /** What one image's run of one scheme accumulates. */
+  private final class SchemeState {
+    final SchemeRun run;
+    final LiveTensors<FloatTensor> weightsOnly;
+    final LiveTensors<int[]> ints;
+    final Map<String, LayerSums> sums = new LinkedHashMap<>();
+    final Map<String, FloatTensor> heads = new HashMap<>();
+
+    SchemeState(SchemeRun run, FloatTensor input) {
+      this.run = run;
+      FloatGraph g = run.net().floatGraph();
+      this.weightsOnly = new LiveTensors<>(g, Set.of(), input);
+      this.ints = new LiveTensors<>(g, predictors, quantize(input, run.net().input()));
+    }
+  }
+
+  /** Identifies an isolated run: the same layer fed the same quantized float input. */
+  private record IsolatedKey(String graphKey, QuantizedLayer layer, QuantParams input) {}
+
+  /**
+   * Every scheme on one image, layer by layer: the float network of each float graph, the
+   * activations-only pass of each activation quantization, and per scheme its weights-only pass,
+   * its simulated pipeline, the exact requantization of its integer inputs and each layer alone.
+   */
+  private Map<QuantScheme, TaskResult> imageTask(List<SchemeRun> runs, String image, boolean dump)
       throws UserError {
     FloatTensor input = images.get(image);
-    FloatGraph g = net.floatGraph();
-    int dramNeeded =
-        (int)
-            Math.min(
-                o.machine().dramBytes(),
-                compiled.values().stream()
-                    .mapToLong(c -> c.plan().dramBytes())
-                    .max()
-                    .orElse(1 << 20));
-    Machine machine = new Machine(o.machine().withDram(Math.max(dramNeeded, 1 << 20)));
-    int[] qInput = quantize(input, net.input());
-    LiveTensors<FloatTensor> floats = new LiveTensors<>(g, predictors, input);
-    LiveTensors<FloatTensor> weightsOnly = new LiveTensors<>(g, Set.of(), input);
-    LiveTensors<FloatTensor> actsOnly =
-        new LiveTensors<>(g, Set.of(), FloatPasses.fakeQuantize(input, net.input()));
-    LiveTensors<int[]> ints = new LiveTensors<>(g, predictors, qInput);
-    Map<String, LayerSums> sums = new LinkedHashMap<>();
-    Map<String, FloatTensor> heads = new HashMap<>();
-    for (QuantizedNetwork.Layer l : net.layers()) {
-      FloatLayer f = l.floatLayer();
-      LayerSums s = new LayerSums();
-      sums.put(l.name(), s);
-      // Hold the float input: recording this layer's output may release it.
-      FloatTensor floatIn = floats.inputOf(f);
-      FloatTensor ref = FloatReference.runLayer(f, floatIn);
-      floats.put(f, ref);
-      o.progress().advance(1, l.name());
-      // Weights-only and activations-only passes, cumulative through the network.
-      FloatTensor w = FloatReference.runLayer(l.weightsOnly(), weightsOnly.inputOf(f));
-      weightsOnly.put(f, w);
-      FloatTensor a =
-          FloatPasses.fakeQuantize(
-              FloatReference.runLayer(f, actsOnly.inputOf(f)), l.outputParams());
-      actsOnly.put(f, a);
-      for (int i = 0; i < ref.size(); i++) {
-        s.weightsOnly.add(ref.get(i), w.get(i));
-        s.activationsOnly.add(ref.get(i), a.get(i));
-      }
-      o.progress().advance(2, l.name());
-      // The quantized pipeline on the simulator, with the accumulator watermark.
-      int[] in = ints.inputOf(f);
-      machine.trackAccumulatorPeak(true);
-      SimulatedLayer.Run run = simulate(machine, compiled.get(l.name()), in, l);
-      int[] out = run.output();
-      ints.put(f, out);
-      RunResult r = run.result();
-      s.overflows = r.accumulatorOverflows();
-      s.bitsNeeded = r.accumulatorBitsNeeded();
-      s.cycles = r.cycles();
-      s.macs = r.macs();
-      QuantParams op = l.outputParams();
-      for (int i = 0; i < out.length; i++) {
-        s.cumulative.add(ref.get(i), op.dequantize(out[i]));
-      }
-      if (o.check()) {
-        int[] expected = IntegerReference.run(l.quantized(), ImmutableIntArray.copyOf(in));
-        if (!Arrays.equals(expected, out)) {
-          throw new IllegalStateException(
-              "simulator and integer reference disagree on layer "
-                  + l.name()
-                  + " of "
-                  + net.scheme().cliName());
-        }
-      }
-      roundingAndSaturation(l, in, out, s);
-      o.progress().advance(1, l.name());
-      // This layer alone, fed its float input quantized.
-      int[] isoIn = f.input().equals(FloatGraph.INPUT) ? in : quantize(floatIn, l.inputParams());
-      machine.trackAccumulatorPeak(false);
-      int[] iso = isoIn == in ? out : simulate(machine, compiled.get(l.name()), isoIn, l).output();
-      for (int i = 0; i < iso.length; i++) {
-        s.isolated.add(ref.get(i), op.dequantize(iso[i]));
-      }
-      o.progress().advance(2, l.name());
-      if (predictors.contains(l.name())) {
-        heads.put(l.name(), dequantize(out, op, f.outputShape()));
-      }
-      if (dump) {
-        dump(
-            o.dumpDir().resolve(net.scheme().cliName()).resolve(npyName(l.name())),
-            dequantize(out, op, f.outputShape()));
+    long dramNeeded = 1 << 20;
+    for (SchemeRun r : runs) {
+      for (CompiledLayer c : r.compiled().values()) {
+        dramNeeded = Math.max(dramNeeded, c.plan().dramBytes());
       }
     }
-    return new TaskResult(sums, new Heads(heads));
+    Machine machine =
+        new Machine(o.machine().withDram((int) Math.min(o.machine().dramBytes(), dramNeeded)));
+    SimulatedLayer runner = new SimulatedLayer(machine);
+    Map<String, LiveTensors<FloatTensor>> floats = new LinkedHashMap<>();
+    Map<String, FloatReference> floatRefs = new HashMap<>();
+    Map<String, LiveTensors<FloatTensor>> acts = new LinkedHashMap<>();
+    Map<String, QuantizedNetwork> actNets = new HashMap<>();
+    List<SchemeState> states = new ArrayList<>();
+    for (SchemeRun r : runs) {
+      FloatGraph g = r.net().floatGraph();
+      floats.computeIfAbsent(r.graphKey(), k -> new LiveTensors<>(g, predictors, input));
+      floatRefs.putIfAbsent(r.graphKey(), r.passes().reference);
+      acts.computeIfAbsent(
+          r.activationKey(),
+          k -> new LiveTensors<>(g, Set.of(), FloatPasses.fakeQuantize(input, r.net().input())));
+      actNets.putIfAbsent(r.activationKey(), r.net());
+      states.add(new SchemeState(r, input));
+    }
+    int layers = runs.get(0).net().layers().size();
+    for (int i = 0; i < layers; i++) {
+      // The float networks and the activations-only passes, once per distinct one.
+      Map<String, FloatTensor> floatIn = new HashMap<>();
+      Map<String, FloatTensor> floatOut = new HashMap<>();
+      for (var e : floats.entrySet()) {
+        FloatLayer f = floatRefs.get(e.getKey()).graph().layers().get(i);
+        FloatTensor in = e.getValue().inputOf(f);
+        FloatTensor out = floatRefs.get(e.getKey()).runLayer(f.name(), in);
+        e.getValue().put(f, out);
+        floatIn.put(e.getKey(), in);
+        floatOut.put(e.getKey(), out);
+      }
+      Map<String, FloatTensor> actOut = new HashMap<>();
+      for (var e : acts.entrySet()) {
+        QuantizedNetwork.Layer l = actNets.get(e.getKey()).layers().get(i);
+        String graphKey = e.getKey().substring(0, e.getKey().indexOf('|'));
+        FloatTensor out =
+            FloatPasses.fakeQuantize(
+                floatRefs.get(graphKey).runLayer(l.name(), e.getValue().inputOf(l.floatLayer())),
+                l.outputParams());
+        e.getValue().put(l.floatLayer(), out);
+        actOut.put(e.getKey(), out);
+      }
+      Map<IsolatedKey, int[]> isolated = new HashMap<>();
+      for (SchemeState st : states) {
+        QuantizedNetwork.Layer l = st.run.net().layers().get(i);
+        FloatLayer f = l.floatLayer();
+        LayerSums s = new LayerSums();
+        st.sums.put(l.name(), s);
+        FloatTensor ref = floatOut.get(st.run.graphKey());
+        FloatTensor w = st.run.passes().weightsOnly.runLayer(f.name(), st.weightsOnly.inputOf(f));
+        st.weightsOnly.put(f, w);
+        FloatTensor a = actOut.get(st.run.activationKey());
+        for (int k = 0; k < ref.size(); k++) {
+          s.weightsOnly.add(ref.get(k), w.get(k));
+          s.activationsOnly.add(ref.get(k), a.get(k));
+        }
+        o.progress().advance(1, l.name());
+        // The quantized pipeline on the simulator, with the accumulator watermark.
+        int[] in = st.ints.inputOf(f);
+        machine.trackAccumulatorWidth(true);
+        SimulatedLayer.Run run = simulate(runner, st.run.compiled().get(l.name()), in, l);
+        int[] out = run.output();
+        st.ints.put(f, out);
+        RunResult r = run.result();
+        s.overflows = r.accumulatorOverflows();
+        s.bitsNeeded = r.accumulatorBitsNeeded();
+        s.cycles = r.cycles();
+        s.macs = r.macs();
+        QuantParams op = l.outputParams();
+        for (int k = 0; k < out.length; k++) {
+          s.cumulative.add(ref.get(k), op.dequantize(out[k]));
+        }
+        if (o.check()) {
+          int[] expected = IntegerReference.run(l.quantized(), ImmutableIntArray.copyOf(in));
+          if (!Arrays.equals(expected, out)) {
+            throw new IllegalStateException(
+                "simulator and integer reference disagree on layer "
+                    + l.name()
+                    + " of "
+                    + st.run.scheme().cliName());
+          }
+        }
+        roundingAndSaturation(l, st.run.passes().exactOutput(l, in), out, s);
+        o.progress().advance(2, l.name());
+        // This layer alone, fed its float input quantized; shared by schemes that agree on it.
+        machine.trackAccumulatorWidth(false);
+        int[] iso;
+        if (f.input().equals(FloatGraph.INPUT)) {
+          iso = out;
+        } else {
+          IsolatedKey key = new IsolatedKey(st.run.graphKey(), l.quantized(), l.inputParams());
+          iso = isolated.get(key);
+          if (iso == null) {
+            int[] isoIn = quantize(floatIn.get(st.run.graphKey()), l.inputParams());
+            iso = simulate(runner, st.run.compiled().get(l.name()), isoIn, l).output();
+            isolated.put(key, iso);
+          }
+        }
+        for (int k = 0; k < iso.length; k++) {
+          s.isolated.add(ref.get(k), op.dequantize(iso[k]));
+        }
+        o.progress().advance(1, l.name());
+        if (predictors.contains(l.name())) {
+          st.heads.put(l.name(), dequantize(out, op, f.outputShape()));
+        }
+        if (dump) {
+          dump(
+              o.dumpDir().resolve(st.run.scheme().cliName()).resolve(npyName(l.name())),
+              dequantize(out, op, f.outputShape()));
+        }
+      }
+    }
+    Map<QuantScheme, TaskResult> results = new LinkedHashMap<>();
+    for (SchemeState st : states) {
+      results.put(st.run.scheme(), new TaskResult(st.sums, new Heads(st.heads)));
+    }
+    return results;
   }
 
   private SimulatedLayer.Run simulate(
-      Machine m, CompiledLayer c, int[] input, QuantizedNetwork.Layer l) throws UserError {
+      SimulatedLayer runner, CompiledLayer c, int[] input, QuantizedNetwork.Layer l)
+      throws UserError {
     try {
-      return SimulatedLayer.run(m, c, ImmutableIntArray.copyOf(input));
+      return runner.run(c, input);
     } catch (SimulationFault f) {
       throw new UserError("layer " + l.name() + ": " + f.getMessage());
     }
@@ -517,9 +605,8 @@ public final class Analyzer {
    * function, not error).
    */
   private static void roundingAndSaturation(
-      QuantizedNetwork.Layer l, int[] in, int[] out, LayerSums s) {
+      QuantizedNetwork.Layer l, double[] exact, int[] out, LayerSums s) {
     QuantizedLayer q = l.quantized();
-    double[] exact = FloatPasses.exactOutput(q, in);
     QuantParams op = l.outputParams();
     int zo = op.zeroPoint();
     Activation.Kind act = l.floatLayer().activation().kind();

@@ -2,63 +2,52 @@ package dev.npusim.cli.analysis;
 
 import com.google.common.primitives.ImmutableDoubleArray;
 import dev.npusim.golden.model.FloatReference;
+import dev.npusim.kernels.LayerKind;
 import dev.npusim.kernels.QuantizedLayer;
 import dev.npusim.kernels.Requantization;
 import dev.npusim.kernels.graph.Activation;
 import dev.npusim.kernels.graph.FloatGraph;
 import dev.npusim.kernels.graph.FloatLayer;
 import dev.npusim.kernels.graph.FloatTensor;
+import dev.npusim.kernels.graph.Padding;
 import dev.npusim.kernels.quant.QuantParams;
 import dev.npusim.kernels.quant.QuantizedNetwork;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Float (double) passes over a network, layer by layer, each with one thing quantized:
+ * The float (double) companions of one quantized network, each prepared once and run layer by layer
+ * beside the simulated pipeline:
  *
  * <ul>
- *   <li>{@link #reference}: the float pipeline itself;
- *   <li>{@link #weightsOnly}: every layer's weights replaced by their quantized values, activations
- *       in float;
- *   <li>{@link #activationsOnly}: float weights, every activation (the input and each layer's
- *       output) rounded to its quantization grid;
+ *   <li>{@link #reference}: the scheme's float network;
+ *   <li>{@link #weightsOnly}: the same with every layer's weights replaced by their quantized
+ *       values, activations (and bias) in float;
+ *   <li>activations-only: the float network with every activation rounded to its grid ({@link
+ *       #fakeQuantize});
+ *   <li>{@link #exactOutput}: the requantizer's unrounded output for a layer's integer input: the
+ *       accumulator computed exactly (its integers stay below 2^53, exact in double) times the
+ *       multiplier the hardware really uses, plus the zero point.
  * </ul>
- *
- * and {@link #exactOutput}, which turns a layer's integer input into the requantizer's unrounded
- * output: the accumulator computed exactly (integers below 2^53 are exact in double), times the
- * multiplier the hardware really uses, plus the zero point.
  */
 final class FloatPasses {
-  private FloatPasses() {}
+  final FloatReference reference;
+  final FloatReference weightsOnly;
+  private final FloatReference integer;
+  private final QuantizedNetwork net;
 
-  /** Every layer's output of the graph, in execution order. */
-  static Map<String, FloatTensor> reference(FloatGraph graph, FloatTensor input) {
-    Map<String, FloatTensor> out = new LinkedHashMap<>();
-    for (FloatLayer l : graph.layers()) {
-      FloatTensor in = l.input().equals(FloatGraph.INPUT) ? input : out.get(l.input());
-      out.put(l.name(), FloatReference.runLayer(l, in));
-    }
-    return out;
-  }
-
-  static Map<String, FloatTensor> weightsOnly(QuantizedNetwork net, FloatTensor input) {
-    Map<String, FloatTensor> out = new LinkedHashMap<>();
+  FloatPasses(QuantizedNetwork net) {
+    this.net = net;
+    FloatGraph g = net.floatGraph();
+    this.reference = new FloatReference(g);
+    List<FloatLayer> w = new ArrayList<>();
+    List<FloatLayer> exact = new ArrayList<>();
     for (QuantizedNetwork.Layer l : net.layers()) {
-      FloatTensor in = l.inputName().equals(FloatGraph.INPUT) ? input : out.get(l.inputName());
-      out.put(l.name(), FloatReference.runLayer(l.weightsOnly(), in));
+      w.add(l.weightsOnly());
+      exact.add(integerLayer(l));
     }
-    return out;
-  }
-
-  static Map<String, FloatTensor> activationsOnly(QuantizedNetwork net, FloatTensor input) {
-    Map<String, FloatTensor> out = new LinkedHashMap<>();
-    FloatTensor qin = fakeQuantize(input, net.input());
-    for (QuantizedNetwork.Layer l : net.layers()) {
-      FloatTensor in = l.inputName().equals(FloatGraph.INPUT) ? qin : out.get(l.inputName());
-      out.put(
-          l.name(), fakeQuantize(FloatReference.runLayer(l.floatLayer(), in), l.outputParams()));
-    }
-    return out;
+    this.weightsOnly = new FloatReference(new FloatGraph(g.inputShape(), w));
+    this.integer = new FloatReference(new FloatGraph(g.inputShape(), exact));
   }
 
   static FloatTensor fakeQuantize(FloatTensor t, QuantParams p) {
@@ -69,45 +58,16 @@ final class FloatPasses {
     return FloatTensor.adopt(t.shape(), v);
   }
 
-  /**
-   * The requantizer's unrounded, unclamped output {@code zo + acc * M * 2^(shift - 31)} for each
-   * output of a quantized layer, from the integer input the layer actually received.
-   */
-  static double[] exactOutput(QuantizedLayer q, int[] input) {
+  /** {@code zo + acc * M * 2^(shift - 31)} for each output, unrounded and unclamped. */
+  double[] exactOutput(QuantizedNetwork.Layer l, int[] input) {
+    QuantizedLayer q = l.quantized();
     double[] x = new double[input.length];
     for (int i = 0; i < x.length; i++) {
       x[i] = input[i] - q.inputZeroPoint();
     }
-    int oc = q.output().c();
-    double[] w = new double[q.filter().length()];
-    for (int i = 0; i < w.length; i++) {
-      int channel =
-          q.kind() == dev.npusim.kernels.LayerKind.DEPTHWISE_CONV2D ? i % oc : i / (w.length / oc);
-      w[i] = q.filter().get(i) - q.filterZeroPoint(channel);
-    }
-    double[] bias = new double[oc];
-    for (int c = 0; c < oc; c++) {
-      bias[c] = q.biasOf(c);
-    }
-    FloatLayer integerLayer =
-        new FloatLayer(
-            "exact",
-            q.kind(),
-            FloatGraph.INPUT,
-            q.input(),
-            q.output(),
-            q.kernelH(),
-            q.kernelW(),
-            q.strideH(),
-            q.strideW(),
-            new dev.npusim.kernels.graph.Padding(
-                q.padTop(), q.padBottom(), q.padLeft(), q.padRight()),
-            ImmutableDoubleArray.copyOf(w),
-            ImmutableDoubleArray.copyOf(bias),
-            null,
-            Activation.NONE);
-    double[] acc = FloatReference.runLayer(integerLayer, FloatTensor.adopt(q.input(), x)).toArray();
+    double[] acc = integer.runLayer(l.name(), FloatTensor.adopt(q.input(), x)).toArray();
     Requantization.Q31 rq = (Requantization.Q31) q.requant();
+    int oc = q.output().c();
     double[] out = new double[acc.length];
     for (int i = 0; i < acc.length; i++) {
       int c = i % oc;
@@ -115,5 +75,35 @@ final class FloatPasses {
           q.outputZeroPoint() + acc[i] * Math.scalb((double) rq.multiplier(c), rq.shift(c) - 31);
     }
     return out;
+  }
+
+  /** A float layer computing the integer accumulator: (w - zw) weights, int32 bias, no clamp. */
+  private static FloatLayer integerLayer(QuantizedNetwork.Layer l) {
+    QuantizedLayer q = l.quantized();
+    int oc = q.output().c();
+    double[] w = new double[q.filter().length()];
+    for (int i = 0; i < w.length; i++) {
+      int channel = q.kind() == LayerKind.DEPTHWISE_CONV2D ? i % oc : i / (w.length / oc);
+      w[i] = q.filter().get(i) - q.filterZeroPoint(channel);
+    }
+    double[] bias = new double[oc];
+    for (int c = 0; c < oc; c++) {
+      bias[c] = q.biasOf(c);
+    }
+    return new FloatLayer(
+        l.name(),
+        q.kind(),
+        l.inputName(),
+        q.input(),
+        q.output(),
+        q.kernelH(),
+        q.kernelW(),
+        q.strideH(),
+        q.strideW(),
+        new Padding(q.padTop(), q.padBottom(), q.padLeft(), q.padRight()),
+        ImmutableDoubleArray.copyOf(w),
+        ImmutableDoubleArray.copyOf(bias),
+        null,
+        Activation.NONE);
   }
 }

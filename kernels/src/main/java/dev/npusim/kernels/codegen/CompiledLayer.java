@@ -39,6 +39,11 @@ public record CompiledLayer(
       return bytes.clone();
     }
 
+    /** Hands the bytes to a sink without copying them (the sink must not keep or change them). */
+    public void writeTo(ByteSink sink) {
+      sink.write(bytes, 0, bytes.length);
+    }
+
     public int length() {
       return bytes.length;
     }
@@ -74,11 +79,21 @@ public record CompiledLayer(
         e.stBytes);
   }
 
+  /** Receives bytes, e.g. to place them in a simulated DRAM. */
+  public interface ByteSink {
+    void write(byte[] bytes, int offset, int length);
+  }
+
   /** The input tensor as the bytes the program expects (NHWC, two's complement or unsigned). */
   public byte[] encodeInput(ImmutableIntArray input) {
-    byte[] b = new byte[input.length()];
+    return encodeInput(input.toArray());
+  }
+
+  /** See {@link #encodeInput(ImmutableIntArray)}. */
+  public byte[] encodeInput(int[] input) {
+    byte[] b = new byte[input.length];
     for (int i = 0; i < b.length; i++) {
-      b[i] = (byte) input.get(i);
+      b[i] = (byte) input[i];
     }
     return b;
   }
