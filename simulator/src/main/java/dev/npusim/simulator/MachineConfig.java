@@ -161,205 +161,129 @@ public record MachineConfig(
         EnergyTable.horowitz45nm());
   }
 
+  /** A mutable copy, for deriving a configuration that differs in a few fields. */
+  private Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** Field-by-field copy; {@link #build()} validates through the canonical constructor. */
+  private static final class Builder {
+    String name;
+    String description;
+    int lanes;
+    int macsPerLanePerCycle;
+    int accumulatorBits;
+    AccumulatorMode accumulatorMode;
+    RoundingMode roundingMode;
+    Map<Scratchpad, ScratchpadConfig> scratchpads;
+    int dramBytes;
+    int dmaBytesPerCycle;
+    int dmaSetupCycles;
+    int dmaQueueDepth;
+    int loopDepth;
+    ImmutableMap<CycleClass, Integer> latencies;
+    double clockMhz;
+    EnergyTable energy;
+
+    Builder(MachineConfig c) {
+      name = c.name;
+      description = c.description;
+      lanes = c.lanes;
+      macsPerLanePerCycle = c.macsPerLanePerCycle;
+      accumulatorBits = c.accumulatorBits;
+      accumulatorMode = c.accumulatorMode;
+      roundingMode = c.roundingMode;
+      scratchpads = new EnumMap<>(c.scratchpads);
+      dramBytes = c.dramBytes;
+      dmaBytesPerCycle = c.dmaBytesPerCycle;
+      dmaSetupCycles = c.dmaSetupCycles;
+      dmaQueueDepth = c.dmaQueueDepth;
+      loopDepth = c.loopDepth;
+      latencies = c.latencies;
+      clockMhz = c.clockMhz;
+      energy = c.energy;
+    }
+
+    MachineConfig build() {
+      return new MachineConfig(
+          name,
+          description,
+          lanes,
+          macsPerLanePerCycle,
+          accumulatorBits,
+          accumulatorMode,
+          roundingMode,
+          ImmutableMap.copyOf(scratchpads),
+          dramBytes,
+          dmaBytesPerCycle,
+          dmaSetupCycles,
+          dmaQueueDepth,
+          loopDepth,
+          latencies,
+          clockMhz,
+          energy);
+    }
+  }
+
   public MachineConfig withName(String n) {
-    return new MachineConfig(
-        n,
-        description,
-        lanes,
-        macsPerLanePerCycle,
-        accumulatorBits,
-        accumulatorMode,
-        roundingMode,
-        scratchpads,
-        dramBytes,
-        dmaBytesPerCycle,
-        dmaSetupCycles,
-        dmaQueueDepth,
-        loopDepth,
-        latencies,
-        clockMhz,
-        energy);
+    Builder b = toBuilder();
+    b.name = n;
+    return b.build();
   }
 
   public MachineConfig withLanes(int l) {
-    return new MachineConfig(
-        name,
-        description,
-        l,
-        macsPerLanePerCycle,
-        accumulatorBits,
-        accumulatorMode,
-        roundingMode,
-        scratchpads,
-        dramBytes,
-        dmaBytesPerCycle,
-        dmaSetupCycles,
-        dmaQueueDepth,
-        loopDepth,
-        latencies,
-        clockMhz,
-        energy);
+    Builder b = toBuilder();
+    b.lanes = l;
+    return b.build();
   }
 
   public MachineConfig withAccumulator(int bits, AccumulatorMode mode) {
-    return new MachineConfig(
-        name,
-        description,
-        lanes,
-        macsPerLanePerCycle,
-        bits,
-        mode,
-        roundingMode,
-        scratchpads,
-        dramBytes,
-        dmaBytesPerCycle,
-        dmaSetupCycles,
-        dmaQueueDepth,
-        loopDepth,
-        latencies,
-        clockMhz,
-        energy);
+    Builder b = toBuilder();
+    b.accumulatorBits = bits;
+    b.accumulatorMode = mode;
+    return b.build();
   }
 
   public MachineConfig withRoundingMode(RoundingMode mode) {
-    return new MachineConfig(
-        name,
-        description,
-        lanes,
-        macsPerLanePerCycle,
-        accumulatorBits,
-        accumulatorMode,
-        mode,
-        scratchpads,
-        dramBytes,
-        dmaBytesPerCycle,
-        dmaSetupCycles,
-        dmaQueueDepth,
-        loopDepth,
-        latencies,
-        clockMhz,
-        energy);
+    Builder b = toBuilder();
+    b.roundingMode = mode;
+    return b.build();
   }
 
   public MachineConfig withScratchpad(Scratchpad s, int bytes, int banks) {
-    Map<Scratchpad, ScratchpadConfig> m = new EnumMap<>(scratchpads);
-    m.put(s, new ScratchpadConfig(bytes, banks));
-    return new MachineConfig(
-        name,
-        description,
-        lanes,
-        macsPerLanePerCycle,
-        accumulatorBits,
-        accumulatorMode,
-        roundingMode,
-        ImmutableMap.copyOf(m),
-        dramBytes,
-        dmaBytesPerCycle,
-        dmaSetupCycles,
-        dmaQueueDepth,
-        loopDepth,
-        latencies,
-        clockMhz,
-        energy);
+    Builder b = toBuilder();
+    b.scratchpads.put(s, new ScratchpadConfig(bytes, banks));
+    return b.build();
   }
 
   public MachineConfig withDram(int bytes) {
-    return new MachineConfig(
-        name,
-        description,
-        lanes,
-        macsPerLanePerCycle,
-        accumulatorBits,
-        accumulatorMode,
-        roundingMode,
-        scratchpads,
-        bytes,
-        dmaBytesPerCycle,
-        dmaSetupCycles,
-        dmaQueueDepth,
-        loopDepth,
-        latencies,
-        clockMhz,
-        energy);
+    Builder b = toBuilder();
+    b.dramBytes = bytes;
+    return b.build();
   }
 
   public MachineConfig withDma(int bytesPerCycle, int setupCycles) {
-    return new MachineConfig(
-        name,
-        description,
-        lanes,
-        macsPerLanePerCycle,
-        accumulatorBits,
-        accumulatorMode,
-        roundingMode,
-        scratchpads,
-        dramBytes,
-        bytesPerCycle,
-        setupCycles,
-        dmaQueueDepth,
-        loopDepth,
-        latencies,
-        clockMhz,
-        energy);
+    Builder b = toBuilder();
+    b.dmaBytesPerCycle = bytesPerCycle;
+    b.dmaSetupCycles = setupCycles;
+    return b.build();
   }
 
   public MachineConfig withMacsPerLanePerCycle(int m) {
-    return new MachineConfig(
-        name,
-        description,
-        lanes,
-        m,
-        accumulatorBits,
-        accumulatorMode,
-        roundingMode,
-        scratchpads,
-        dramBytes,
-        dmaBytesPerCycle,
-        dmaSetupCycles,
-        dmaQueueDepth,
-        loopDepth,
-        latencies,
-        clockMhz,
-        energy);
+    Builder b = toBuilder();
+    b.macsPerLanePerCycle = m;
+    return b.build();
   }
 
   public MachineConfig withClockMhz(double mhz) {
-    return new MachineConfig(
-        name,
-        description,
-        lanes,
-        macsPerLanePerCycle,
-        accumulatorBits,
-        accumulatorMode,
-        roundingMode,
-        scratchpads,
-        dramBytes,
-        dmaBytesPerCycle,
-        dmaSetupCycles,
-        dmaQueueDepth,
-        loopDepth,
-        latencies,
-        mhz,
-        energy);
+    Builder b = toBuilder();
+    b.clockMhz = mhz;
+    return b.build();
   }
 
   public MachineConfig withDmaQueueDepth(int depth) {
-    return new MachineConfig(
-        name,
-        description,
-        lanes,
-        macsPerLanePerCycle,
-        accumulatorBits,
-        accumulatorMode,
-        roundingMode,
-        scratchpads,
-        dramBytes,
-        dmaBytesPerCycle,
-        dmaSetupCycles,
-        depth,
-        loopDepth,
-        latencies,
-        clockMhz,
-        energy);
+    Builder b = toBuilder();
+    b.dmaQueueDepth = depth;
+    return b.build();
   }
 }
