@@ -30,13 +30,15 @@ import org.openjdk.jmh.annotations.Warmup;
  * mvn -B -q -pl bench -am package -DskipTests
  * java -jar bench/target/benchmarks.jar KernelBenchmark
  * </pre>
+ *
+ * The forked JVM gets {@code jdk.incubator.vector}, as the {@code npusim} launcher does.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
 public class KernelBenchmark {
   /** Pointwise: 256 pixels x 128 input channels x 32 output channels. */
   static final int PW_P = 256;

@@ -17,6 +17,15 @@ import java.util.Arrays;
 public final class Datapath {
   private Datapath() {}
 
+  /**
+   * True when the JVM resolves {@code jdk.incubator.vector}: the no-overflow MAC paths then run on
+   * {@link VectorLanes}. The check does not touch the vector classes, so without the module they
+   * are never loaded.
+   */
+  static final boolean VECTOR_LANES =
+      ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+          && !Boolean.getBoolean("npusim.scalar");
+
   /** Largest |x - z| for 8-bit x and zero point z of either signedness: 255 - (-128). */
   static final int MAX_OFFSET_OPERAND = 383;
 
@@ -257,7 +266,9 @@ public final class Datapath {
   static void vmac(AccumulatorFile accs, int d, int[] va, int[] vb, int zx, int[] zw, int vl) {
     long[] acc = accs.lanes[d];
     if (accs.headroom(d, MAX_PRODUCT)) {
-      if (accs.trackWidth) {
+      if (VECTOR_LANES) {
+        accs.magnitudeBits |= VectorLanes.mac(acc, va, vb, zx, zw, vl, accs.trackWidth);
+      } else if (accs.trackWidth) {
         long bits = 0;
         for (int l = 0; l < vl; l++) {
           long v = acc[l] + (va[l] - zx) * (vb[l] - zw[l]);
@@ -285,7 +296,9 @@ public final class Datapath {
     int xo = x - zx;
     long product = (long) Math.abs(xo) * MAX_OFFSET_OPERAND;
     if (accs.headroom(d, product)) {
-      if (accs.trackWidth) {
+      if (VECTOR_LANES) {
+        accs.magnitudeBits |= VectorLanes.macBroadcast(acc, xo, vb, zw, vl, accs.trackWidth);
+      } else if (accs.trackWidth) {
         long bits = 0;
         for (int l = 0; l < vl; l++) {
           long v = acc[l] + xo * (vb[l] - zw[l]);
@@ -333,7 +346,10 @@ public final class Datapath {
     long sum =
         ((long) Math.abs(a0) + Math.abs(a1) + Math.abs(a2) + Math.abs(a3)) * MAX_OFFSET_OPERAND;
     if (accs.headroom(d, sum)) {
-      if (accs.trackWidth) {
+      if (VECTOR_LANES) {
+        accs.magnitudeBits |=
+            VectorLanes.dot4(acc, a0, a1, a2, a3, w0, w1, w2, w3, zw, vl, accs.trackWidth);
+      } else if (accs.trackWidth) {
         long bits = 0;
         for (int l = 0; l < vl; l++) {
           int z = zw[l];

@@ -1,0 +1,126 @@
+package dev.npusim.simulator;
+
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The MAC loops of {@link Datapath} with JDK 17's (incubating) Vector API: the same integer
+ * arithmetic, several lanes per host instruction. With 32 lanes a C2 auto-vectorized loop spends
+ * more in its set-up than it saves, while an explicit vector of the host's width runs the MAC
+ * several times faster.
+ *
+ * <p>Used only when the JVM resolves {@code jdk.incubator.vector} (the launcher and the build add
+ * it; see {@link Datapath#VECTOR_LANES}); otherwise the scalar loops run. Both give identical
+ * results: a property test compares them. Only the no-overflow fast paths are here; the checked
+ * paths stay scalar. Products are formed in int lanes (|product| < 2^18, |dot4| < 2^20, exact),
+ * then widened to long and added to the accumulators.
+ */
+final class VectorLanes {
+  private VectorLanes() {}
+
+  /** Long lanes of the host's preferred width, and int lanes of the same count. */
+  private static final VectorSpecies<Long> LONGS = LongVector.SPECIES_PREFERRED;
+
+  private static final VectorSpecies<Integer> INTS =
+      VectorSpecies.of(int.class, VectorShape.forBitSize(LONGS.vectorBitSize() / 2));
+
+  private static final int STEP = LONGS.length();
+
+  private static LongVector widen(IntVector v) {
+    return (LongVector) v.convertShape(VectorOperators.I2L, LONGS, 0);
+  }
+
+  private static long magnitudeBits(LongVector v) {
+    return v.lanewise(VectorOperators.XOR, v.lanewise(VectorOperators.ASHR, 63))
+        .reduceLanes(VectorOperators.OR);
+  }
+
+  /**
+   * {@code acc[l] += sum_k a_k * (w_k[l] - zw[l])}; returns the OR of {@code v ^ (v >> 63)} over
+   * the new values when {@code track} is set, else 0.
+   */
+  static long dot4(
+      long[] acc,
+      int a0,
+      int a1,
+      int a2,
+      int a3,
+      int[] w0,
+      int[] w1,
+      int[] w2,
+      int[] w3,
+      int[] zw,
+      int vl,
+      boolean track) {
+    long bits = 0;
+    int l = 0;
+    for (; l <= vl - STEP; l += STEP) {
+      IntVector z = IntVector.fromArray(INTS, zw, l);
+      IntVector dot =
+          IntVector.fromArray(INTS, w0, l)
+              .sub(z)
+              .mul(a0)
+              .add(IntVector.fromArray(INTS, w1, l).sub(z).mul(a1))
+              .add(IntVector.fromArray(INTS, w2, l).sub(z).mul(a2))
+              .add(IntVector.fromArray(INTS, w3, l).sub(z).mul(a3));
+      LongVector v = LongVector.fromArray(LONGS, acc, l).add(widen(dot));
+      v.intoArray(acc, l);
+      if (track) {
+        bits |= magnitudeBits(v);
+      }
+    }
+    for (; l < vl; l++) {
+      int z = zw[l];
+      long v = acc[l] + a0 * (w0[l] - z) + a1 * (w1[l] - z) + a2 * (w2[l] - z) + a3 * (w3[l] - z);
+      acc[l] = v;
+      bits |= track ? v ^ (v >> 63) : 0;
+    }
+    return bits;
+  }
+
+  /** {@code acc[l] += (va[l] - zx) * (vb[l] - zw[l])}; see {@link #dot4} for the return value. */
+  static long mac(long[] acc, int[] va, int[] vb, int zx, int[] zw, int vl, boolean track) {
+    long bits = 0;
+    int l = 0;
+    for (; l <= vl - STEP; l += STEP) {
+      IntVector p =
+          IntVector.fromArray(INTS, va, l)
+              .sub(zx)
+              .mul(IntVector.fromArray(INTS, vb, l).sub(IntVector.fromArray(INTS, zw, l)));
+      LongVector v = LongVector.fromArray(LONGS, acc, l).add(widen(p));
+      v.intoArray(acc, l);
+      if (track) {
+        bits |= magnitudeBits(v);
+      }
+    }
+    for (; l < vl; l++) {
+      long v = acc[l] + (va[l] - zx) * (vb[l] - zw[l]);
+      acc[l] = v;
+      bits |= track ? v ^ (v >> 63) : 0;
+    }
+    return bits;
+  }
+
+  /** {@code acc[l] += xo * (vb[l] - zw[l])}; see {@link #dot4} for the return value. */
+  static long macBroadcast(long[] acc, int xo, int[] vb, int[] zw, int vl, boolean track) {
+    long bits = 0;
+    int l = 0;
+    for (; l <= vl - STEP; l += STEP) {
+      IntVector p = IntVector.fromArray(INTS, vb, l).sub(IntVector.fromArray(INTS, zw, l)).mul(xo);
+      LongVector v = LongVector.fromArray(LONGS, acc, l).add(widen(p));
+      v.intoArray(acc, l);
+      if (track) {
+        bits |= magnitudeBits(v);
+      }
+    }
+    for (; l < vl; l++) {
+      long v = acc[l] + xo * (vb[l] - zw[l]);
+      acc[l] = v;
+      bits |= track ? v ^ (v >> 63) : 0;
+    }
+    return bits;
+  }
+}
