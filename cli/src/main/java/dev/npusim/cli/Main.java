@@ -56,8 +56,10 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns the exit code (for tests). */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-    if (java.util.Arrays.stream(args).allMatch(a -> a.equals("--debug"))) {
-      // With no command, npusim runs its main job: the analysis with its defaults.
+    if (args.length == 0
+        || (args[0].startsWith("-")
+            && !java.util.List.of("-h", "--help", "-V", "--version").contains(args[0]))) {
+      // With no command, npusim runs its main job, the analysis: `npusim --html r.html`.
       String[] withCommand = new String[args.length + 1];
       withCommand[0] = "analyze";
       System.arraycopy(args, 0, withCommand, 1, args.length);
