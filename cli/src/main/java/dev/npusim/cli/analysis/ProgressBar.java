@@ -79,7 +79,8 @@ public final class ProgressBar implements Analyzer.Progress, AutoCloseable {
       drawn = true;
     } else {
       int tenth = (int) (frac * 10);
-      if (tenth > lastTenth || last) {
+      if (tenth > lastTenth || (last && lastTenth < 10)) {
+        tenth = last ? 10 : tenth;
         lastTenth = tenth;
         err.printf(Locale.ROOT, "progress: %3.0f%% after %.1fs%n", 100 * frac, elapsed);
         drawn = true;

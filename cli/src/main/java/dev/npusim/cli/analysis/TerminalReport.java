@@ -148,6 +148,32 @@ public final class TerminalReport {
     sb.append(
         "(layer 1: cumulative SQNR at the first depthwise layer, where Sheng et al. see TF8"
             + " collapse)\n");
+    if (r.evaluationImages().size() > 1) {
+      sb.append(
+          "\nPer image, 8-bit pipeline: faces found / false detections / face-score SQNR dB\n");
+      sb.append(f("%-20s", "scheme"));
+      for (String image : r.evaluationImages()) {
+        sb.append(f(" | %-20.20s", image));
+      }
+      sb.append('\n');
+      for (AnalysisResult.Variant v : r.variants()) {
+        sb.append(f("%-20s", v.scheme()));
+        for (AnalysisResult.EndToEnd e : v.images()) {
+          sb.append(
+              f(
+                  " | %-20s",
+                  e.matched()
+                      + "/"
+                      + e.referenceDetections()
+                      + " "
+                      + e.falseDetections()
+                      + " "
+                      + db(e.faceScoreSqnrDb())));
+        }
+        sb.append('\n');
+      }
+    }
+    sb.append('\n');
   }
 
   static String shortName(String name) {
