@@ -8,7 +8,6 @@ import dev.npusim.cli.analysis.ProgressBar;
 import dev.npusim.cli.analysis.TerminalReport;
 import dev.npusim.golden.model.ImageFile;
 import dev.npusim.golden.model.InputFileException;
-import dev.npusim.golden.model.ModelSource;
 import dev.npusim.golden.model.SsdMobilenetV1;
 import dev.npusim.kernels.quant.QuantScheme;
 import java.nio.file.Path;
@@ -112,10 +111,7 @@ final class AnalyzeCommand implements Callable<Integer> {
       }
     }
     try {
-      SsdMobilenetV1 m =
-          model == null
-              ? SsdMobilenetV1.loadBundled()
-              : SsdMobilenetV1.load(ModelSource.directory(model));
+      SsdMobilenetV1 m = Models.ssd(model);
       List<ImageFile> eval;
       if (images != null) {
         eval = ImageFile.fromPaths(images);

@@ -11,14 +11,11 @@ import dev.npusim.cli.cost.ZeroWeightNetwork;
 import dev.npusim.golden.cases.CaseFormatException;
 import dev.npusim.golden.cases.CaseReader;
 import dev.npusim.golden.cases.GoldenCase;
-import dev.npusim.golden.model.InputFileException;
-import dev.npusim.golden.model.ModelSource;
 import dev.npusim.golden.model.SsdMobilenetV1;
 import dev.npusim.isa.Program;
 import dev.npusim.simulator.MachineConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -149,25 +146,12 @@ final class EstimateCommand implements Callable<Integer> {
 
   /** The vendored model ({@code dir} empty) or the one in a directory, with zero weights. */
   static NetworkLayers loadModel(String dir) throws UserError {
-    try {
-      SsdMobilenetV1 m;
-      if (dir.isEmpty()) {
-        m = SsdMobilenetV1.loadBundled();
-      } else {
-        Path d = Path.of(dir);
-        if (!Files.isDirectory(d)) {
-          throw new UserError("--model " + dir + ": no such directory");
-        }
-        m = SsdMobilenetV1.load(ModelSource.directory(d));
-      }
-      return ZeroWeightNetwork.of(
-          "SSD-MobileNetV1 face detector (face-api.js"
-              + (dir.isEmpty() ? ", vendored" : ", " + dir)
-              + ")",
-          m.graph());
-    } catch (InputFileException e) {
-      throw new UserError(e.getMessage());
-    }
+    SsdMobilenetV1 m = Models.ssd(dir.isEmpty() ? null : Path.of(dir));
+    return ZeroWeightNetwork.of(
+        "SSD-MobileNetV1 face detector (face-api.js"
+            + (dir.isEmpty() ? ", vendored" : ", " + dir)
+            + ")",
+        m.graph());
   }
 
   private static GoldenCase readCase(Path file) throws UserError {

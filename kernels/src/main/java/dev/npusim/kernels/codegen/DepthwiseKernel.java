@@ -189,29 +189,19 @@ final class DepthwiseKernel {
     }
 
     int rowsIn(int rows) {
-      return (rows - 1) * layer.strideH() + (kh - 1) * layer.dilationH() + 1;
+      return TileShape.inputExtent(rows, kh, layer.strideH(), layer.dilationH());
     }
 
     int colsIn(int cols) {
-      return (cols - 1) * layer.strideW() + (kw - 1) * layer.dilationW() + 1;
+      return TileShape.inputExtent(cols, kw, layer.strideW(), layer.dilationW());
     }
 
     /** {rows, cols} of the output tile, or null if nothing fits. */
     int[] chooseTile(boolean doubleIn, boolean doubleOut) {
       int inCap = (doubleIn ? t.actBytes() / 2 : t.actBytes()) - slack;
       int outCap = doubleOut ? t.outBytes() / 2 : t.outBytes();
-      for (int cols = ow; cols >= 1; cols = cols == 1 ? 0 : (cols + 1) / 2) {
-        int rows = oh;
-        while (rows >= 1
-            && ((long) rowsIn(rows) * colsIn(cols) * cMax > inCap
-                || (long) rows * cols * cMax * m > outCap)) {
-          rows = rows > 8 ? rows * 3 / 4 : rows - 1;
-        }
-        if (rows >= 1) {
-          return new int[] {rows, cols};
-        }
-      }
-      return null;
+      return TileShape.largest(
+          oh, ow, this::rowsIn, this::colsIn, cMax, (long) cMax * m, inCap, outCap);
     }
 
     CompiledLayer emit() {

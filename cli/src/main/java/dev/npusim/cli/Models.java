@@ -1,0 +1,27 @@
+package dev.npusim.cli;
+
+import dev.npusim.golden.model.InputFileException;
+import dev.npusim.golden.model.ModelSource;
+import dev.npusim.golden.model.SsdMobilenetV1;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Loads the SSD-MobileNetV1 for {@code --model}: the vendored copy, or a folder. */
+final class Models {
+  private Models() {}
+
+  /** The model in {@code dir}, or the vendored one when {@code dir} is null. */
+  static SsdMobilenetV1 ssd(Path dir) throws UserError {
+    try {
+      if (dir == null) {
+        return SsdMobilenetV1.loadBundled();
+      }
+      if (!Files.isDirectory(dir)) {
+        throw new UserError("--model " + dir + ": no such directory");
+      }
+      return SsdMobilenetV1.load(ModelSource.directory(dir));
+    } catch (InputFileException e) {
+      throw new UserError(e.getMessage());
+    }
+  }
+}
