@@ -54,12 +54,7 @@ final class EstimateCommand implements Callable<Integer> {
               + " (TF.js weights manifest and binary).")
   String model;
 
-  @Option(
-      names = "--machine",
-      paramLabel = "PRESET|FILE",
-      defaultValue = "npu8-default",
-      description = "Machine preset or JSON description (default: ${DEFAULT-VALUE}).")
-  String machine;
+  @picocli.CommandLine.Mixin MachineOption machine;
 
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON.")
   Path json;
@@ -96,7 +91,7 @@ final class EstimateCommand implements Callable<Integer> {
     if ((input == null) == (model == null)) {
       throw new UserError("estimate: give either a case file or program, or --model");
     }
-    MachineConfig config = Machines.load(machine);
+    MachineConfig config = machine.load();
     int workers = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
     if (workers < 1) {
       throw new UserError("--threads: must be at least 1, got " + workers);

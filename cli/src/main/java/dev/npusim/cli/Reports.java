@@ -51,11 +51,13 @@ final class Reports {
     sb.append(
         String.format(
             Locale.ROOT,
-            "  DMA           loaded %,d B in %,d transfers, stored %,d B in %,d transfers%n",
+            "  DMA           loaded %,d B in %,d transfer%s, stored %,d B in %,d transfer%s%n",
             r.dma().bytesLoaded(),
             r.dma().loads(),
+            r.dma().loads() == 1 ? "" : "s",
             r.dma().bytesStored(),
-            r.dma().stores()));
+            r.dma().stores(),
+            r.dma().stores() == 1 ? "" : "s"));
     RunResult.Stalls s = r.stalls();
     sb.append(
         String.format(
