@@ -182,8 +182,7 @@ public record CaseSpec(
       case FLOAT_REQUANT -> {}
     }
     Padding.Explicit pad =
-        resolvedPadding(
-            padding,
+        padding.resolve(
             inputHeight,
             inputWidth,
             kernelHeight,
@@ -216,23 +215,10 @@ public record CaseSpec(
         MAX_MACS);
   }
 
-  private static Padding.Explicit resolvedPadding(
-      Padding padding, int inH, int inW, int kH, int kW, int sH, int sW, int dH, int dW) {
-    return padding.resolve(inH, inW, kH, kW, sH, sW, dH, dW);
-  }
-
   /** The explicit {@code [top, bottom, left, right]} this spec's padding resolves to. */
   public Padding.Explicit explicitPadding() {
-    return resolvedPadding(
-        padding,
-        inputHeight,
-        inputWidth,
-        kernelHeight,
-        kernelWidth,
-        strideH,
-        strideW,
-        dilationH,
-        dilationW);
+    return padding.resolve(
+        inputHeight, inputWidth, kernelHeight, kernelWidth, strideH, strideW, dilationH, dilationW);
   }
 
   /** Products summed into one accumulator. */

@@ -94,20 +94,17 @@ public sealed interface Padding {
 
   /**
    * TFLite {@code SAME}: output size {@code ceil(in / stride)}; the padding needed for it is split
-   * in two with the extra row or column at the bottom or right.
+   * in two with the extra row or column at the bottom or right. The model importer's rule, {@link
+   * dev.npusim.kernels.graph.Padding#tfSame}, so generated cases and imported layers pad alike.
    */
   record Same() implements Padding {
     @Override
     public Explicit resolve(
         int inH, int inW, int kernelH, int kernelW, int strideH, int strideW, int dilH, int dilW) {
-      int totalH = sameTotal(inH, kernelH, strideH, dilH);
-      int totalW = sameTotal(inW, kernelW, strideW, dilW);
-      return new Explicit(totalH / 2, totalH - totalH / 2, totalW / 2, totalW - totalW / 2);
-    }
-
-    private static int sameTotal(int in, int kernel, int stride, int dilation) {
-      int out = (in + stride - 1) / stride;
-      return Math.max(0, (out - 1) * stride + extent(kernel, dilation) - in);
+      dev.npusim.kernels.graph.Padding p =
+          dev.npusim.kernels.graph.Padding.tfSame(
+              inH, inW, kernelH, kernelW, strideH, strideW, dilH, dilW);
+      return new Explicit(p.top(), p.bottom(), p.left(), p.right());
     }
 
     @Override

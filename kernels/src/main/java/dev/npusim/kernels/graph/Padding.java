@@ -30,16 +30,37 @@ public record Padding(int top, int bottom, int left, int right) {
    */
   public static Padding tfSame(
       int inH, int inW, int kernelH, int kernelW, int strideH, int strideW) {
-    int padH = sameTotal(inH, kernelH, strideH);
-    int padW = sameTotal(inW, kernelW, strideW);
+    return tfSame(inH, inW, kernelH, kernelW, strideH, strideW, 1, 1);
+  }
+
+  /**
+   * TensorFlow {@code SAME} padding of a dilated kernel, which spans {@code (k - 1) * d + 1} input
+   * pixels (TFLite's {@code ComputePaddingHeightWidth}).
+   */
+  public static Padding tfSame(
+      int inH,
+      int inW,
+      int kernelH,
+      int kernelW,
+      int strideH,
+      int strideW,
+      int dilationH,
+      int dilationW) {
+    int padH = sameTotal(inH, kernelH, strideH, dilationH);
+    int padW = sameTotal(inW, kernelW, strideW, dilationW);
     return new Padding(padH / 2, padH - padH / 2, padW / 2, padW - padW / 2);
   }
 
-  private static int sameTotal(int in, int kernel, int stride) {
+  private static int sameTotal(int in, int kernel, int stride, int dilation) {
     checkArgument(
-        in > 0 && kernel > 0 && stride > 0, "in %s, kernel %s, stride %s", in, kernel, stride);
+        in > 0 && kernel > 0 && stride > 0 && dilation > 0,
+        "in %s, kernel %s, stride %s, dilation %s",
+        in,
+        kernel,
+        stride,
+        dilation);
     int out = (in + stride - 1) / stride;
-    return Math.max((out - 1) * stride + kernel - in, 0);
+    return Math.max((out - 1) * stride + (kernel - 1) * dilation + 1 - in, 0);
   }
 
   @Override
