@@ -132,23 +132,13 @@ public record QuantizedLayer(
         "requantization has %s entries, expected 1 or %s",
         requant.size(),
         oc);
+    semantics.checkTypes(inputType, filterType, outputType);
     switch (semantics) {
-      case TFLITE_INT8 -> {
-        checkArgument(
-            inputType == DataType.INT8
-                && filterType == DataType.INT8
-                && outputType == DataType.INT8,
-            "tflite-int8 layers are int8 throughout");
-        checkArgument(requant instanceof Requantization.Q31, "tflite-int8 uses multiplier/shift");
-      }
-      case TFLITE_UINT8 -> {
-        checkArgument(
-            inputType == DataType.UINT8
-                && filterType == DataType.UINT8
-                && outputType == DataType.UINT8,
-            "tflite-uint8 layers are uint8 throughout");
-        checkArgument(requant instanceof Requantization.Q31, "tflite-uint8 uses multiplier/shift");
-      }
+      case TFLITE_INT8, TFLITE_UINT8 ->
+          checkArgument(
+              requant instanceof Requantization.Q31,
+              "%s uses multiplier/shift",
+              semantics.caseName());
       case FLOAT_REQUANT ->
           checkArgument(
               requant instanceof Requantization.FloatScale, "float-requant uses float32 scales");

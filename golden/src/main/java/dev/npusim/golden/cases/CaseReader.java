@@ -282,12 +282,7 @@ public final class CaseReader {
     private DataType dtype(JsonNode tensor, String path) throws CaseFormatException {
       String dtypePath = child(path, "dtype");
       JsonNode node = optional(tensor, "dtype");
-      DataType implied =
-          switch (semantics) {
-            case TFLITE_INT8 -> DataType.INT8;
-            case TFLITE_UINT8 -> DataType.UINT8;
-            case FLOAT_REQUANT -> null;
-          };
+      DataType implied = semantics.dataType();
       if (node == null) {
         if (implied == null) {
           throw f.error(dtypePath, "missing required field (float-requant needs explicit dtypes)");

@@ -159,22 +159,13 @@ public record CaseSpec(
               "fully_connected takes a [N, IC] input with a 1x1 kernel, stride 1, dilation 1 and no"
                   + " depth multiplier");
     }
+    semantics.checkTypes(inputType, filterType, outputType);
     switch (semantics) {
-      case TFLITE_INT8 -> {
-        checkArgument(
-            inputType == DataType.INT8
-                && filterType == DataType.INT8
-                && outputType == DataType.INT8,
-            "tflite-int8 is int8 throughout");
-        checkArgument(
-            !perChannelFilterZeroPoint, "tflite-int8 weights are symmetric (filter zero point 0)");
-      }
+      case TFLITE_INT8 ->
+          checkArgument(
+              !perChannelFilterZeroPoint,
+              "tflite-int8 weights are symmetric (filter zero point 0)");
       case TFLITE_UINT8 -> {
-        checkArgument(
-            inputType == DataType.UINT8
-                && filterType == DataType.UINT8
-                && outputType == DataType.UINT8,
-            "tflite-uint8 is uint8 throughout");
         checkArgument(!perChannelRequant, "tflite-uint8 has one multiplier/shift per tensor");
         checkArgument(
             !perChannelFilterZeroPoint, "tflite-uint8 has one filter zero point per tensor");
