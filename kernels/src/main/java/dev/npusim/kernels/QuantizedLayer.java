@@ -166,6 +166,27 @@ public record QuantizedLayer(
         t.contains(v), "%s %s is outside %s [%s, %s]", what, v, t.caseName(), t.min(), t.max());
   }
 
+  /**
+   * @throws IllegalArgumentException unless {@code input} has this layer's input shape and every
+   *     value is of the input type
+   */
+  public void checkInput(ImmutableIntArray input) {
+    checkArgument(
+        input.length() == input().elements(),
+        "input has %s values, layer input %s holds %s",
+        input.length(),
+        input(),
+        input().elements());
+    for (int i = 0; i < input.length(); i++) {
+      checkArgument(
+          inputType.contains(input.get(i)),
+          "input[%s] = %s is outside %s",
+          i,
+          input.get(i),
+          inputType.caseName());
+    }
+  }
+
   /** Filter zero point of an output channel. */
   public int filterZeroPoint(int oc) {
     return filterZeroPoints.get(filterZeroPoints.length() == 1 ? 0 : oc);

@@ -44,26 +44,13 @@ public record GoldenCase(
     checkNotNull(inputScale, "inputScale");
     checkNotNull(filterScales, "filterScales");
     checkNotNull(outputScale, "outputScale");
-    checkArgument(
-        input.length() == layer.input().elements(),
-        "input has %s values, shape %s holds %s",
-        input.length(),
-        layer.input(),
-        layer.input().elements());
+    layer.checkInput(input);
     checkArgument(
         expectedOutput.length() == layer.output().elements(),
         "expected output has %s values, shape %s holds %s",
         expectedOutput.length(),
         layer.output(),
         layer.output().elements());
-    for (int i = 0; i < input.length(); i++) {
-      checkArgument(
-          layer.inputType().contains(input.get(i)),
-          "input[%s] = %s is outside %s",
-          i,
-          input.get(i),
-          layer.inputType().caseName());
-    }
     for (int i = 0; i < expectedOutput.length(); i++) {
       int v = expectedOutput.get(i);
       checkArgument(

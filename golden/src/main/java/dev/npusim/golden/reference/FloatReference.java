@@ -38,7 +38,7 @@ public final class FloatReference {
 
   /** As {@link #run}, without the clamp (for saturation analysis). */
   public static double[] unclamped(QuantizedLayer layer, ImmutableIntArray input) {
-    IntegerReference.checkInput(layer, input);
+    layer.checkInput(input);
     TensorShape in = layer.input();
     TensorShape out = layer.output();
     int paddedH = in.h() + layer.padTop() + layer.padBottom();

@@ -137,7 +137,7 @@ public final class IntegerReference {
   private static Accumulators accumulate(QuantizedLayer layer, ImmutableIntArray input) {
     TensorShape in = layer.input();
     TensorShape out = layer.output();
-    checkInput(layer, input);
+    layer.checkInput(input);
     checkArgument(
         layer.semantics() != Semantics.TFLITE_INT8 || allFilterZeroPointsAreZero(layer),
         "tflite-int8 weights are symmetric: filter zero point must be 0");
@@ -196,23 +196,6 @@ public final class IntegerReference {
               }
             });
     return new Accumulators(ImmutableIntArray.copyOf(wrapped), ImmutableLongArray.copyOf(exact));
-  }
-
-  static void checkInput(QuantizedLayer layer, ImmutableIntArray input) {
-    checkArgument(
-        input.length() == layer.input().elements(),
-        "input has %s values, layer input %s holds %s",
-        input.length(),
-        layer.input(),
-        layer.input().elements());
-    for (int i = 0; i < input.length(); i++) {
-      checkArgument(
-          layer.inputType().contains(input.get(i)),
-          "input[%s] = %s is outside %s",
-          i,
-          input.get(i),
-          layer.inputType().caseName());
-    }
   }
 
   private static boolean allFilterZeroPointsAreZero(QuantizedLayer layer) {
