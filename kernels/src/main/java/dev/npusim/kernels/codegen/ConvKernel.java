@@ -167,9 +167,9 @@ final class ConvKernel {
       doubleInput = dbl;
       doubleOutput = dbl;
       in = new TensorBoxes.Tensor(0, h, w, ic);
-      int outAddr = DepthwiseKernel.align(n * h * w * ic);
+      int outAddr = DramImage.aligned(n * h * w * ic);
       out = new TensorBoxes.Tensor(outAddr, oh, ow, oc);
-      constants = new DramImage(DepthwiseKernel.align(outAddr + n * oh * ow * oc));
+      constants = new DramImage(DramImage.aligned(outAddr + n * oh * ow * oc));
       int ocTiles = (oc + ct - 1) / ct;
       weightAddr = new int[ocTiles];
       paramAddr = new int[ocTiles];

@@ -155,9 +155,9 @@ final class DepthwiseKernel {
                 t.parBytes(), paramBytes, cMax));
       }
       in = new TensorBoxes.Tensor(0, h, w, c);
-      int outAddr = align(in.addr() + n * h * w * c);
+      int outAddr = DramImage.aligned(in.addr() + n * h * w * c);
       out = new TensorBoxes.Tensor(outAddr, oh, ow, oc);
-      constants = new DramImage(align(outAddr + n * oh * ow * oc));
+      constants = new DramImage(DramImage.aligned(outAddr + n * oh * ow * oc));
       int tiles = (c + cMax - 1) / cMax;
       weightAddr = new int[tiles];
       paramAddr = new int[tiles];
@@ -412,9 +412,5 @@ final class DepthwiseKernel {
             cn * m);
       }
     }
-  }
-
-  static int align(int addr) {
-    return (addr + 63) & ~63;
   }
 }

@@ -9,6 +9,9 @@ import java.nio.ByteOrder;
  * zero-point rows) at increasing, aligned addresses.
  */
 final class DramImage {
+  /** Every tensor and constant block starts on this boundary. */
+  static final int ALIGNMENT = 64;
+
   private final int base;
   private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 
@@ -16,9 +19,11 @@ final class DramImage {
     this.base = base;
   }
 
-  /** Appends bytes at the next 64-byte boundary and returns their DRAM address. */
+  /** Appends bytes at the next {@link #ALIGNMENT} boundary and returns their DRAM address. */
   int append(byte[] data) {
-    align(64);
+    while (bytes.size() % ALIGNMENT != 0) {
+      bytes.write(0);
+    }
     int at = base + bytes.size();
     bytes.write(data, 0, data.length);
     return at;
@@ -32,10 +37,9 @@ final class DramImage {
     return append(b.array());
   }
 
-  private void align(int a) {
-    while (bytes.size() % a != 0) {
-      bytes.write(0);
-    }
+  /** {@code addr} rounded up to the next {@link #ALIGNMENT} boundary. */
+  static int aligned(int addr) {
+    return (addr + ALIGNMENT - 1) & -ALIGNMENT;
   }
 
   int base() {
