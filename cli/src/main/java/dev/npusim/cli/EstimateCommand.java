@@ -7,14 +7,9 @@ import dev.npusim.cli.cost.NamedLayer;
 import dev.npusim.cli.cost.NetworkCost;
 import dev.npusim.cli.cost.NetworkLayers;
 import dev.npusim.cli.cost.PerfettoTrace;
-import dev.npusim.cli.cost.ZeroWeightNetwork;
-import dev.npusim.golden.cases.CaseFormatException;
-import dev.npusim.golden.cases.CaseReader;
 import dev.npusim.golden.cases.GoldenCase;
-import dev.npusim.golden.model.SsdMobilenetV1;
 import dev.npusim.isa.Program;
 import dev.npusim.simulator.MachineConfig;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -101,11 +96,11 @@ final class EstimateCommand implements Callable<Integer> {
     List<CostEstimator.Traced> runs;
     try {
       if (model != null) {
-        NetworkLayers network = loadModel(model);
+        NetworkLayers network = Models.zeroWeightSsd(model);
         source = network.description();
         runs = CostEstimator.network(network.layers(), config, workers, traced);
       } else if (input.getFileName().toString().endsWith(".json")) {
-        GoldenCase c = readCase(input);
+        GoldenCase c = CaseFiles.load(input);
         source = "case " + input + " (" + c.name() + ")";
         runs =
             List.of(
@@ -137,27 +132,5 @@ final class EstimateCommand implements Callable<Integer> {
       out.println("wrote " + trace + " (open it at https://ui.perfetto.dev)");
     }
     return 0;
-  }
-
-  /** The vendored model ({@code dir} empty) or the one in a directory, with zero weights. */
-  static NetworkLayers loadModel(String dir) throws UserError {
-    SsdMobilenetV1 m = Models.ssd(dir.isEmpty() ? null : Path.of(dir));
-    return ZeroWeightNetwork.of(
-        "SSD-MobileNetV1 face detector (face-api.js"
-            + (dir.isEmpty() ? ", vendored" : ", " + dir)
-            + ")",
-        m.graph());
-  }
-
-  private static GoldenCase readCase(Path file) throws UserError {
-    try {
-      return CaseReader.read(file);
-    } catch (CaseFormatException e) {
-      throw new UserError(e.getMessage());
-    } catch (java.nio.file.NoSuchFileException e) {
-      throw new UserError(file + ": no such file");
-    } catch (IOException e) {
-      throw new UserError(file + ": cannot read: " + e.getMessage());
-    }
   }
 }

@@ -1,5 +1,7 @@
 package dev.npusim.cli;
 
+import dev.npusim.cli.cost.NetworkLayers;
+import dev.npusim.cli.cost.ZeroWeightNetwork;
 import dev.npusim.golden.model.InputFileException;
 import dev.npusim.golden.model.ModelSource;
 import dev.npusim.golden.model.SsdMobilenetV1;
@@ -23,5 +25,18 @@ final class Models {
     } catch (InputFileException e) {
       throw new UserError(e.getMessage());
     }
+  }
+
+  /**
+   * The model's layer geometry with zero weights, for cost estimates: the vendored model ({@code
+   * dir} empty) or the one in a directory.
+   */
+  static NetworkLayers zeroWeightSsd(String dir) throws UserError {
+    SsdMobilenetV1 m = ssd(dir.isEmpty() ? null : Path.of(dir));
+    return ZeroWeightNetwork.of(
+        "SSD-MobileNetV1 face detector (face-api.js"
+            + (dir.isEmpty() ? ", vendored" : ", " + dir)
+            + ")",
+        m.graph());
   }
 }

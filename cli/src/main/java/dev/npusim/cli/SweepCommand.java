@@ -7,11 +7,8 @@ import dev.npusim.cli.cost.NetworkCost;
 import dev.npusim.cli.cost.NetworkLayers;
 import dev.npusim.cli.cost.SweepParameter;
 import dev.npusim.cli.cost.SweepPlot;
-import dev.npusim.golden.cases.CaseFormatException;
-import dev.npusim.golden.cases.CaseReader;
 import dev.npusim.golden.cases.GoldenCase;
 import dev.npusim.simulator.MachineConfig;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -144,11 +141,11 @@ final class SweepCommand implements Callable<Integer> {
     String source;
     List<NamedLayer> layers;
     if (model != null) {
-      NetworkLayers network = EstimateCommand.loadModel(model);
+      NetworkLayers network = Models.zeroWeightSsd(model);
       source = network.description();
       layers = network.layers();
     } else {
-      GoldenCase c = readCase(input);
+      GoldenCase c = CaseFiles.load(input);
       source = "case " + input + " (" + c.name() + ")";
       layers = List.of(new NamedLayer(c.name(), c.layer()));
     }
@@ -261,17 +258,5 @@ final class SweepCommand implements Callable<Integer> {
       return s;
     }
     return '"' + s.replace("\"", "\"\"") + '"';
-  }
-
-  private static GoldenCase readCase(Path file) throws UserError {
-    try {
-      return CaseReader.read(file);
-    } catch (CaseFormatException e) {
-      throw new UserError(e.getMessage());
-    } catch (java.nio.file.NoSuchFileException e) {
-      throw new UserError(file + ": no such file");
-    } catch (IOException e) {
-      throw new UserError(file + ": cannot read: " + e.getMessage());
-    }
   }
 }
