@@ -275,10 +275,7 @@ final class DmaEngine {
         throw hazard(
             (q == 0 ? "dma.ld writes " : "dma.st reads ")
                 + range(spad, sLo, sHi)
-                + " while the outstanding "
-                + (other == 0 ? "dma.ld" : "dma.st")
-                + " issued at pc "
-                + t.pc
+                + whileOutstanding(other, t)
                 + (other == 0 ? " writes " : " reads ")
                 + range(spad, t.spadLo, t.spadHi),
             other);
@@ -290,10 +287,8 @@ final class DmaEngine {
                 + dLo
                 + ".."
                 + dHi
-                + ") while the outstanding "
-                + (other == 0 ? "dma.ld" : "dma.st")
-                + " issued at pc "
-                + t.pc
+                + ")"
+                + whileOutstanding(other, t)
                 + " uses dram["
                 + t.dramLo
                 + ".."
@@ -363,10 +358,7 @@ final class DmaEngine {
           throw hazard(
               (write ? "vector store to " : "vector load from ")
                   + range(spad, lo, hi)
-                  + " while the outstanding "
-                  + (q == 0 ? "dma.ld" : "dma.st")
-                  + " issued at pc "
-                  + t.pc
+                  + whileOutstanding(q, t)
                   + (q == 0 ? " writes " : " reads ")
                   + range(spad, t.spadLo, t.spadHi),
               q);
@@ -405,6 +397,11 @@ final class DmaEngine {
 
   private static String range(int spad, long lo, long hi) {
     return Scratchpad.of(spad).asmName() + "[" + lo + ".." + hi + ")";
+  }
+
+  /** The clause of a hazard message that names the transfer in flight on {@code queue}. */
+  private static String whileOutstanding(int queue, Transfer t) {
+    return " while the outstanding dma." + DmaQueue.of(queue).asmName() + " issued at pc " + t.pc;
   }
 
   private static FaultSignal hazard(String what, int queue) {
