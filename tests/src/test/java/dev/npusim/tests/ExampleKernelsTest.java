@@ -148,6 +148,39 @@ class ExampleKernelsTest {
     assertArrayEquals(expected, Files.readAllBytes(out));
   }
 
+  /**
+   * The README's fault examples: counted by hand in the sources, the dma.ld is the program's fourth
+   * instruction (pc 3) and the vector load of its bytes the sixth (pc 5); bad.s puts a scalar
+   * register where vld.s8 wants a vector one, line 2, column 8.
+   */
+  @Test
+  void readmeFaultExamplesExitOneWithOneLine() {
+    String hazard = runExpectingFailure(EXAMPLES.resolve("hazard.s"));
+    assertEquals(
+        EXAMPLES.resolve("hazard.s")
+            + ": fault dma_hazard at pc 5 (vld.s8 v1, act, x5, 0): vector load from act[32..64)"
+            + " while the outstanding dma.ld issued at pc 3 writes act[0..64); insert dma.wait"
+            + " ld, 0 before this access",
+        hazard);
+    assertEquals(
+        EXAMPLES.resolve("bad.s") + ":2:8: expected vector register v0..v31, got 'x9'",
+        runExpectingFailure(EXAMPLES.resolve("bad.s")));
+  }
+
+  /** Runs {@code npusim run file}, asserts exit code 1, returns stderr without "npusim: ". */
+  private static String runExpectingFailure(Path file) {
+    java.io.StringWriter err = new java.io.StringWriter();
+    int code =
+        dev.npusim.cli.Main.execute(
+            new String[] {"run", file.toString()},
+            new java.io.PrintWriter(new java.io.StringWriter()),
+            new java.io.PrintWriter(err));
+    assertEquals(1, code, err.toString());
+    String text = err.toString().strip();
+    assertEquals(1, text.lines().count(), text);
+    return text.replaceFirst("^npusim: ", "");
+  }
+
   @Test
   void depthwiseMatchesDirectLoop() throws Exception {
     final int h = 8, wd = 8, c = 32, zx = 120, zo = 7, amin = 0, amax = 200;
