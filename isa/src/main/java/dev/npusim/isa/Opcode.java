@@ -333,6 +333,35 @@ public enum Opcode {
           + " at the accumulator width)",
       "vbias acc0, x10"),
 
+  // ---------------------------------------------------------------- pooling
+  VACC(
+      "vacc",
+      0x5A,
+      ACC,
+      Operands.of(Operands.accd(), Operands.vreg("va", Slot.S2)),
+      List.of(perLane(ACC_ADD, 1), perLane(REGISTER_BYTE, 9)),
+      "accd[l] += va[l] - zx for l < vl (overflow-checked at the accumulator width): lane-wise"
+          + " accumulate, for average pooling (TFLite sums the raw values: zx = 0)",
+      "vacc acc0, v1"),
+  VMAX(
+      "vmax",
+      0x5B,
+      ACC,
+      Operands.of(
+          Operands.vreg("vd", Slot.S1), Operands.vreg("va", Slot.S2), Operands.vreg("vb", Slot.S3)),
+      List.of(perLane(REGISTER_BYTE, 3)),
+      "vd[l] = max(va[l], vb[l]) for l < vl: lane-wise maximum, for max pooling",
+      "vmax v1, v1, v2"),
+  VCLAMP(
+      "vclamp",
+      0x5C,
+      ACC,
+      Operands.of(Operands.vreg("vd", Slot.S1), Operands.vreg("va", Slot.S2)),
+      List.of(perLane(REGISTER_BYTE, 2)),
+      "vd[l] = sat8(clamp(va[l], amin, amax)) per otype for l < vl; clamp hits and saturations"
+          + " counted as by vrq: the fused activation of max pooling",
+      "vclamp v1, v1"),
+
   // ---------------------------------------------------------------- requantization
   RQLD(
       "rqld",
@@ -352,6 +381,34 @@ public enum Opcode {
       "vd[l] = sat8(clamp(zo + requantize(acca[l], M[l], S[l]), amin, amax)) per rmode,"
           + " rqmode and otype",
       "vrq v4, acc0"),
+  VAVG(
+      "vavg",
+      0x62,
+      CycleClass.REQUANT,
+      Operands.of(
+          Operands.vreg("vd", Slot.S1),
+          new Operand(OperandKind.AREG, Slot.S2, "acca"),
+          Operands.xreg("xn", Slot.S3)),
+      List.of(perLane(EnergyEvent.REQUANT, 1), perLane(REGISTER_BYTE, 5)),
+      "vd[l] = sat8(clamp(a > 0 ? (a + n/2) / n : (a - n/2) / n, amin, amax)) per otype, a ="
+          + " acca[l] as int32, n = xn, divisions truncating: TFLite's average-pool rounding;"
+          + " n < 1 faults",
+      "vavg v4, acc0, x9"),
+  VSADD(
+      "vsadd",
+      0x63,
+      CycleClass.REQUANT,
+      Operands.of(
+          Operands.accd(),
+          Operands.vreg("va", Slot.S2),
+          Operands.xreg("xm", Slot.S3),
+          Operands.xreg("xs", Slot.S4),
+          Operands.imm("z")),
+      List.of(perLane(EnergyEvent.REQUANT, 1), perLane(ACC_ADD, 1), perLane(REGISTER_BYTE, 9)),
+      "accd[l] += requantize((va[l] - z) * 2^20, xm, xs) per rmode for l < vl: one input of"
+          + " TFLite's 8-bit ADD rescaled (left_shift 20, input multiplier and shift);"
+          + " z in [-128, 255], xs in [-31, 31]",
+      "vsadd acc0, v1, x11, x12, -3"),
 
   // ---------------------------------------------------------------- DMA
   DMA_CFG(

@@ -468,6 +468,131 @@ public final class Datapath {
     counts[1] += clamp;
   }
 
+  // ------------------------------------------------------------------ pooling and element-wise
+
+  /**
+   * TFLite's {@code left_shift} for 8-bit ADD ({@code add.cc}: {@code data->left_shift = 20}): the
+   * inputs are scaled up by 2^20 before their multipliers, so the rescale keeps 20 fraction bits.
+   */
+  public static final int ADD_LEFT_SHIFT = 20;
+
+  /**
+   * TFLite's average-pool rounding ({@code reference_integer_ops/pooling.h}, {@code AveragePool}):
+   * {@code acc > 0 ? (acc + filter_count / 2) / filter_count : (acc - filter_count / 2) /
+   * filter_count}, every division truncating toward zero (C++ and Java alike), the adds in int32.
+   */
+  public static int roundedAverage(int acc, int filterCount) {
+    return acc > 0 ? (acc + filterCount / 2) / filterCount : (acc - filterCount / 2) / filterCount;
+  }
+
+  /**
+   * One input of TFLite's 8-bit ADD ({@code reference_integer_ops/add.h}, {@code AddFunc}): {@code
+   * input_val = x + input_offset} (the offset is minus the zero point), {@code shifted_input_val =
+   * input_val * 2^left_shift}, {@code scaled_input_val =
+   * MultiplyByQuantizedMultiplierSmallerThanOneExp(shifted_input_val, multiplier, shift)}, which
+   * for {@code shift <= 0} is {@link #multiplyByQuantizedMultiplier} (a positive shift, which
+   * TFLite's converter never produces here, is its left shift).
+   */
+  public static int scaledAddInput(
+      int x, int zeroPoint, int multiplier, int shift, RoundingMode rounding) {
+    int inputVal = x - zeroPoint;
+    int shiftedInputVal = inputVal * (1 << ADD_LEFT_SHIFT);
+    return multiplyByQuantizedMultiplier(shiftedInputVal, multiplier, shift, rounding);
+  }
+
+  /** {@code acc[l] += va[l] - zx}, checked at the accumulator width. */
+  static void vacc(AccumulatorFile accs, int d, int[] va, int zx, int vl) {
+    long[] acc = accs.lanes[d];
+    if (accs.headroom(d, MAX_OFFSET_OPERAND)) {
+      long bits = 0;
+      for (int l = 0; l < vl; l++) {
+        long v = acc[l] + (va[l] - zx);
+        acc[l] = v;
+        bits |= v ^ (v >> 63);
+      }
+      if (accs.trackWidth) {
+        accs.magnitudeBits |= bits;
+      }
+      accs.bound[d] += MAX_OFFSET_OPERAND;
+    } else {
+      for (int l = 0; l < vl; l++) {
+        acc[l] = accs.fit(acc[l] + (va[l] - zx));
+      }
+      accs.rebound(d);
+    }
+  }
+
+  /** {@code vd[l] = max(va[l], vb[l])}. */
+  static void vmax(int[] vd, int[] va, int[] vb, int vl) {
+    for (int l = 0; l < vl; l++) {
+      vd[l] = Math.max(va[l], vb[l]);
+    }
+  }
+
+  /**
+   * {@code vd[l] = va[l]} clamped to [amin, amax], then to the output type, counted as by {@link
+   * #vrq}: TFLite's max pool clamps its maximum to the activation range ({@code
+   * reference_integer_ops/pooling.h}, {@code MaxPool}).
+   */
+  static void vclamp(
+      int[] vd, int[] va, OutputType type, int clampMin, int clampMax, int vl, long[] counts) {
+    for (int l = 0; l < vl; l++) {
+      vd[l] = toOutput(va[l], type, clampMin, clampMax, counts);
+    }
+  }
+
+  /**
+   * {@code vd[l] = roundedAverage(acc[l], n)} clamped to [amin, amax] and to the output type;
+   * accumulators wider than 32 bits saturate into int32 first, as for {@link #vrq}.
+   */
+  static void vavg(
+      int[] vd,
+      long[] acc,
+      int n,
+      OutputType type,
+      int clampMin,
+      int clampMax,
+      int vl,
+      long[] counts) {
+    for (int l = 0; l < vl; l++) {
+      int a = (int) saturate(acc[l], 32);
+      vd[l] = toOutput(roundedAverage(a, n), type, clampMin, clampMax, counts);
+    }
+  }
+
+  /**
+   * {@code acc[l] += scaledAddInput(va[l], z, m, s)}, checked at the accumulator width: two of
+   * these into a cleared accumulator form TFLite's {@code raw_sum}, which {@link #vrq} then
+   * rescales with the output multiplier, adds the output offset to and clamps.
+   */
+  static void vsadd(
+      AccumulatorFile accs,
+      int d,
+      int[] va,
+      int multiplier,
+      int shift,
+      int zeroPoint,
+      RoundingMode rounding,
+      int vl) {
+    long[] acc = accs.lanes[d];
+    for (int l = 0; l < vl; l++) {
+      acc[l] = accs.fit(acc[l] + scaledAddInput(va[l], zeroPoint, multiplier, shift, rounding));
+    }
+    accs.rebound(d);
+  }
+
+  /** r clamped to [amin, amax], then to the type; counts[0] saturations, counts[1] clamp hits. */
+  private static int toOutput(long r, OutputType type, int clampMin, int clampMax, long[] counts) {
+    if (r < type.min() || r > type.max()) {
+      counts[0]++;
+    } else if (r < clampMin || r > clampMax) {
+      counts[1]++;
+    }
+    r = Math.min(Math.max(r, clampMin), clampMax);
+    r = Math.min(Math.max(r, type.min()), type.max());
+    return (int) r;
+  }
+
   static int int32(byte[] b, int addr) {
     return (b[addr] & 0xFF)
         | (b[addr + 1] & 0xFF) << 8

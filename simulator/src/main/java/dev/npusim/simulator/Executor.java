@@ -123,6 +123,14 @@ final class Executor {
                 + " lanes of this machine",
             0);
       }
+      if (op == Opcode.VSADD && (insn.slot(Slot.IMM) < -128 || insn.slot(Slot.IMM) > 255)) {
+        throw new SimulationFault(
+            FaultKind.ILLEGAL_INSTRUCTION,
+            pc,
+            insn.toString(),
+            "zero point " + insn.slot(Slot.IMM) + " is outside [-128, 255]",
+            0);
+      }
     }
     insns = program;
     ops = new Opcode[n];
@@ -483,6 +491,43 @@ final class Executor {
                 amax,
                 vl,
                 outputCounts);
+            units[pc] += vl;
+            yield pc + 1;
+          }
+          case VACC -> {
+            Datapath.vacc(accs, a, v[b], zx, vl);
+            units[pc] += vl;
+            yield pc + 1;
+          }
+          case VMAX -> {
+            Datapath.vmax(v[a], v[b], v[c], vl);
+            units[pc] += vl;
+            yield pc + 1;
+          }
+          case VCLAMP -> {
+            Datapath.vclamp(v[a], v[b], outputType, amin, amax, vl, outputCounts);
+            units[pc] += vl;
+            yield pc + 1;
+          }
+          case VAVG -> {
+            int count = x[c];
+            if (count < 1) {
+              throw new FaultSignal(
+                  FaultKind.ILLEGAL_REQUANT_PARAMETER,
+                  "average divisor x" + c + " = " + count + " is below 1");
+            }
+            Datapath.vavg(v[a], accs.lanes[b], count, outputType, amin, amax, vl, outputCounts);
+            units[pc] += vl;
+            yield pc + 1;
+          }
+          case VSADD -> {
+            int shift = x[d];
+            if (shift < -31 || shift > 31) {
+              throw new FaultSignal(
+                  FaultKind.ILLEGAL_REQUANT_PARAMETER,
+                  "shift x" + d + " = " + shift + " is outside [-31, 31]");
+            }
+            Datapath.vsadd(accs, a, v[b], x[c], shift, k, rounding, vl);
             units[pc] += vl;
             yield pc + 1;
           }

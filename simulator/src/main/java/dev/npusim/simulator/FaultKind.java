@@ -8,7 +8,7 @@ public enum FaultKind {
   ADDRESS_OUT_OF_RANGE,
   /** A control register written with a value it does not accept. */
   ILLEGAL_CSR_VALUE,
-  /** A requantization shift outside [-31, 31]. */
+  /** A requantization shift outside [-31, 31], or an average-pool divisor below 1. */
   ILLEGAL_REQUANT_PARAMETER,
   /** A DMA shape with negative rows or row length. */
   ILLEGAL_DMA_SHAPE,
