@@ -32,7 +32,8 @@ class PoolAndAddDatapathTest {
 
   @Test
   void addInputIsShiftedByTwentyThenRescaled() {
-    // x - z = 10 - (-3) = 13; 13 * 2^20 * 0.5 (2^30) = 6815744; / 2 (shift -1) = 3407872 = 13 * 2^18.
+    // x - z = 10 - (-3) = 13; 13 * 2^20 * 0.5 (2^30) = 6815744; / 2 (shift -1) = 3407872 = 13 *
+    // 2^18.
     assertEquals(13 << 18, scaledAddInput(10, -3, 1 << 30, -1, RoundingMode.TFLITE));
     // (x - z) / 4 with ties: 2 -> 0.5 -> 1, -2 -> -0.5 -> -1, 1 -> 0.25 -> 0.
     assertEquals(1, scaledAddInput(2, 0, 1 << 30, -21, RoundingMode.TFLITE));
@@ -40,8 +41,7 @@ class PoolAndAddDatapathTest {
     assertEquals(0, scaledAddInput(1, 0, 1 << 30, -21, RoundingMode.TFLITE));
     // The widest input value: -128 - 127 = -255; -255 * 2^20 = -267386880 times (2^31 - 1) / 2^31
     // is -267386880.12, which the high multiply rounds to -267386880.
-    assertEquals(
-        -267386880, scaledAddInput(-128, 127, Integer.MAX_VALUE, 0, RoundingMode.TFLITE));
+    assertEquals(-267386880, scaledAddInput(-128, 127, Integer.MAX_VALUE, 0, RoundingMode.TFLITE));
   }
 
   @Test

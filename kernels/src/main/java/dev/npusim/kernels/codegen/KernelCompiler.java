@@ -1,5 +1,7 @@
 package dev.npusim.kernels.codegen;
 
+import dev.npusim.kernels.AddLayer;
+import dev.npusim.kernels.PoolLayer;
 import dev.npusim.kernels.QuantizedLayer;
 
 /**
@@ -22,6 +24,30 @@ public final class KernelCompiler {
           String.format(
               "%d bytes of DRAM cannot hold the layer's %d bytes of input, output and constants",
               target.dramBytes(), compiled.plan().dramBytes()));
+    }
+    return compiled;
+  }
+
+  /** Compiles an average or max pooling layer ({@link PoolKernel}). */
+  public static CompiledOperator compile(PoolLayer layer, CompilerTarget target)
+      throws CompileException {
+    return checkDram(PoolKernel.compile(layer, target), target);
+  }
+
+  /** Compiles an element-wise ADD ({@link AddKernel}). */
+  public static CompiledOperator compile(AddLayer layer, CompilerTarget target)
+      throws CompileException {
+    return checkDram(AddKernel.compile(layer, target), target);
+  }
+
+  private static CompiledOperator checkDram(CompiledOperator compiled, CompilerTarget target)
+      throws CompileException {
+    if (compiled.dramBytes() > target.dramBytes()) {
+      throw new CompileException(
+          "dram_bytes",
+          String.format(
+              "%d bytes of DRAM cannot hold the layer's %d bytes of inputs, output and constants",
+              target.dramBytes(), compiled.dramBytes()));
     }
     return compiled;
   }
