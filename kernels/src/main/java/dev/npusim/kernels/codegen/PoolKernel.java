@@ -145,7 +145,9 @@ final class PoolKernel {
               + ", "
               + layer.activationMax()
               + "]");
-      e.csrwi(Csr.ZX, 0);
+      if (average) {
+        e.csrwi(Csr.ZX, 0); // vacc subtracts zx; TFLite sums the raw values
+      }
       e.csrwi(Csr.AMIN, layer.activationMin());
       e.csrwi(Csr.AMAX, layer.activationMax());
       e.csrwi(Csr.OTYPE, layer.type() == DataType.UINT8 ? 1 : 0);
@@ -274,6 +276,10 @@ final class PoolKernel {
             int pixelStep = sw * cn;
             int rowStep = sh * cIn * cn - nc * pixelStep;
             int outRowStep = (cols - nc) * cn;
+            if (nr == 1) {
+              e.repeat(nc, "cols", () -> pixel(e, load, cIn));
+              continue;
+            }
             e.repeat(
                 nr,
                 "rows",
