@@ -194,6 +194,29 @@ class PoolAndAddProperties {
         OperatorRunner.run(KernelCompiler.compile(p, OperatorRunner.target(m)), m, in).output());
   }
 
+  /**
+   * An ADD whose every output saturates: scales 1.0 and an output scale of 0.01 make 1 + 1 = 200
+   * output steps, far beyond 127 (and -2 + -2 = -400 beyond -128); the run counts every one.
+   */
+  @Test
+  void addSaturatesAndCountsIt() throws Exception {
+    AddLayer a =
+        AddLayer.fromScales(
+            DataType.INT8, new TensorShape(1, 5, 7, 3), 1.0, 0, 1.0, 0, 0.01, 0, -128, 127);
+    int n = (int) a.shape().elements();
+    int[] x = new int[n];
+    int[] expected = new int[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = i % 2 == 0 ? 1 : -2;
+      expected[i] = i % 2 == 0 ? 127 : -128;
+    }
+    MachineConfig m = MachineConfig.defaults().withLanes(8);
+    OperatorRunner.Run run =
+        OperatorRunner.run(KernelCompiler.compile(a, OperatorRunner.target(m)), m, x, x);
+    assertArrayEquals(expected, run.output());
+    assertEquals(n, run.result().outputSaturations());
+  }
+
   /** The add.spec example through the compiler: scales 0.5, 0.25 and 1.0, clamp [-100, 50]. */
   @Test
   void addOfTheSpecExample() throws Exception {
