@@ -31,7 +31,7 @@ public record LayerReport(
         observedBits.isEmpty() || observedBits.getAsInt() <= bound.minSafeBits(),
         "layer %s: observed %s bits exceed the proven bound of %s",
         name,
-        observedBits,
+        observedBits.orElse(0),
         bound.minSafeBits());
   }
 
