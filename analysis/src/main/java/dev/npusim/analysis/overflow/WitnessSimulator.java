@@ -1,0 +1,98 @@
+package dev.npusim.analysis.overflow;
+
+import com.google.common.primitives.ImmutableIntArray;
+import dev.npusim.isa.Csr.AccumulatorMode;
+import dev.npusim.isa.Scratchpad;
+import dev.npusim.kernels.QuantizedLayer;
+import dev.npusim.kernels.codegen.CompileException;
+import dev.npusim.kernels.codegen.CompiledLayer;
+import dev.npusim.kernels.codegen.CompilerTarget;
+import dev.npusim.kernels.codegen.KernelCompiler;
+import dev.npusim.kernels.codegen.MemoryPlan;
+import dev.npusim.simulator.Machine;
+import dev.npusim.simulator.MachineConfig;
+import dev.npusim.simulator.RunResult;
+import dev.npusim.simulator.SimulationFault;
+
+/**
+ * Runs a witness on the simulator: compiles the layer for the machine, places its constants and the
+ * witness in DRAM, runs it and keeps the counters (the output is not needed).
+ *
+ * <p>A minimal runner of its own: loading and running a compiled layer lives in {@code
+ * cli/.../engine/SimulatedLayer} today, which is moving into the simulator module ({@code
+ * architecture.md}: one {@code LayerRunner}-style entry); once it has moved, this should call it.
+ */
+public final class WitnessSimulator {
+  /** Accumulator widths {@code MachineConfig} models. */
+  public static final int MIN_SIMULATED_BITS = 16;
+
+  public static final int MAX_SIMULATED_BITS = 48;
+
+  private WitnessSimulator() {}
+
+  /**
+   * The witness at {@code min_safe_bits - 1} in wrap and in saturate mode, and at a width that
+   * cannot overflow with the accumulator watermark on.
+   */
+  public static WitnessRun run(
+      QuantizedLayer layer, LayerBound bound, Witness witness, MachineConfig machine)
+      throws SimulationFault {
+    int narrow = bound.minSafeBits() - 1;
+    // The narrow runs need narrow bits, the watermark run one more.
+    if (narrow < MIN_SIMULATED_BITS || narrow + 1 > MAX_SIMULATED_BITS) {
+      return new WitnessRun.NotRun(
+          String.format(
+              "a %d-bit run is outside the %d..%d-bit accumulators the simulator models",
+              narrow < MIN_SIMULATED_BITS ? narrow : narrow + 1,
+              MIN_SIMULATED_BITS,
+              MAX_SIMULATED_BITS));
+    }
+    CompiledLayer compiled;
+    try {
+      compiled = KernelCompiler.compile(layer, target(machine));
+    } catch (CompileException e) {
+      return new WitnessRun.NotRun("the layer does not compile for " + machine.name() + ": " + e);
+    }
+    long wrap =
+        run(compiled, witness.input(), machine.withAccumulator(narrow, AccumulatorMode.WRAP), false)
+            .accumulatorOverflows();
+    long saturate =
+        run(
+                compiled,
+                witness.input(),
+                machine.withAccumulator(narrow, AccumulatorMode.SATURATE),
+                false)
+            .accumulatorOverflows();
+    int observed =
+        run(
+                compiled,
+                witness.input(),
+                machine.withAccumulator(narrow + 1, AccumulatorMode.WRAP),
+                true)
+            .accumulatorBitsNeeded();
+    return new WitnessRun.Ran(narrow, wrap, saturate, observed);
+  }
+
+  /** One run of a compiled layer on a fresh machine. */
+  public static RunResult run(
+      CompiledLayer compiled, ImmutableIntArray input, MachineConfig config, boolean trackWidth)
+      throws SimulationFault {
+    Machine machine = new Machine(config);
+    machine.trackAccumulatorWidth(trackWidth);
+    MemoryPlan plan = compiled.plan();
+    compiled.constants().writeTo((b, off, len) -> machine.writeDram(plan.constAddr(), b, off, len));
+    machine.writeDram(plan.inputAddr(), compiled.encodeInput(input));
+    return machine.run(compiled.program(), Machine.DEFAULT_MAX_STEPS);
+  }
+
+  /** The compiler's view of a machine (as {@code cli/.../engine/Targets}). */
+  public static CompilerTarget target(MachineConfig m) {
+    return new CompilerTarget(
+        m.lanes(),
+        m.scratchpadBytes(Scratchpad.ACT),
+        m.scratchpadBytes(Scratchpad.WGT),
+        m.scratchpadBytes(Scratchpad.OUT),
+        m.scratchpadBytes(Scratchpad.PAR),
+        m.dramBytes());
+  }
+}
