@@ -227,8 +227,6 @@ public final class TraceDiff {
     private final String name;
     private final BufferedReader reader;
     private long line;
-    private String pending;
-    private boolean pendingRead;
 
     Lines(String name, BufferedReader reader) {
       this.name = name;
@@ -242,8 +240,6 @@ public final class TraceDiff {
         s = reader.readLine();
         line++;
       } while (s != null && s.isBlank());
-      pending = s;
-      pendingRead = true;
       return s;
     }
 
