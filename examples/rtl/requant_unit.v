@@ -19,6 +19,7 @@
 // Purely combinational and synthesizable (Verilog-2001, no loops, no division: the divide by
 // 2^31 toward zero is a bias and an arithmetic shift). A real datapath would register the
 // product; the testbench applies one vector per time step.
+`timescale 1ns / 1ps
 module requant_unit (
     input  wire signed [31:0] acc,         // accumulator (32-bit, after wrap)
     input  wire signed [31:0] multiplier,  // Q31 multiplier (any int32 value)

@@ -5,12 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.npusim.golden.cases.CaseReader;
-import dev.npusim.golden.cases.GoldenCase;
 import dev.npusim.golden.export.AtomicFile;
 import dev.npusim.golden.export.RequantVector;
-import dev.npusim.golden.reference.IntegerReference;
-import dev.npusim.kernels.QuantizedLayer;
-import dev.npusim.kernels.Requantization;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -87,25 +83,7 @@ class RequantRtlTest {
   static List<RequantVector> goldenVectors() throws Exception {
     List<RequantVector> out = new ArrayList<>();
     for (Path f : GoldenOnSimulatorTest.files()) {
-      GoldenCase c = CaseReader.read(f);
-      QuantizedLayer l = c.layer();
-      if (!(l.requant() instanceof Requantization.Q31 q)) {
-        continue;
-      }
-      int[] acc = IntegerReference.accumulators(l, c.input()).wrapped().toArray();
-      int channels = l.output().c();
-      for (int i = 0; i < acc.length; i++) {
-        int oc = i % channels;
-        out.add(
-            new RequantVector(
-                acc[i],
-                q.multiplier(oc),
-                q.shift(oc),
-                l.outputZeroPoint(),
-                l.activationMin(),
-                l.activationMax(),
-                c.expectedOutput().get(i) & 0xFF));
-      }
+      out.addAll(RequantVector.fromCase(CaseReader.read(f)));
     }
     return out;
   }

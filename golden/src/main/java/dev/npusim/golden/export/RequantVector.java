@@ -2,7 +2,13 @@ package dev.npusim.golden.export;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import dev.npusim.golden.cases.GoldenCase;
+import dev.npusim.golden.reference.IntegerReference;
 import dev.npusim.golden.reference.RequantArithmetic;
+import dev.npusim.kernels.QuantizedLayer;
+import dev.npusim.kernels.Requantization;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One input of a requantization unit and the output byte it must give: the vector format of {@code
@@ -34,6 +40,35 @@ public record RequantVector(
     int scaled = RequantArithmetic.multiplyByQuantizedMultiplier(acc, multiplier, shift);
     int out = Math.min(Math.max(scaled + zo, amin), amax);
     return new RequantVector(acc, multiplier, shift, zo, amin, amax, out & 0xFF);
+  }
+
+  /**
+   * One vector per output of a case with Q31 requantization: the 32-bit accumulator from the
+   * integer reference's direct loops, the output channel's multiplier and shift, and as expected
+   * byte the case's own expected output (for the vendored golden files, what CMSIS-NN or TFLite
+   * computed). A {@code float-requant} case gives none.
+   */
+  public static List<RequantVector> fromCase(GoldenCase c) {
+    QuantizedLayer l = c.layer();
+    if (!(l.requant() instanceof Requantization.Q31 q)) {
+      return List.of();
+    }
+    int[] acc = IntegerReference.accumulators(l, c.input()).wrapped().toArray();
+    int channels = l.output().c();
+    List<RequantVector> out = new ArrayList<>(acc.length);
+    for (int i = 0; i < acc.length; i++) {
+      int oc = i % channels;
+      out.add(
+          new RequantVector(
+              acc[i],
+              q.multiplier(oc),
+              q.shift(oc),
+              l.outputZeroPoint(),
+              l.activationMin(),
+              l.activationMax(),
+              c.expectedOutput().get(i) & 0xFF));
+    }
+    return out;
   }
 
   /** The 128-bit line of {@code requant_tb.v}: 32 hex digits. */
