@@ -125,6 +125,22 @@ public final class Machine {
    */
   public RunResult run(Program program, long maxSteps, Appendable trace, Timeline timeline)
       throws SimulationFault {
+    return run(program, maxSteps, trace, timeline, null);
+  }
+
+  /**
+   * Runs a program from pc 0 until halt, reporting one {@link CommitRecord} per retired instruction
+   * (the commit log, {@code docs/commit-log.md}). It takes the traced path; a run without a
+   * listener is untouched.
+   */
+  public RunResult run(Program program, long maxSteps, CommitListener commits)
+      throws SimulationFault {
+    return run(program, maxSteps, null, null, commits);
+  }
+
+  private RunResult run(
+      Program program, long maxSteps, Appendable trace, Timeline timeline, CommitListener commits)
+      throws SimulationFault {
     checkArgument(maxSteps > 0, "max steps must be positive, got %s", maxSteps);
     if (program != loaded) {
       core.load(program.instructions().toArray(new Instruction[0]));
@@ -137,10 +153,10 @@ public final class Machine {
             : (queue, spad, pc, start, end, bytes) ->
                 timeline.dmaTransfer(queue, spad, pc, start, end, bytes);
     try {
-      if (trace == null && timeline == null) {
+      if (trace == null && timeline == null && commits == null) {
         core.run(maxSteps);
       } else {
-        new TracedRun(core, trace, timeline).run(maxSteps);
+        new TracedRun(core, trace, timeline, commits).run(maxSteps);
       }
     } finally {
       core.dma.listener = null;

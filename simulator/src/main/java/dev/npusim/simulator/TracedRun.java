@@ -24,13 +24,37 @@ final class TracedRun {
   private final int[] xBefore = new int[Executor.XREGS];
   private final int[] csrBefore = new int[Csr.values().length];
 
+  /** The commit log's receiver, or null; its state lives in {@link CommitLogger}. */
+  private final CommitLogger commits;
+
   TracedRun(Executor core, Appendable out, Machine.Timeline timeline) {
+    this(core, out, timeline, null);
+  }
+
+  TracedRun(Executor core, Appendable out, Machine.Timeline timeline, CommitListener commits) {
     this.core = core;
     this.out = out;
     this.timeline = timeline;
+    this.commits = commits == null ? null : new CommitLogger(core, commits);
   }
 
   void run(long maxSteps) throws SimulationFault {
+    if (commits == null) {
+      runLoop(maxSteps);
+      return;
+    }
+    commits.attach();
+    try {
+      runLoop(maxSteps);
+    } catch (SimulationFault f) {
+      commits.faulted(f);
+      throw f;
+    } finally {
+      commits.detach();
+    }
+  }
+
+  private void runLoop(long maxSteps) throws SimulationFault {
     Executor c = core;
     int n = c.ops.length;
     int pc = 0;
@@ -52,8 +76,14 @@ final class TracedRun {
         Instruction insn = c.insns[pc];
         long start = c.cycle;
         if (c.ops[pc] == Opcode.HALT) {
+          if (commits != null) {
+            commits.before(pc);
+          }
           c.retire(pc);
           c.halt();
+          if (commits != null) {
+            commits.after(start, pc);
+          }
           emit(start, pc, insn, "dma drained at cycle " + c.cycle);
           if (timeline != null) {
             timeline.instruction(pc, insn, start, c.latency[pc]);
@@ -61,7 +91,13 @@ final class TracedRun {
           return;
         }
         snapshot();
+        if (commits != null) {
+          commits.before(pc);
+        }
         int next = c.execute(pc);
+        if (commits != null) {
+          commits.after(start, pc);
+        }
         c.hits[pc]++;
         c.cycle += c.latency[pc];
         c.steps++;
