@@ -58,6 +58,20 @@ public final class TfliteLayers {
           op,
           "filter has " + fq.scales().length() + " scales for " + outChannels + " output channels");
     }
+    // The per-channel axis is the output channel's: 0 for OHWI and [OC, IC] filters, 3 for the
+    // depthwise [1, KH, KW, OC].
+    int channelAxis = op.op() == BuiltinOperator.DEPTHWISE_CONV_2D ? 3 : 0;
+    if (fq.perChannel() && fq.quantizedDimension() != channelAxis) {
+      throw error(
+          model,
+          op,
+          "filter "
+              + filter.label()
+              + " is quantized along dimension "
+              + fq.quantizedDimension()
+              + ", expected the output-channel dimension "
+              + channelAxis);
+    }
     for (int c = 0; c < fq.zeroPoints().length(); c++) {
       if (fq.zeroPoint(c) != 0) {
         throw error(

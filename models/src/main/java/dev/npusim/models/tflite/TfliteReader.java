@@ -173,6 +173,9 @@ public final class TfliteReader {
         throw fb.error(label, "shape " + shapeText(shape) + " has a negative (dynamic) dimension");
       }
       elements *= d;
+      if (elements > Integer.MAX_VALUE) {
+        throw fb.error(label, "shape " + shapeText(shape) + " has more than 2^31 elements");
+      }
     }
     int typeCode = fb.byteField(t, TENSOR_TYPE, "type", (byte) 0);
     TensorType type = TensorType.ofCode(typeCode);
