@@ -1,0 +1,322 @@
+package dev.npusim.models.tflite;
+
+import com.google.common.primitives.ImmutableIntArray;
+import dev.npusim.kernels.DataType;
+import dev.npusim.kernels.LayerKind;
+import dev.npusim.kernels.QuantizedLayer;
+import dev.npusim.kernels.Requantization;
+import dev.npusim.kernels.Semantics;
+import dev.npusim.kernels.TensorShape;
+import dev.npusim.kernels.graph.Padding;
+import dev.npusim.kernels.quant.QuantizedMultiplier;
+
+/**
+ * The integer constants TFLite's {@code Prepare} step derives from an int8 operator's scales, and
+ * the one conversion of CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED into a {@link
+ * QuantizedLayer} (the project's layer record, which the integer reference and the compiler take).
+ */
+public final class TfliteLayers {
+  private TfliteLayers() {}
+
+  /**
+   * The {@link QuantizedLayer} of an int8 CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED operator:
+   * per-channel (or per-tensor) multiplier and shift from {@code input_scale * filter_scale[c] /
+   * output_scale} in double, as TFLite's {@code PopulateConvolutionQuantizationParams}; SAME
+   * padding made explicit; the fused activation as a clamp.
+   *
+   * @throws ModelFormatException naming the operator when its tensors do not fit
+   */
+  public static QuantizedLayer quantizedLayer(TfliteModel model, TfliteOperator op) {
+    TfliteTensor input = int8(model, op, op.input(0), "input");
+    TfliteTensor filter = int8(model, op, op.input(1), "filter");
+    TfliteTensor output = int8(model, op, op.output(), "output");
+    if (!filter.isConstant()) {
+      throw error(model, op, "filter " + filter.label() + " is not a constant");
+    }
+    int outChannels = output.dim(output.rank() - 1);
+    TfliteTensor bias =
+        op.inputs().length() > 2 && op.input(2) >= 0 ? model.tensor(op.input(2)) : null;
+    if (bias != null
+        && (bias.type() != TensorType.INT32
+            || !bias.isConstant()
+            || bias.elements() != outChannels)) {
+      throw error(
+          model,
+          op,
+          "bias "
+              + bias.label()
+              + " must be a constant int32 vector of "
+              + outChannels
+              + " values, is "
+              + bias.type()
+              + bias.shape());
+    }
+    Quantization fq = filter.quantization();
+    if (fq.perChannel() && fq.scales().length() != outChannels) {
+      throw error(
+          model,
+          op,
+          "filter has " + fq.scales().length() + " scales for " + outChannels + " output channels");
+    }
+    // The per-channel axis is the output channel's: 0 for OHWI and [OC, IC] filters, 3 for the
+    // depthwise [1, KH, KW, OC].
+    int channelAxis = op.op() == BuiltinOperator.DEPTHWISE_CONV_2D ? 3 : 0;
+    if (fq.perChannel() && fq.quantizedDimension() != channelAxis) {
+      throw error(
+          model,
+          op,
+          "filter "
+              + filter.label()
+              + " is quantized along dimension "
+              + fq.quantizedDimension()
+              + ", expected the output-channel dimension "
+              + channelAxis);
+    }
+    for (int c = 0; c < fq.zeroPoints().length(); c++) {
+      if (fq.zeroPoint(c) != 0) {
+        throw error(
+            model, op, "int8 filter zero point[" + c + "] is " + fq.zeroPoint(c) + ", not 0");
+      }
+    }
+    float inputScale = input.quantization().scale();
+    float outputScale = output.quantization().scale();
+    int entries = fq.scales().length();
+    int[] multipliers = new int[entries];
+    int[] shifts = new int[entries];
+    for (int c = 0; c < entries; c++) {
+      double effective = (double) inputScale * (double) fq.scale(c) / (double) outputScale;
+      QuantizedMultiplier m = QuantizedMultiplier.of(effective);
+      multipliers[c] = m.multiplier();
+      shifts[c] = m.shift();
+    }
+    int[] range = activationRange(output, activation(op.options()));
+    int zx = input.quantization().zeroPoint();
+    int zo = output.quantization().zeroPoint();
+    ImmutableIntArray filterData = ImmutableIntArray.copyOf(filter.intData());
+    ImmutableIntArray biasData = bias == null ? null : ImmutableIntArray.copyOf(bias.intData());
+    Requantization.Q31 requant =
+        new Requantization.Q31(
+            ImmutableIntArray.copyOf(multipliers), ImmutableIntArray.copyOf(shifts));
+    try {
+      return switch (op.op()) {
+        case CONV_2D, DEPTHWISE_CONV_2D -> {
+          TensorShape in = nhwc(model, op, input);
+          TensorShape out = nhwc(model, op, output);
+          int kh = filter.dim(1);
+          int kw = filter.dim(2);
+          boolean depthwise = op.op() == BuiltinOperator.DEPTHWISE_CONV_2D;
+          int sh;
+          int sw;
+          int dh;
+          int dw;
+          int multiplier = 1;
+          PaddingMode mode;
+          if (depthwise) {
+            OperatorOptions.DepthwiseConv2D o = (OperatorOptions.DepthwiseConv2D) op.options();
+            sh = o.strideH();
+            sw = o.strideW();
+            dh = o.dilationH();
+            dw = o.dilationW();
+            multiplier = out.c() / in.c();
+            mode = o.padding();
+          } else {
+            OperatorOptions.Conv2D o = (OperatorOptions.Conv2D) op.options();
+            sh = o.strideH();
+            sw = o.strideW();
+            dh = o.dilationH();
+            dw = o.dilationW();
+            mode = o.padding();
+          }
+          Padding pad =
+              mode == PaddingMode.SAME
+                  ? Padding.tfSame(in.h(), in.w(), kh, kw, sh, sw, dh, dw)
+                  : Padding.NONE;
+          yield layer(
+              depthwise ? LayerKind.DEPTHWISE_CONV2D : LayerKind.CONV2D,
+              in,
+              out,
+              kh,
+              kw,
+              sh,
+              sw,
+              dh,
+              dw,
+              pad,
+              multiplier,
+              zx,
+              fq,
+              zo,
+              range,
+              filterData,
+              biasData,
+              requant);
+        }
+        case FULLY_CONNECTED -> {
+          int ic = filter.dim(1);
+          long batch = input.elements() / ic;
+          if (filter.rank() != 2
+              || input.elements() % ic != 0
+              || output.elements() != batch * outChannels) {
+            throw error(
+                model,
+                op,
+                "input "
+                    + input.shape()
+                    + ", filter "
+                    + filter.shape()
+                    + " and output "
+                    + output.shape()
+                    + " do not fit a fully-connected layer");
+          }
+          TensorShape in = new TensorShape((int) batch, 1, 1, ic);
+          TensorShape out = new TensorShape((int) batch, 1, 1, outChannels);
+          yield layer(
+              LayerKind.FULLY_CONNECTED,
+              in,
+              out,
+              1,
+              1,
+              1,
+              1,
+              1,
+              1,
+              Padding.NONE,
+              1,
+              zx,
+              fq,
+              zo,
+              range,
+              filterData,
+              biasData,
+              requant);
+        }
+        default -> throw error(model, op, "is not a convolution or fully-connected layer");
+      };
+    } catch (IllegalArgumentException e) {
+      throw error(model, op, e.getMessage());
+    }
+  }
+
+  private static QuantizedLayer layer(
+      LayerKind kind,
+      TensorShape in,
+      TensorShape out,
+      int kh,
+      int kw,
+      int sh,
+      int sw,
+      int dh,
+      int dw,
+      Padding pad,
+      int depthMultiplier,
+      int zx,
+      Quantization fq,
+      int zo,
+      int[] range,
+      ImmutableIntArray filter,
+      ImmutableIntArray bias,
+      Requantization.Q31 requant) {
+    int[] filterZeroPoints = new int[fq.zeroPoints().length()];
+    for (int i = 0; i < filterZeroPoints.length; i++) {
+      filterZeroPoints[i] = fq.zeroPoint(i);
+    }
+    return new QuantizedLayer(
+        kind,
+        Semantics.TFLITE_INT8,
+        in,
+        out,
+        kh,
+        kw,
+        sh,
+        sw,
+        dh,
+        dw,
+        pad.top(),
+        pad.bottom(),
+        pad.left(),
+        pad.right(),
+        depthMultiplier,
+        DataType.INT8,
+        DataType.INT8,
+        DataType.INT8,
+        zx,
+        ImmutableIntArray.copyOf(filterZeroPoints),
+        zo,
+        range[0],
+        range[1],
+        filter,
+        bias,
+        requant);
+  }
+
+  /** The fused activation of an operator's options (NONE for operators without one). */
+  public static FusedActivation activation(OperatorOptions options) {
+    if (options instanceof OperatorOptions.Conv2D o) {
+      return o.activation();
+    } else if (options instanceof OperatorOptions.DepthwiseConv2D o) {
+      return o.activation();
+    } else if (options instanceof OperatorOptions.FullyConnected o) {
+      return o.activation();
+    } else if (options instanceof OperatorOptions.Pool2D o) {
+      return o.activation();
+    } else if (options instanceof OperatorOptions.Add o) {
+      return o.activation();
+    }
+    return FusedActivation.NONE;
+  }
+
+  /**
+   * TFLite's {@code CalculateActivationRangeQuantized} for an int8 output: the activation's real
+   * bounds quantized with the output's scale and zero point ({@code zp + round(f / scale)}, float32
+   * division, half away from zero) and intersected with [-128, 127].
+   *
+   * @return {min, max}
+   */
+  public static int[] activationRange(TfliteTensor output, FusedActivation activation) {
+    float scale = output.quantization().scale();
+    int zp = output.quantization().zeroPoint();
+    int min = -128;
+    int max = 127;
+    if (activation != FusedActivation.NONE) {
+      min = Math.max(min, zp + roundHalfAway((float) activation.lower() / scale));
+    }
+    if (activation == FusedActivation.RELU6 || activation == FusedActivation.RELU_N1_TO_1) {
+      max = Math.min(max, zp + roundHalfAway((float) activation.upper() / scale));
+    }
+    return new int[] {min, max};
+  }
+
+  private static int roundHalfAway(float f) {
+    double magnitude = Math.floor(Math.abs((double) f) + 0.5);
+    return (int) (f < 0 ? -magnitude : magnitude);
+  }
+
+  /** The tensor's shape as NHWC (rank 4 required). */
+  public static TensorShape nhwc(TfliteModel model, TfliteOperator op, TfliteTensor t) {
+    if (t.rank() != 4) {
+      throw error(model, op, t.label() + " has shape " + t.shape() + ", expected rank 4 (NHWC)");
+    }
+    return new TensorShape(t.dim(0), t.dim(1), t.dim(2), t.dim(3));
+  }
+
+  private static TfliteTensor int8(TfliteModel model, TfliteOperator op, int index, String role) {
+    TfliteTensor t = model.tensor(index);
+    if (t.type() != TensorType.INT8 || t.quantization() == null) {
+      throw error(
+          model,
+          op,
+          role
+              + " "
+              + t.label()
+              + " is "
+              + t.type()
+              + (t.quantization() == null ? " without quantization" : "")
+              + "; an int8 model is needed here");
+    }
+    return t;
+  }
+
+  static ModelFormatException error(TfliteModel model, TfliteOperator op, String message) {
+    return new ModelFormatException(model.file(), op.label() + ": " + message);
+  }
+}
