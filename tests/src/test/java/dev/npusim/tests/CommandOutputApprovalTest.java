@@ -75,7 +75,7 @@ class CommandOutputApprovalTest {
 
   @Test
   void validateTheGoldenVectors() throws IOException {
-    Path golden = RepoPaths.root().resolve("golden/src/test/resources/golden");
+    Path golden = RepoPaths.root().resolve("golden/src/main/resources/golden");
     Run r = run("validate", golden.toString());
     assertEquals(0, r.code, r.err);
     approve("validate.txt", r.out.replace(golden.toString(), "<golden>"));

@@ -10,7 +10,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import com.google.common.primitives.ImmutableIntArray;
 import com.google.protobuf.ByteString;
-import dev.npusim.cli.engine.SimulatedLayer;
+import dev.npusim.analysis.engine.LayerRunner;
 import dev.npusim.golden.cases.GoldenCase;
 import dev.npusim.golden.reference.IntegerReference;
 import dev.npusim.kernels.DataType;
@@ -369,7 +369,7 @@ class OnnxRuntimeOracleTest {
                         q,
                         ImmutableIntArray.copyOf(l.inputNhwc()),
                         ImmutableIntArray.copyOf(ort));
-                SimulatedLayer.Run run = CaseRunner.simulate(c, MachineConfig.defaults());
+                LayerRunner.Run run = CaseRunner.simulate(c, MachineConfig.defaults());
                 assertNull(CaseRunner.mismatch(c, run.output()), describe(l));
                 // The independent integer reference agrees as well.
                 assertArrayEquals(ort, IntegerReference.run(q, c.input()), describe(l));

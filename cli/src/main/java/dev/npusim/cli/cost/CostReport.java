@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.npusim.analysis.cost.LayerCost;
+import dev.npusim.analysis.cost.NetworkCost;
 import dev.npusim.isa.Scratchpad;
 import dev.npusim.simulator.EnergyBreakdown;
 import dev.npusim.simulator.EnergyComponent;

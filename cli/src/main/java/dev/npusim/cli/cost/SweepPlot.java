@@ -1,6 +1,9 @@
 package dev.npusim.cli.cost;
 
 import com.google.common.html.HtmlEscapers;
+import dev.npusim.analysis.cost.MachineSweep;
+import dev.npusim.analysis.cost.NetworkCost;
+import dev.npusim.analysis.cost.SweepParameter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

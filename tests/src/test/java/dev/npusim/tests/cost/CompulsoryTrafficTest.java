@@ -2,7 +2,7 @@ package dev.npusim.tests.cost;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.npusim.cli.cost.CompulsoryTraffic;
+import dev.npusim.analysis.cost.CompulsoryTraffic;
 import dev.npusim.golden.generator.CaseGenerator;
 import dev.npusim.golden.generator.CaseSpec;
 import dev.npusim.golden.generator.Padding;

@@ -2,13 +2,13 @@ package dev.npusim.tests.cost;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.npusim.cli.cost.NamedLayer;
-import dev.npusim.cli.cost.ZeroWeightNetwork;
-import dev.npusim.cli.engine.Targets;
-import dev.npusim.golden.model.SsdMobilenetV1;
+import dev.npusim.analysis.cost.NamedLayer;
+import dev.npusim.analysis.cost.ZeroWeightNetwork;
+import dev.npusim.analysis.engine.Targets;
 import dev.npusim.kernels.QuantizedLayer;
 import dev.npusim.kernels.codegen.KernelCompiler;
 import dev.npusim.kernels.graph.FloatLayer;
+import dev.npusim.models.ssd.SsdMobilenetV1;
 import dev.npusim.simulator.MachineConfig;
 import java.util.List;
 import org.junit.jupiter.api.Test;

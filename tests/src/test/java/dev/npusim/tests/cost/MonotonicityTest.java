@@ -2,10 +2,10 @@ package dev.npusim.tests.cost;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.npusim.cli.cost.CostEstimator;
-import dev.npusim.cli.cost.CostException;
-import dev.npusim.cli.cost.LayerCost;
-import dev.npusim.cli.cost.NamedLayer;
+import dev.npusim.analysis.cost.CostEstimator;
+import dev.npusim.analysis.cost.CostException;
+import dev.npusim.analysis.cost.LayerCost;
+import dev.npusim.analysis.cost.NamedLayer;
 import dev.npusim.golden.generator.CaseGenerator;
 import dev.npusim.golden.generator.CaseSpec;
 import dev.npusim.golden.generator.Padding;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.npusim.cli.cost.CostEstimator;
-import dev.npusim.cli.cost.NamedLayer;
+import dev.npusim.analysis.cost.CostEstimator;
+import dev.npusim.analysis.cost.NamedLayer;
 import dev.npusim.cli.cost.PerfettoTrace;
 import dev.npusim.golden.cases.CaseWriter;
 import dev.npusim.golden.cases.GoldenCase;
