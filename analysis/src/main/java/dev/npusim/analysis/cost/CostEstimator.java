@@ -1,13 +1,12 @@
 package dev.npusim.analysis.cost;
 
 import com.google.common.primitives.ImmutableIntArray;
-import dev.npusim.analysis.engine.Targets;
+import dev.npusim.analysis.engine.LayerRunner;
 import dev.npusim.isa.Program;
 import dev.npusim.kernels.LayerKind;
 import dev.npusim.kernels.QuantizedLayer;
 import dev.npusim.kernels.codegen.CompileException;
 import dev.npusim.kernels.codegen.CompiledLayer;
-import dev.npusim.kernels.codegen.KernelCompiler;
 import dev.npusim.kernels.codegen.MemoryPlan;
 import dev.npusim.simulator.EnergyModel;
 import dev.npusim.simulator.Machine;
@@ -52,7 +51,7 @@ public final class CostEstimator {
     QuantizedLayer layer = named.layer();
     CompiledLayer compiled;
     try {
-      compiled = KernelCompiler.compile(layer, Targets.of(machine));
+      compiled = LayerRunner.compile(layer, machine);
     } catch (CompileException e) {
       throw new CostException(
           named.name() + " does not compile for " + machine.name() + ": " + e.getMessage());
@@ -61,14 +60,12 @@ public final class CostEstimator {
     // The compiler checked the plan against the configured DRAM; simulate only the bytes it uses
     // (DRAM size does not enter timing or energy).
     Machine m = new Machine(machine.withDram((int) Math.max(4096, plan.dramBytes())));
-    m.writeDram(plan.constAddr(), compiled.constants().toByteArray());
-    if (input != null) {
-      m.writeDram(plan.inputAddr(), compiled.encodeInput(input));
-    }
     TraceRecorder recorder = trace ? new TraceRecorder(machine) : null;
     RunResult r;
     try {
-      r = m.run(compiled.program(), Machine.DEFAULT_MAX_STEPS, null, recorder);
+      // The one load-and-run path of the study, output poisoning included.
+      int[] in = input != null ? input.toArray() : new int[plan.inputBytes()];
+      r = new LayerRunner(m).run(compiled, in, recorder).result();
     } catch (SimulationFault f) {
       throw new CostException(
           named.name() + " faults on " + machine.name() + ": " + f.getMessage());

@@ -3,6 +3,7 @@ package dev.npusim.analysis.study;
 import com.google.common.primitives.ImmutableIntArray;
 import dev.npusim.analysis.AnalysisException;
 import dev.npusim.analysis.engine.LayerRunner;
+import dev.npusim.golden.metrics.Sqnr;
 import dev.npusim.golden.reference.IntegerReference;
 import dev.npusim.kernels.LayerKind;
 import dev.npusim.kernels.QuantizedLayer;
@@ -101,10 +102,10 @@ public final class Analyzer {
 
   /** Per-layer sums for one scheme, merged over images. */
   private static final class LayerSums {
-    final ErrorSums cumulative = new ErrorSums();
-    final ErrorSums isolated = new ErrorSums();
-    final ErrorSums weightsOnly = new ErrorSums();
-    final ErrorSums activationsOnly = new ErrorSums();
+    final Sqnr cumulative = new Sqnr();
+    final Sqnr isolated = new Sqnr();
+    final Sqnr weightsOnly = new Sqnr();
+    final Sqnr activationsOnly = new Sqnr();
     double roundingSum;
     double roundingSquares;
     long roundingCount;
@@ -142,6 +143,10 @@ public final class Analyzer {
   /** One (scheme, image) task's results. */
   private record TaskResult(Map<String, LayerSums> layers, Heads heads) {}
 
+  /** Stage 1's result: per float graph, its calibration and its predictor outputs per image. */
+  private record FloatStage(
+      Map<GraphKey, Calibration> calibrations, Map<GraphKey, Map<String, Heads>> heads) {}
+
   private AnalysisResult analyze() throws AnalysisException {
     long start = System.nanoTime();
     List<ImageFile> all = new ArrayList<>();
@@ -153,10 +158,10 @@ public final class Analyzer {
     }
     // Distinct float graphs: tf8, tf8-dw-per-channel and int8-per-channel share the folded one.
     Map<QuantScheme, FloatGraph> graphOf = new LinkedHashMap<>();
-    Map<String, FloatGraph> graphs = new LinkedHashMap<>();
-    graphs.put("folded", NetworkQuantizer.floatGraph(original, QuantScheme.TF8));
+    Map<GraphKey, FloatGraph> graphs = new LinkedHashMap<>();
+    graphs.put(GraphKey.FOLDED, NetworkQuantizer.floatGraph(original, QuantScheme.TF8));
     for (QuantScheme s : o.schemes()) {
-      String key = graphKey(s);
+      GraphKey key = GraphKey.of(s);
       graphs.computeIfAbsent(key, k -> NetworkQuantizer.floatGraph(original, s));
       graphOf.put(s, graphs.get(key));
     }
@@ -166,177 +171,213 @@ public final class Analyzer {
     o.progress().total(all.size() * 2L + stage1 + stage3);
 
     try (var pool = new Pool()) {
-      // Stage 0: decode and pre-process every image (MODEL.md).
-      List<Future<FloatTensor>> decoded = new ArrayList<>();
-      for (ImageFile f : all) {
-        decoded.add(
-            pool.submit(
-                () -> {
-                  FloatTensor t = f.preprocess().tensor();
-                  o.progress().advance(2, "decoding " + f.name());
-                  return t;
-                }));
-      }
-      for (int i = 0; i < all.size(); i++) {
-        images.put(all.get(i).name(), pool.get(decoded.get(i)));
-      }
-      if (o.dump() != null) {
-        FloatTensor first = images.get(o.evaluation().get(0).name());
-        o.dump().write("input.npy", first);
-      }
-
-      // Stage 1: float runs of each graph: calibration ranges and the float detections.
-      Map<String, Map<String, Heads>> floatHeads = new HashMap<>();
-      Map<String, Calibration> calibrations = new HashMap<>();
-      Map<String, List<Future<Object[]>>> runs = new LinkedHashMap<>();
-      Set<String> calibNames = new LinkedHashSet<>();
-      for (ImageFile f : o.calibration()) {
-        calibNames.add(f.name());
-      }
-      for (var g : graphs.entrySet()) {
-        FloatGraphExecutor ref = new FloatGraphExecutor(g.getValue());
-        List<Future<Object[]>> perImage = new ArrayList<>();
-        for (ImageFile f : all) {
-          boolean dumpFloat =
-              o.dump() != null
-                  && g.getKey().equals("folded")
-                  && f.name().equals(o.evaluation().get(0).name());
-          perImage.add(
-              pool.submit(() -> floatRun(ref, f.name(), calibNames.contains(f.name()), dumpFloat)));
-        }
-        runs.put(g.getKey(), perImage);
-      }
-      for (var g : runs.entrySet()) {
-        Calibration.Builder cal = Calibration.builder();
-        Map<String, Heads> heads = new HashMap<>();
-        for (int i = 0; i < all.size(); i++) {
-          Object[] r = pool.get(g.getValue().get(i));
-          if (r[0] != null) {
-            merge(cal, (Map<String, double[]>) r[0]);
-          }
-          heads.put(all.get(i).name(), (Heads) r[1]);
-        }
-        calibrations.put(g.getKey(), cal.build());
-        floatHeads.put(g.getKey(), heads);
-      }
-
-      // Stage 2: quantize each scheme and compile every distinct layer once (in parallel):
-      // schemes that quantize a layer identically share its program.
-      Map<QuantScheme, QuantizedNetwork> nets = new LinkedHashMap<>();
-      Map<QuantScheme, Future<FloatPasses>> passes = new LinkedHashMap<>();
-      Map<QuantizedLayer, Future<CompiledLayer>> programs = new HashMap<>();
-      for (QuantScheme s : o.schemes()) {
-        QuantizedNetwork net =
-            NetworkQuantizer.quantize(graphOf.get(s), calibrations.get(graphKey(s)), s);
-        nets.put(s, net);
-        passes.put(s, pool.submit(() -> new FloatPasses(net)));
-        for (QuantizedNetwork.Layer l : net.layers()) {
-          programs.computeIfAbsent(l.quantized(), q -> pool.submit(() -> compile(l)));
-        }
-      }
-      List<SchemeRun> schemeRuns = new ArrayList<>();
-      for (QuantScheme s : o.schemes()) {
-        QuantizedNetwork net = nets.get(s);
-        Map<String, CompiledLayer> c = new LinkedHashMap<>();
-        for (QuantizedNetwork.Layer l : net.layers()) {
-          c.put(l.name(), pool.get(programs.get(l.quantized())));
-        }
-        schemeRuns.add(
-            new SchemeRun(s, net, pool.get(passes.get(s)), c, graphKey(s), activationKey(s, net)));
-      }
-
-      // Stage 3: the simulated pipelines and their companions, one task per image covering
-      // every scheme, so that what schemes share is computed once.
-      List<Future<Map<QuantScheme, TaskResult>>> tasks = new ArrayList<>();
-      for (int i = 0; i < o.evaluation().size(); i++) {
-        ImageFile f = o.evaluation().get(i);
-        boolean dumpThis = o.dump() != null && i == 0;
-        tasks.add(pool.submit(() -> imageTask(schemeRuns, f.name(), dumpThis)));
-      }
-      List<Map<QuantScheme, TaskResult>> results = new ArrayList<>();
-      for (var t : tasks) {
-        results.add(pool.get(t));
-      }
-
-      // Stage 4: aggregate.
-      Map<String, Heads> reference = floatHeads.get("folded");
-      List<AnalysisResult.ImageDetections> originalDetections = new ArrayList<>();
-      Map<String, List<Detection>> referenceDetections = new HashMap<>();
-      Map<String, double[]> referenceScores = new HashMap<>();
-      for (ImageFile f : o.evaluation()) {
-        Heads h = reference.get(f.name());
-        List<Detection> d = post.detect(h.outputs()::get);
-        referenceDetections.put(f.name(), d);
-        referenceScores.put(f.name(), post.decode(h.outputs()::get).scores().toArray());
-        originalDetections.add(new AnalysisResult.ImageDetections(displayName(f.name()), boxes(d)));
-      }
-      List<AnalysisResult.Variant> variants = new ArrayList<>();
-      for (QuantScheme s : o.schemes()) {
-        Map<String, LayerSums> sums = new LinkedHashMap<>();
-        List<AnalysisResult.EndToEnd> perImage = new ArrayList<>();
-        List<AnalysisResult.EndToEnd> floatPerImage = new ArrayList<>();
-        for (int i = 0; i < o.evaluation().size(); i++) {
-          String image = o.evaluation().get(i).name();
-          TaskResult t = results.get(i).get(s);
-          t.layers().forEach((k, v) -> sums.computeIfAbsent(k, x -> new LayerSums()).add(v));
-          perImage.add(
-              endToEnd(
-                  displayName(image),
-                  t.heads(),
-                  referenceDetections.get(image),
-                  referenceScores.get(image)));
-          floatPerImage.add(
-              endToEnd(
-                  displayName(image),
-                  floatHeads.get(graphKey(s)).get(image),
-                  referenceDetections.get(image),
-                  referenceScores.get(image)));
-        }
-        boolean changed = !graphKey(s).equals("folded");
-        variants.add(
-            new AnalysisResult.Variant(
-                s.cliName(),
-                s.description(),
-                layerResults(s, nets.get(s), sums),
-                perImage,
-                total(perImage),
-                new AnalysisResult.FloatChange(changed, total(floatPerImage), floatPerImage),
-                o.check()));
-      }
-      List<String> notes = new ArrayList<>();
-      notes.add(
-          "Sheng et al.'s own fix (no BatchNorm and no ReLU6 in the depthwise layers) needs"
-              + " retraining and cannot be run on these trained weights; the depthwise BatchNorm-fold"
-              + " figures show the mechanism it removes.");
-      notes.add(
-          "Each layer's SQNR compares the scheme's quantized pipeline, run on the simulator, with"
-              + " that scheme's own float network; detections and face scores compare with the"
-              + " original float network.");
-      FloatLayer firstPointwise =
-          original.layers().stream()
-              .filter(l -> l.kind() == LayerKind.CONV2D && l.kernelH() == 1)
-              .findFirst()
-              .orElseThrow();
-      if (perTensorWeightSqnr(firstPointwise.filter().toArray()) > 100) {
-        notes.add(
-            "The model file stores every weight tensor as uint8 per tensor (MODEL.md), so a"
-                + " per-tensor uint8 grid reproduces the unfolded weights exactly (weight SQNR"
-                + " about 300 dB, float rounding only) while symmetric per-channel int8 re-quantizes"
-                + " them onto another grid: on these weights int8-per-channel pays a re-quantization"
-                + " cost in the pointwise layers that a network trained in float would not show in"
-                + " this form.");
-      }
-      double seconds = (System.nanoTime() - start) / 1e9;
-      return new AnalysisResult(
-          o.modelName(),
-          o.machine().name(),
-          o.calibration().stream().map(f -> displayName(f.name())).toList(),
-          o.evaluation().stream().map(f -> displayName(f.name())).toList(),
-          originalDetections,
-          variants,
-          seconds,
-          notes);
+      decodeImages(pool, all);
+      FloatStage floats = floatPasses(pool, graphs, all);
+      List<SchemeRun> schemeRuns = quantizeAndCompile(pool, graphOf, floats.calibrations());
+      List<Map<QuantScheme, TaskResult>> results = simulate(pool, schemeRuns);
+      return aggregate(floats.heads(), schemeRuns, results, start);
     }
+  }
+
+  /** Stage 0: decode and pre-process every image (MODEL.md). */
+  private void decodeImages(Pool pool, List<ImageFile> all) throws AnalysisException {
+    List<Future<FloatTensor>> decoded = new ArrayList<>();
+    for (ImageFile f : all) {
+      decoded.add(
+          pool.submit(
+              () -> {
+                FloatTensor t = f.preprocess().tensor();
+                o.progress().advance(2, "decoding " + f.name());
+                return t;
+              }));
+    }
+    for (int i = 0; i < all.size(); i++) {
+      images.put(all.get(i).name(), pool.get(decoded.get(i)));
+    }
+    if (o.dump() != null) {
+      FloatTensor first = images.get(o.evaluation().get(0).name());
+      o.dump().write("input.npy", first);
+    }
+  }
+
+  /** Stage 1: float runs of each graph: calibration ranges and the float detections. */
+  private FloatStage floatPasses(Pool pool, Map<GraphKey, FloatGraph> graphs, List<ImageFile> all)
+      throws AnalysisException {
+    Map<GraphKey, Map<String, Heads>> floatHeads = new HashMap<>();
+    Map<GraphKey, Calibration> calibrations = new HashMap<>();
+    Map<GraphKey, List<Future<FloatPass>>> runs = new LinkedHashMap<>();
+    Set<String> calibNames = new LinkedHashSet<>();
+    for (ImageFile f : o.calibration()) {
+      calibNames.add(f.name());
+    }
+    for (var g : graphs.entrySet()) {
+      FloatGraphExecutor ref = new FloatGraphExecutor(g.getValue());
+      List<Future<FloatPass>> perImage = new ArrayList<>();
+      for (ImageFile f : all) {
+        boolean dumpFloat =
+            o.dump() != null
+                && g.getKey().equals(GraphKey.FOLDED)
+                && f.name().equals(o.evaluation().get(0).name());
+        perImage.add(
+            pool.submit(() -> floatRun(ref, f.name(), calibNames.contains(f.name()), dumpFloat)));
+      }
+      runs.put(g.getKey(), perImage);
+    }
+    for (var g : runs.entrySet()) {
+      Calibration.Builder cal = Calibration.builder();
+      Map<String, Heads> heads = new HashMap<>();
+      for (int i = 0; i < all.size(); i++) {
+        FloatPass r = pool.get(g.getValue().get(i));
+        r.ranges().forEach(cal::observe);
+        heads.put(all.get(i).name(), r.heads());
+      }
+      calibrations.put(g.getKey(), cal.build());
+      floatHeads.put(g.getKey(), heads);
+    }
+    return new FloatStage(calibrations, floatHeads);
+  }
+
+  /**
+   * Stage 2: quantize each scheme and compile every distinct layer once (in parallel): schemes that
+   * quantize a layer identically share its program.
+   */
+  private List<SchemeRun> quantizeAndCompile(
+      Pool pool, Map<QuantScheme, FloatGraph> graphOf, Map<GraphKey, Calibration> calibrations)
+      throws AnalysisException {
+    Map<QuantScheme, QuantizedNetwork> nets = new LinkedHashMap<>();
+    Map<QuantScheme, Future<FloatPasses>> passes = new LinkedHashMap<>();
+    Map<QuantizedLayer, Future<CompiledLayer>> programs = new HashMap<>();
+    for (QuantScheme s : o.schemes()) {
+      QuantizedNetwork net =
+          NetworkQuantizer.quantize(graphOf.get(s), calibrations.get(GraphKey.of(s)), s);
+      nets.put(s, net);
+      passes.put(s, pool.submit(() -> new FloatPasses(net)));
+      for (QuantizedNetwork.Layer l : net.layers()) {
+        programs.computeIfAbsent(l.quantized(), q -> pool.submit(() -> compile(l)));
+      }
+    }
+    List<SchemeRun> schemeRuns = new ArrayList<>();
+    for (QuantScheme s : o.schemes()) {
+      QuantizedNetwork net = nets.get(s);
+      Map<String, CompiledLayer> c = new LinkedHashMap<>();
+      for (QuantizedNetwork.Layer l : net.layers()) {
+        c.put(l.name(), pool.get(programs.get(l.quantized())));
+      }
+      schemeRuns.add(
+          new SchemeRun(s, net, pool.get(passes.get(s)), c, GraphKey.of(s), activationKey(s, net)));
+    }
+    return schemeRuns;
+  }
+
+  /**
+   * Stage 3: the simulated pipelines and their companions, one task per image covering every
+   * scheme, so that what schemes share is computed once.
+   */
+  private List<Map<QuantScheme, TaskResult>> simulate(Pool pool, List<SchemeRun> schemeRuns)
+      throws AnalysisException {
+    List<Future<Map<QuantScheme, TaskResult>>> tasks = new ArrayList<>();
+    for (int i = 0; i < o.evaluation().size(); i++) {
+      ImageFile f = o.evaluation().get(i);
+      boolean dumpThis = o.dump() != null && i == 0;
+      tasks.add(pool.submit(() -> imageTask(schemeRuns, f.name(), dumpThis)));
+    }
+    List<Map<QuantScheme, TaskResult>> results = new ArrayList<>();
+    for (var t : tasks) {
+      results.add(pool.get(t));
+    }
+    return results;
+  }
+
+  /** Stage 4: detections, per-layer figures summed over images, end-to-end figures, notes. */
+  private AnalysisResult aggregate(
+      Map<GraphKey, Map<String, Heads>> floatHeads,
+      List<SchemeRun> schemeRuns,
+      List<Map<QuantScheme, TaskResult>> results,
+      long start) {
+    Map<String, Heads> reference = floatHeads.get(GraphKey.FOLDED);
+    List<AnalysisResult.ImageDetections> originalDetections = new ArrayList<>();
+    Map<String, List<Detection>> referenceDetections = new HashMap<>();
+    Map<String, double[]> referenceScores = new HashMap<>();
+    for (ImageFile f : o.evaluation()) {
+      Heads h = reference.get(f.name());
+      List<Detection> d = post.detect(h.outputs()::get);
+      referenceDetections.put(f.name(), d);
+      referenceScores.put(f.name(), post.decode(h.outputs()::get).scores().toArray());
+      originalDetections.add(new AnalysisResult.ImageDetections(displayName(f.name()), boxes(d)));
+    }
+    List<AnalysisResult.Variant> variants = new ArrayList<>();
+    for (SchemeRun run : schemeRuns) {
+      QuantScheme s = run.scheme();
+      Map<String, LayerSums> sums = new LinkedHashMap<>();
+      List<AnalysisResult.EndToEnd> perImage = new ArrayList<>();
+      List<AnalysisResult.EndToEnd> floatPerImage = new ArrayList<>();
+      for (int i = 0; i < o.evaluation().size(); i++) {
+        String image = o.evaluation().get(i).name();
+        TaskResult t = results.get(i).get(s);
+        t.layers().forEach((k, v) -> sums.computeIfAbsent(k, x -> new LayerSums()).add(v));
+        perImage.add(
+            endToEnd(
+                displayName(image),
+                t.heads(),
+                referenceDetections.get(image),
+                referenceScores.get(image)));
+        floatPerImage.add(
+            endToEnd(
+                displayName(image),
+                floatHeads.get(GraphKey.of(s)).get(image),
+                referenceDetections.get(image),
+                referenceScores.get(image)));
+      }
+      boolean changed = !GraphKey.of(s).equals(GraphKey.FOLDED);
+      variants.add(
+          new AnalysisResult.Variant(
+              s.cliName(),
+              s.description(),
+              layerResults(s, run.net(), sums),
+              perImage,
+              total(perImage),
+              new AnalysisResult.FloatChange(changed, total(floatPerImage), floatPerImage),
+              o.check()));
+    }
+    List<String> notes = notes();
+    double seconds = (System.nanoTime() - start) / 1e9;
+    return new AnalysisResult(
+        o.modelName(),
+        o.machine().name(),
+        o.calibration().stream().map(f -> displayName(f.name())).toList(),
+        o.evaluation().stream().map(f -> displayName(f.name())).toList(),
+        originalDetections,
+        variants,
+        seconds,
+        notes);
+  }
+
+  private List<String> notes() {
+
+    List<String> notes = new ArrayList<>();
+    notes.add(
+        "Sheng et al.'s own fix (no BatchNorm and no ReLU6 in the depthwise layers) needs"
+            + " retraining and cannot be run on these trained weights; the depthwise BatchNorm-fold"
+            + " figures show the mechanism it removes.");
+    notes.add(
+        "Each layer's SQNR compares the scheme's quantized pipeline, run on the simulator, with"
+            + " that scheme's own float network; detections and face scores compare with the"
+            + " original float network.");
+    FloatLayer firstPointwise =
+        original.layers().stream()
+            .filter(l -> l.kind() == LayerKind.CONV2D && l.kernelH() == 1)
+            .findFirst()
+            .orElseThrow();
+    if (perTensorWeightSqnr(firstPointwise.filter().toArray()) > 100) {
+      notes.add(
+          "The model file stores every weight tensor as uint8 per tensor (MODEL.md), so a"
+              + " per-tensor uint8 grid reproduces the unfolded weights exactly (weight SQNR"
+              + " about 300 dB, float rounding only) while symmetric per-channel int8 re-quantizes"
+              + " them onto another grid: on these weights int8-per-channel pays a re-quantization"
+              + " cost in the pointwise layers that a network trained in float would not show in"
+              + " this form.");
+    }
+    return notes;
   }
 
   private CompiledLayer compile(QuantizedNetwork.Layer l) throws AnalysisException {
@@ -353,12 +394,24 @@ public final class Analyzer {
     }
   }
 
-  private static String graphKey(QuantScheme s) {
-    return switch (s) {
-      case TF8, TF8_DW_PER_CHANNEL, INT8_PER_CHANNEL -> "folded";
-      default -> s.cliName();
-    };
+  /**
+   * Which float graph a scheme quantizes, named by the scheme that defines it: tf8,
+   * tf8-dw-per-channel and int8-per-channel share the BatchNorm-folded graph ({@link #FOLDED}),
+   * every other scheme rewrites it in its own way. Schemes with one graph share its float passes.
+   */
+  private record GraphKey(QuantScheme definedBy) {
+    static final GraphKey FOLDED = new GraphKey(QuantScheme.TF8);
+
+    static GraphKey of(QuantScheme s) {
+      return switch (s) {
+        case TF8, TF8_DW_PER_CHANNEL, INT8_PER_CHANNEL -> FOLDED;
+        default -> new GraphKey(s);
+      };
+    }
   }
+
+  /** A float graph with the activation quantization of every tensor (input first). */
+  private record ActivationKey(GraphKey graph, List<QuantParams> params) {}
 
   private static <T> List<T> concat(List<T> a, List<T> b) {
     List<T> r = new ArrayList<>(a);
@@ -366,21 +419,18 @@ public final class Analyzer {
     return r;
   }
 
-  @SuppressWarnings("unchecked")
-  private static void merge(Calibration.Builder cal, Map<String, double[]> ranges) {
-    ranges.forEach(
-        (name, mm) ->
-            cal.observe(
-                name, FloatTensor.copyOf(new dev.npusim.kernels.TensorShape(1, 1, 1, 2), mm)));
-  }
+  /**
+   * One float pass over one image: the range of every tensor (empty unless the image calibrates)
+   * and the predictor outputs.
+   */
+  private record FloatPass(Map<String, Calibration.Range> ranges, Heads heads) {}
 
-  /** One float pass: min/max of every tensor (if calibrating) and the predictor outputs. */
-  private Object[] floatRun(
+  private FloatPass floatRun(
       FloatGraphExecutor ref, String image, boolean calibrate, boolean dumpFloat)
       throws AnalysisException {
     FloatGraph g = ref.graph();
     FloatTensor input = images.get(image);
-    Map<String, double[]> ranges = calibrate ? new LinkedHashMap<>() : null;
+    Map<String, Calibration.Range> ranges = new LinkedHashMap<>();
     if (calibrate) {
       ranges.put(FloatGraph.INPUT, minMax(input));
     }
@@ -400,10 +450,10 @@ public final class Analyzer {
       }
       o.progress().advance(1, "float " + image);
     }
-    return new Object[] {ranges, new Heads(heads)};
+    return new FloatPass(ranges, new Heads(heads));
   }
 
-  private static double[] minMax(FloatTensor t) {
+  private static Calibration.Range minMax(FloatTensor t) {
     double lo = Double.MAX_VALUE;
     double hi = -Double.MAX_VALUE;
     for (int i = 0; i < t.size(); i++) {
@@ -411,7 +461,7 @@ public final class Analyzer {
       lo = Math.min(lo, v);
       hi = Math.max(hi, v);
     }
-    return new double[] {lo, hi};
+    return new Calibration.Range(lo, hi);
   }
 
   /** A quantized scheme ready to run: its network, float companions and programs. */
@@ -420,20 +470,20 @@ public final class Analyzer {
       QuantizedNetwork net,
       FloatPasses passes,
       Map<String, CompiledLayer> compiled,
-      String graphKey,
-      String activationKey) {}
+      GraphKey graphKey,
+      ActivationKey activationKey) {}
 
   /**
    * Schemes with the same float graph and the same activation quantization on every tensor run
    * identical activations-only passes (tf8 and tf8-dw-per-channel differ only in weights).
    */
-  private static String activationKey(QuantScheme s, QuantizedNetwork net) {
+  private static ActivationKey activationKey(QuantScheme s, QuantizedNetwork net) {
     List<QuantParams> params = new ArrayList<>();
     params.add(net.input());
     for (QuantizedNetwork.Layer l : net.layers()) {
       params.add(l.outputParams());
     }
-    return graphKey(s) + "|" + params.hashCode() + "|" + params;
+    return new ActivationKey(GraphKey.of(s), List.copyOf(params));
   }
 
   /** What one image's run of one scheme accumulates. */
@@ -453,7 +503,7 @@ public final class Analyzer {
   }
 
   /** Identifies an isolated run: the same layer fed the same quantized float input. */
-  private record IsolatedKey(String graphKey, QuantizedLayer layer, QuantParams input) {}
+  private record IsolatedKey(GraphKey graphKey, QuantizedLayer layer, QuantParams input) {}
 
   /**
    * Every scheme on one image, layer by layer: the float network of each float graph, the
@@ -472,10 +522,10 @@ public final class Analyzer {
     Machine machine =
         new Machine(o.machine().withDram((int) Math.min(o.machine().dramBytes(), dramNeeded)));
     LayerRunner runner = new LayerRunner(machine);
-    Map<String, LiveTensors<FloatTensor>> floats = new LinkedHashMap<>();
-    Map<String, FloatGraphExecutor> floatRefs = new HashMap<>();
-    Map<String, LiveTensors<FloatTensor>> acts = new LinkedHashMap<>();
-    Map<String, QuantizedNetwork> actNets = new HashMap<>();
+    Map<GraphKey, LiveTensors<FloatTensor>> floats = new LinkedHashMap<>();
+    Map<GraphKey, FloatGraphExecutor> floatRefs = new HashMap<>();
+    Map<ActivationKey, LiveTensors<FloatTensor>> acts = new LinkedHashMap<>();
+    Map<ActivationKey, QuantizedNetwork> actNets = new HashMap<>();
     List<SchemeState> states = new ArrayList<>();
     for (SchemeRun r : runs) {
       FloatGraph g = r.net().floatGraph();
@@ -490,8 +540,8 @@ public final class Analyzer {
     int layers = runs.get(0).net().layers().size();
     for (int i = 0; i < layers; i++) {
       // The float networks and the activations-only passes, once per distinct one.
-      Map<String, FloatTensor> floatIn = new HashMap<>();
-      Map<String, FloatTensor> floatOut = new HashMap<>();
+      Map<GraphKey, FloatTensor> floatIn = new HashMap<>();
+      Map<GraphKey, FloatTensor> floatOut = new HashMap<>();
       for (var e : floats.entrySet()) {
         FloatLayer f = floatRefs.get(e.getKey()).graph().layers().get(i);
         FloatTensor in = e.getValue().inputOf(f);
@@ -500,13 +550,14 @@ public final class Analyzer {
         floatIn.put(e.getKey(), in);
         floatOut.put(e.getKey(), out);
       }
-      Map<String, FloatTensor> actOut = new HashMap<>();
+      Map<ActivationKey, FloatTensor> actOut = new HashMap<>();
       for (var e : acts.entrySet()) {
         QuantizedNetwork.Layer l = actNets.get(e.getKey()).layers().get(i);
-        String graphKey = e.getKey().substring(0, e.getKey().indexOf('|'));
         FloatTensor out =
             FloatPasses.fakeQuantize(
-                floatRefs.get(graphKey).runLayer(l.name(), e.getValue().inputOf(l.floatLayer())),
+                floatRefs
+                    .get(e.getKey().graph())
+                    .runLayer(l.name(), e.getValue().inputOf(l.floatLayer())),
                 l.outputParams());
         e.getValue().put(l.floatLayer(), out);
         actOut.put(e.getKey(), out);
@@ -527,31 +578,9 @@ public final class Analyzer {
         }
         o.progress().advance(1, l.name());
         // The quantized pipeline on the simulator, with the accumulator watermark.
-        int[] in = st.ints.inputOf(f);
         machine.trackAccumulatorWidth(true);
-        LayerRunner.Run run = simulate(runner, st.run.compiled().get(l.name()), in, l);
-        int[] out = run.output();
-        st.ints.put(f, out);
-        RunResult r = run.result();
-        s.overflows = r.accumulatorOverflows();
-        s.bitsNeeded = r.accumulatorBitsNeeded();
-        s.cycles = r.cycles();
-        s.macs = r.macs();
+        int[] out = simulatedLayer(runner, st, l, ref, s);
         QuantParams op = l.outputParams();
-        for (int k = 0; k < out.length; k++) {
-          s.cumulative.add(ref.get(k), op.dequantize(out[k]));
-        }
-        if (o.check()) {
-          int[] expected = IntegerReference.run(l.quantized(), ImmutableIntArray.copyOf(in));
-          if (!Arrays.equals(expected, out)) {
-            throw new IllegalStateException(
-                "simulator and integer reference disagree on layer "
-                    + l.name()
-                    + " of "
-                    + st.run.scheme().cliName());
-          }
-        }
-        roundingAndSaturation(l, st.run.passes().exactOutput(l, in), out, s);
         o.progress().advance(2, l.name());
         // This layer alone, fed its float input quantized; shared by schemes that agree on it.
         machine.trackAccumulatorWidth(false);
@@ -587,6 +616,42 @@ public final class Analyzer {
       results.put(st.run.scheme(), new TaskResult(st.sums, new Heads(st.heads)));
     }
     return results;
+  }
+
+  /**
+   * One layer of a scheme's quantized pipeline on the simulator: its counters, its cumulative error
+   * against the float network ({@code ref}), the optional check against the integer reference, and
+   * rounding and saturation against the exact requantization.
+   */
+  private int[] simulatedLayer(
+      LayerRunner runner, SchemeState st, QuantizedNetwork.Layer l, FloatTensor ref, LayerSums s)
+      throws AnalysisException {
+    FloatLayer f = l.floatLayer();
+    int[] in = st.ints.inputOf(f);
+    LayerRunner.Run run = simulate(runner, st.run.compiled().get(l.name()), in, l);
+    int[] out = run.output();
+    st.ints.put(f, out);
+    RunResult r = run.result();
+    s.overflows = r.accumulatorOverflows();
+    s.bitsNeeded = r.accumulatorBitsNeeded();
+    s.cycles = r.cycles();
+    s.macs = r.macs();
+    QuantParams op = l.outputParams();
+    for (int k = 0; k < out.length; k++) {
+      s.cumulative.add(ref.get(k), op.dequantize(out[k]));
+    }
+    if (o.check()) {
+      int[] expected = IntegerReference.run(l.quantized(), ImmutableIntArray.copyOf(in));
+      if (!Arrays.equals(expected, out)) {
+        throw new IllegalStateException(
+            "simulator and integer reference disagree on layer "
+                + l.name()
+                + " of "
+                + st.run.scheme().cliName());
+      }
+    }
+    roundingAndSaturation(l, st.run.passes().exactOutput(l, in), out, s);
+    return out;
   }
 
   private LayerRunner.Run simulate(
@@ -671,10 +736,10 @@ public final class Analyzer {
               l.name(),
               l.floatLayer().kind().caseName(),
               l.floatLayer().macs(),
-              x.cumulative.sqnrDb(),
-              x.isolated.sqnrDb(),
-              x.weightsOnly.sqnrDb(),
-              x.activationsOnly.sqnrDb(),
+              x.cumulative.db(),
+              x.isolated.db(),
+              x.weightsOnly.db(),
+              x.activationsOnly.db(),
               x.roundingCount == 0 ? 0 : x.roundingSum / x.roundingCount,
               x.roundingCount == 0 ? 0 : Math.sqrt(x.roundingSquares / x.roundingCount),
               x.outputs == 0 ? 0 : (double) x.saturated / x.outputs,
@@ -694,7 +759,7 @@ public final class Analyzer {
     int channels = scheme.outputChannels();
     double folded = perTensorWeightSqnr(BatchNormFold.fold(unfolded).filter().toArray());
     double raw = perTensorWeightSqnr(unfolded.filter().toArray());
-    ErrorSums schemeError = new ErrorSums();
+    Sqnr schemeError = new Sqnr();
     for (int i = 0; i < scheme.filter().length(); i++) {
       schemeError.add(scheme.filter().get(i), l.weightsOnly().filter().get(i));
     }
@@ -733,7 +798,7 @@ public final class Analyzer {
     return new AnalysisResult.DepthwiseFold(
         folded,
         raw,
-        schemeError.sqnrDb(),
+        schemeError.db(),
         median > 0 ? tensorRange / median : Double.POSITIVE_INFINITY,
         sumBits / channels,
         maxBits,
@@ -751,18 +816,18 @@ public final class Analyzer {
       max = Math.max(max, v);
     }
     QuantParams p = QuantParams.asymmetric(min, max, dev.npusim.kernels.DataType.UINT8);
-    ErrorSums e = new ErrorSums();
+    Sqnr e = new Sqnr();
     for (double v : w) {
       e.add(v, p.dequantize(p.quantize(v)));
     }
-    return e.sqnrDb();
+    return e.db();
   }
 
   private AnalysisResult.EndToEnd endToEnd(
       String image, Heads heads, List<Detection> reference, double[] referenceScores) {
     List<Detection> d = post.detect(heads.outputs()::get);
     double[] scores = post.decode(heads.outputs()::get).scores().toArray();
-    ErrorSums e = new ErrorSums();
+    Sqnr e = new Sqnr();
     for (int i = 0; i < scores.length; i++) {
       e.add(referenceScores[i], scores[i]);
     }
@@ -790,7 +855,7 @@ public final class Analyzer {
       }
     }
     return new AnalysisResult.EndToEnd(
-        image, e.sqnrDb(), reference.size(), matched, falseDetections, boxes(d));
+        image, e.db(), reference.size(), matched, falseDetections, boxes(d));
   }
 
   private static AnalysisResult.EndToEnd total(List<AnalysisResult.EndToEnd> images) {

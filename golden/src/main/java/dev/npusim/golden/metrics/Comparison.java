@@ -119,18 +119,7 @@ public record Comparison(
         matching,
         Optional.ofNullable(first),
         maxAbs,
-        sqnrDb(signal, noise));
-  }
-
-  /** SQNR in dB from the two sums of squares, with the edge cases of the class comment. */
-  static double sqnrDb(double signal, double noise) {
-    if (noise == 0) {
-      return Double.POSITIVE_INFINITY;
-    }
-    if (signal == 0) {
-      return Double.NEGATIVE_INFINITY;
-    }
-    return 10 * Math.log10(signal / noise);
+        Sqnr.db(signal, noise));
   }
 
   /** True when every element matches. */
