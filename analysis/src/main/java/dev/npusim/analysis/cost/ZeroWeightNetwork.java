@@ -48,33 +48,31 @@ public final class ZeroWeightNetwork implements NetworkLayers {
     int oc = f.outputShape().c();
     int filterElements =
         QuantizedLayer.filterElements(f.kind(), f.inputShape().c(), oc, f.kernelH(), f.kernelW());
-    return new QuantizedLayer(
-        f.kind(),
-        Semantics.TFLITE_INT8,
-        f.inputShape(),
-        f.outputShape(),
-        f.kernelH(),
-        f.kernelW(),
-        f.strideH(),
-        f.strideW(),
-        1,
-        1,
-        f.padding().top(),
-        f.padding().bottom(),
-        f.padding().left(),
-        f.padding().right(),
-        1,
-        DataType.INT8,
-        DataType.INT8,
-        DataType.INT8,
-        0,
-        ImmutableIntArray.of(0),
-        0,
-        DataType.INT8.min(),
-        DataType.INT8.max(),
-        ImmutableIntArray.copyOf(new int[filterElements]),
-        null,
-        new Requantization.Q31(ImmutableIntArray.of(1 << 30), ImmutableIntArray.of(0)));
+    return QuantizedLayer.builder(f.kind(), Semantics.TFLITE_INT8)
+        .input(f.inputShape())
+        .output(f.outputShape())
+        .kernelH(f.kernelH())
+        .kernelW(f.kernelW())
+        .strideH(f.strideH())
+        .strideW(f.strideW())
+        .dilationH(1)
+        .dilationW(1)
+        .padTop(f.padding().top())
+        .padBottom(f.padding().bottom())
+        .padLeft(f.padding().left())
+        .padRight(f.padding().right())
+        .depthMultiplier(1)
+        .inputType(DataType.INT8)
+        .filterType(DataType.INT8)
+        .outputType(DataType.INT8)
+        .inputZeroPoint(0)
+        .filterZeroPoints(ImmutableIntArray.of(0))
+        .outputZeroPoint(0)
+        .activationMin(DataType.INT8.min())
+        .activationMax(DataType.INT8.max())
+        .filter(ImmutableIntArray.copyOf(new int[filterElements]))
+        .requant(new Requantization.Q31(ImmutableIntArray.of(1 << 30), ImmutableIntArray.of(0)))
+        .build();
   }
 
   @Override

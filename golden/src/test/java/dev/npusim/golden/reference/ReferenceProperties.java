@@ -243,32 +243,31 @@ class ReferenceProperties {
       int[] padding,
       int depthMultiplier,
       ImmutableIntArray filter) {
-    return new QuantizedLayer(
-        kind,
-        l.semantics(),
-        input,
-        l.output(),
-        l.kernelH(),
-        l.kernelW(),
-        l.strideH(),
-        l.strideW(),
-        l.dilationH(),
-        l.dilationW(),
-        padding[0],
-        padding[1],
-        padding[2],
-        padding[3],
-        depthMultiplier,
-        l.inputType(),
-        l.filterType(),
-        l.outputType(),
-        l.inputZeroPoint(),
-        l.filterZeroPoints(),
-        l.outputZeroPoint(),
-        l.activationMin(),
-        l.activationMax(),
-        filter,
-        l.bias(),
-        l.requant());
+    return QuantizedLayer.builder(kind, l.semantics())
+        .input(input)
+        .output(l.output())
+        .kernelH(l.kernelH())
+        .kernelW(l.kernelW())
+        .strideH(l.strideH())
+        .strideW(l.strideW())
+        .dilationH(l.dilationH())
+        .dilationW(l.dilationW())
+        .padTop(padding[0])
+        .padBottom(padding[1])
+        .padLeft(padding[2])
+        .padRight(padding[3])
+        .depthMultiplier(depthMultiplier)
+        .inputType(l.inputType())
+        .filterType(l.filterType())
+        .outputType(l.outputType())
+        .inputZeroPoint(l.inputZeroPoint())
+        .filterZeroPoints(l.filterZeroPoints())
+        .outputZeroPoint(l.outputZeroPoint())
+        .activationMin(l.activationMin())
+        .activationMax(l.activationMax())
+        .filter(filter)
+        .bias(l.bias())
+        .requant(l.requant())
+        .build();
   }
 }
