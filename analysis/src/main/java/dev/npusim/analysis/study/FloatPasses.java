@@ -1,9 +1,9 @@
 package dev.npusim.analysis.study;
 
 import com.google.common.primitives.ImmutableDoubleArray;
+import dev.npusim.golden.reference.ExactRequantReference;
 import dev.npusim.kernels.LayerKind;
 import dev.npusim.kernels.QuantizedLayer;
-import dev.npusim.kernels.Requantization;
 import dev.npusim.kernels.graph.Activation;
 import dev.npusim.kernels.graph.FloatGraph;
 import dev.npusim.kernels.graph.FloatLayer;
@@ -58,7 +58,12 @@ final class FloatPasses {
     return FloatTensor.adopt(t.shape(), v);
   }
 
-  /** {@code zo + acc * M * 2^(shift - 31)} for each output, unrounded and unclamped. */
+  /**
+   * {@code zo + acc * M * 2^(shift - 31)} for each output, unrounded and unclamped: {@link
+   * ExactRequantReference#unclamped}'s figure, with the accumulator computed by this network's
+   * prepared integer-weight float graph (exact: its integers stay below 2^53), which is much faster
+   * than the reference's direct loops on whole networks.
+   */
   double[] exactOutput(QuantizedNetwork.Layer l, int[] input) {
     QuantizedLayer q = l.quantized();
     double[] x = new double[input.length];
@@ -66,13 +71,10 @@ final class FloatPasses {
       x[i] = input[i] - q.inputZeroPoint();
     }
     double[] acc = integer.runLayer(l.name(), FloatTensor.adopt(q.input(), x)).toArray();
-    Requantization.Q31 rq = (Requantization.Q31) q.requant();
     int oc = q.output().c();
     double[] out = new double[acc.length];
     for (int i = 0; i < acc.length; i++) {
-      int c = i % oc;
-      out[i] =
-          q.outputZeroPoint() + acc[i] * Math.scalb((double) rq.multiplier(c), rq.shift(c) - 31);
+      out[i] = q.outputZeroPoint() + acc[i] * ExactRequantReference.effectiveScale(q, i % oc);
     }
     return out;
   }

@@ -61,7 +61,7 @@ class ReferenceProperties {
               GoldenCase c = CaseGenerator.generate(spec, seed);
               QuantizedLayer layer = c.layer();
               int[] actual = IntegerReference.run(layer, c.input());
-              double[] exact = FloatReference.run(layer, c.input());
+              double[] exact = ExactRequantReference.run(layer, c.input());
               long[] acc = IntegerReference.exact(layer, c.input()).accumulators().toArray();
               for (int i = 0; i < actual.length; i++) {
                 int oc = i % layer.output().c();
@@ -72,7 +72,7 @@ class ReferenceProperties {
                 if (layer.requant() instanceof Requantization.Q31 q) {
                   int shift = q.shift(oc);
                   long shifted = acc[i] << Math.max(shift, 0);
-                  double scaled = acc[i] * FloatReference.effectiveScale(layer, oc);
+                  double scaled = acc[i] * ExactRequantReference.effectiveScale(layer, oc);
                   if (shifted != (int) shifted
                       || Math.abs(scaled) + 1 + Math.abs(layer.outputZeroPoint()) >= 1L << 31) {
                     continue; // the left shift or the zero-point addition wraps
@@ -81,7 +81,7 @@ class ReferenceProperties {
                   bound = rightShift == 0 ? 0.5 : 0.5 + 0.5 * Math.scalb(1.0, -rightShift);
                   checkedQ31.incrementAndGet();
                 } else {
-                  double scale = FloatReference.effectiveScale(layer, oc);
+                  double scale = ExactRequantReference.effectiveScale(layer, oc);
                   bound = 0.5 + Math.abs(acc[i] * scale) * Math.scalb(1.0, -22);
                   checkedFloat.incrementAndGet();
                 }
@@ -118,9 +118,10 @@ class ReferenceProperties {
               GoldenCase c = CaseGenerator.generate(spec, seed);
               IntegerReference.ExactOutput exact = IntegerReference.exact(c.layer(), c.input());
               assertArrayEquals(
-                  exact.unclamped().toArray(), FloatReference.unclamped(c.layer(), c.input()));
+                  exact.unclamped().toArray(),
+                  ExactRequantReference.unclamped(c.layer(), c.input()));
               assertArrayEquals(
-                  exact.clamped().toArray(), FloatReference.run(c.layer(), c.input()));
+                  exact.clamped().toArray(), ExactRequantReference.run(c.layer(), c.input()));
             });
   }
 

@@ -17,7 +17,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** The fast float reference against a direct seven-loop evaluation written in this test. */
-class FloatReferenceTest {
+class FloatGraphExecutorTest {
 
   private static ImmutableDoubleArray uniform(Random r, int n, double lo, double hi) {
     double[] v = new double[n];

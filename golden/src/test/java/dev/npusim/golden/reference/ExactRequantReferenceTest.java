@@ -10,14 +10,15 @@ import dev.npusim.kernels.Semantics;
 import org.junit.jupiter.api.Test;
 
 /** The float reference on the hand-computed layers of {@link IntegerReferenceTest}. */
-class FloatReferenceTest {
+class ExactRequantReferenceTest {
 
   @Test
   void conv2dIsTheUnroundedValue() {
     // Accumulators 19, 21, 25, 27 (see IntegerReferenceTest.conv3x3) times 0.5, plus zo 3.
     assertArrayEquals(
         new double[] {12.5, 13.5, 15.5, 16.5},
-        FloatReference.run(IntegerReferenceTest.conv3x3(), IntegerReferenceTest.CONV3X3_INPUT));
+        ExactRequantReference.run(
+            IntegerReferenceTest.conv3x3(), IntegerReferenceTest.CONV3X3_INPUT));
   }
 
   @Test
@@ -26,10 +27,10 @@ class FloatReferenceTest {
     QuantizedLayer layer = IntegerReferenceTest.depthwiseMultiplier2();
     assertArrayEquals(
         new double[] {-3, 0.5, 2, 1.375},
-        FloatReference.unclamped(layer, IntegerReferenceTest.DEPTHWISE_INPUT));
+        ExactRequantReference.unclamped(layer, IntegerReferenceTest.DEPTHWISE_INPUT));
     assertArrayEquals(
         new double[] {-2, 0.5, 2, 1.375},
-        FloatReference.run(layer, IntegerReferenceTest.DEPTHWISE_INPUT));
+        ExactRequantReference.run(layer, IntegerReferenceTest.DEPTHWISE_INPUT));
   }
 
   @Test
@@ -49,7 +50,8 @@ class FloatReferenceTest {
             .filter(ones)
             .q31(new int[] {1 << 30}, new int[] {1})
             .build();
-    assertArrayEquals(new double[] {51}, FloatReference.run(layer, ImmutableIntArray.of(201)));
+    assertArrayEquals(
+        new double[] {51}, ExactRequantReference.run(layer, ImmutableIntArray.of(201)));
   }
 
   @Test
@@ -62,6 +64,6 @@ class FloatReferenceTest {
             .filter(1)
             .q31(new int[] {1610612736}, new int[] {2})
             .build();
-    assertEquals(3.0, FloatReference.effectiveScale(layer, 0));
+    assertEquals(3.0, ExactRequantReference.effectiveScale(layer, 0));
   }
 }

@@ -7,8 +7,8 @@ import dev.npusim.kernels.Requantization;
 import dev.npusim.kernels.TensorShape;
 
 /**
- * The real-valued output the integer pipeline of a {@link QuantizedLayer} approximates, in the
- * output's integer domain (LSB of the output scale):
+ * The exact requantization reference: the real-valued output the integer pipeline of a {@link
+ * QuantizedLayer} approximates, in the output's integer domain (LSB of the output scale):
  *
  * <pre>
  *   zo + (bias[oc] + Σ (x - zx) * (w - zw[oc])) * effective_scale[oc]
@@ -24,8 +24,8 @@ import dev.npusim.kernels.TensorShape;
  * up when the two are compared. Every partial sum is an integer far below 2^53, so the double sum
  * is exact.
  */
-public final class FloatReference {
-  private FloatReference() {}
+public final class ExactRequantReference {
+  private ExactRequantReference() {}
 
   /** The clamped real-valued output, NHWC flat. */
   public static double[] run(QuantizedLayer layer, ImmutableIntArray input) {
