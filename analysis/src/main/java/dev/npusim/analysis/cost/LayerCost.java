@@ -89,11 +89,6 @@ public record LayerCost(
     return (double) dramBytes() / machine.dmaBytesPerCycle();
   }
 
-  /** Compulsory traffic at the DMA rate (the memory roof with perfect reuse), or 0 if unknown. */
-  public double compulsoryMemoryCycles() {
-    return compulsoryDramBytes < 0 ? 0 : (double) compulsoryDramBytes / machine.dmaBytesPerCycle();
-  }
-
   public Bound bound() {
     return computeBoundCycles() >= memoryBoundCycles() ? Bound.COMPUTE : Bound.MEMORY;
   }

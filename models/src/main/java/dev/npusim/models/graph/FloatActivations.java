@@ -31,8 +31,4 @@ public final class FloatActivations {
   public ImmutableList<String> names() {
     return tensors.keySet().asList();
   }
-
-  public ImmutableMap<String, FloatTensor> asMap() {
-    return tensors;
-  }
 }
