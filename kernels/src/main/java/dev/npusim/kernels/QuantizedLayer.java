@@ -456,32 +456,33 @@ public record QuantizedLayer(
       checkArgument(
           filterZeroPoints != null && filter != null && requant != null,
           "filter, filter zero points and requantization must be set");
-      return QuantizedLayer.builder(kind, semantics)
-          .input(input)
-          .output(output)
-          .kernelH(kernelH)
-          .kernelW(kernelW)
-          .strideH(strideH)
-          .strideW(strideW)
-          .dilationH(dilationH)
-          .dilationW(dilationW)
-          .padTop(padTop)
-          .padBottom(padBottom)
-          .padLeft(padLeft)
-          .padRight(padRight)
-          .depthMultiplier(depthMultiplier)
-          .inputType(inputType)
-          .filterType(filterType)
-          .outputType(outputType)
-          .inputZeroPoint(inputZeroPoint)
-          .filterZeroPoints(filterZeroPoints)
-          .outputZeroPoint(outputZeroPoint)
-          .activationMin(activationMin)
-          .activationMax(activationMax)
-          .filter(filter)
-          .bias(bias)
-          .requant(requant)
-          .build();
+      return new QuantizedLayer(
+          kind,
+          semantics,
+          input,
+          output,
+          kernelH,
+          kernelW,
+          strideH,
+          strideW,
+          dilationH,
+          dilationW,
+          padTop,
+          padBottom,
+          padLeft,
+          padRight,
+          depthMultiplier,
+          inputType,
+          filterType,
+          outputType,
+          inputZeroPoint,
+          filterZeroPoints,
+          outputZeroPoint,
+          activationMin,
+          activationMax,
+          filter,
+          bias,
+          requant);
     }
   }
 }
