@@ -1,11 +1,7 @@
-package dev.npusim.tests.cost;
+package dev.npusim.analysis.cost;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.npusim.analysis.cost.CostEstimator;
-import dev.npusim.analysis.cost.CostException;
-import dev.npusim.analysis.cost.LayerCost;
-import dev.npusim.analysis.cost.NamedLayer;
 import dev.npusim.golden.generator.CaseGenerator;
 import dev.npusim.golden.generator.CaseSpec;
 import dev.npusim.golden.generator.Padding;

@@ -1,8 +1,7 @@
-package dev.npusim.tests.cost;
+package dev.npusim.analysis.cost;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.npusim.analysis.cost.CompulsoryTraffic;
 import dev.npusim.golden.generator.CaseGenerator;
 import dev.npusim.golden.generator.CaseSpec;
 import dev.npusim.golden.generator.Padding;

@@ -1,4 +1,4 @@
-package dev.npusim.tests.cost;
+package dev.npusim.analysis.cost;
 
 import dev.npusim.simulator.MachineConfig;
 import dev.npusim.simulator.MachineConfigException;
