@@ -51,7 +51,7 @@ public final class CaseGenerator {
     }
 
     GoldenCase goldenCase(long seed) {
-      Padding.Explicit pad = spec.explicitPadding();
+      dev.npusim.kernels.graph.Padding pad = spec.explicitPadding();
       int oc = spec.outputChannels();
       TensorShape input =
           new TensorShape(
