@@ -505,6 +505,17 @@ public final class Analyzer {
   /** Identifies an isolated run: the same layer fed the same quantized float input. */
   private record IsolatedKey(GraphKey graphKey, QuantizedLayer layer, QuantParams input) {}
 
+  /** A machine of its own for one task, with only as much DRAM as the largest program uses. */
+  private Machine machineFor(List<SchemeRun> runs) {
+    long dramNeeded = 1 << 20;
+    for (SchemeRun r : runs) {
+      for (CompiledLayer c : r.compiled().values()) {
+        dramNeeded = Math.max(dramNeeded, c.plan().dramBytes());
+      }
+    }
+    return new Machine(o.machine().withDram((int) Math.min(o.machine().dramBytes(), dramNeeded)));
+  }
+
   /**
    * Every scheme on one image, layer by layer: the float network of each float graph, the
    * activations-only pass of each activation quantization, and per scheme its weights-only pass,
@@ -513,14 +524,7 @@ public final class Analyzer {
   private Map<QuantScheme, TaskResult> imageTask(List<SchemeRun> runs, String image, boolean dump)
       throws AnalysisException {
     FloatTensor input = images.get(image);
-    long dramNeeded = 1 << 20;
-    for (SchemeRun r : runs) {
-      for (CompiledLayer c : r.compiled().values()) {
-        dramNeeded = Math.max(dramNeeded, c.plan().dramBytes());
-      }
-    }
-    Machine machine =
-        new Machine(o.machine().withDram((int) Math.min(o.machine().dramBytes(), dramNeeded)));
+    Machine machine = machineFor(runs);
     LayerRunner runner = new LayerRunner(machine);
     Map<GraphKey, LiveTensors<FloatTensor>> floats = new LinkedHashMap<>();
     Map<GraphKey, FloatGraphExecutor> floatRefs = new HashMap<>();
