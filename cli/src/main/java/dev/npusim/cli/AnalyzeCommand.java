@@ -1,15 +1,16 @@
 package dev.npusim.cli;
 
-import dev.npusim.cli.analysis.AnalysisResult;
-import dev.npusim.cli.analysis.Analyzer;
+import dev.npusim.analysis.AnalysisException;
+import dev.npusim.analysis.study.AnalysisResult;
+import dev.npusim.analysis.study.Analyzer;
 import dev.npusim.cli.analysis.HtmlReport;
 import dev.npusim.cli.analysis.JsonReport;
 import dev.npusim.cli.analysis.ProgressBar;
 import dev.npusim.cli.analysis.TerminalReport;
-import dev.npusim.golden.model.ImageFile;
-import dev.npusim.golden.model.InputFileException;
-import dev.npusim.golden.model.SsdMobilenetV1;
 import dev.npusim.kernels.quant.QuantScheme;
+import dev.npusim.models.InputFileException;
+import dev.npusim.models.image.ImageFile;
+import dev.npusim.models.ssd.SsdMobilenetV1;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,7 +90,7 @@ final class AnalyzeCommand implements Callable<Integer> {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
-  public Integer call() throws UserError {
+  public Integer call() throws UserError, AnalysisException {
     List<QuantScheme> schemes = new ArrayList<>();
     for (String v : variants) {
       if (v.equals("all")) {
@@ -141,7 +142,7 @@ final class AnalyzeCommand implements Callable<Integer> {
                     schemes,
                     machine.load(),
                     check,
-                    dump,
+                    dump == null ? null : new NpyDump(dump),
                     progress));
       }
       spec.commandLine().getOut().print(TerminalReport.render(r, details));

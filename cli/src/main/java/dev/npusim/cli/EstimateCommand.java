@@ -1,11 +1,11 @@
 package dev.npusim.cli;
 
-import dev.npusim.cli.cost.CostEstimator;
-import dev.npusim.cli.cost.CostException;
+import dev.npusim.analysis.cost.CostEstimator;
+import dev.npusim.analysis.cost.CostException;
+import dev.npusim.analysis.cost.NamedLayer;
+import dev.npusim.analysis.cost.NetworkCost;
+import dev.npusim.analysis.cost.NetworkLayers;
 import dev.npusim.cli.cost.CostReport;
-import dev.npusim.cli.cost.NamedLayer;
-import dev.npusim.cli.cost.NetworkCost;
-import dev.npusim.cli.cost.NetworkLayers;
 import dev.npusim.cli.cost.PerfettoTrace;
 import dev.npusim.golden.cases.GoldenCase;
 import dev.npusim.isa.Program;

@@ -1,5 +1,8 @@
 package dev.npusim.cli;
 
+import dev.npusim.analysis.AnalysisException;
+import dev.npusim.analysis.cost.CostException;
+import dev.npusim.models.InputFileException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -80,7 +83,10 @@ public final class Main implements Runnable {
         });
     cl.setExecutionExceptionHandler(
         (ex, c, parseResult) -> {
-          if (ex instanceof UserError) {
+          if (ex instanceof UserError
+              || ex instanceof AnalysisException
+              || ex instanceof CostException
+              || ex instanceof InputFileException) {
             err.println("npusim: " + ex.getMessage());
             if (debug) {
               ex.printStackTrace(err);

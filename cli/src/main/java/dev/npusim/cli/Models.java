@@ -1,10 +1,10 @@
 package dev.npusim.cli;
 
-import dev.npusim.cli.cost.NetworkLayers;
-import dev.npusim.cli.cost.ZeroWeightNetwork;
-import dev.npusim.golden.model.InputFileException;
-import dev.npusim.golden.model.ModelSource;
-import dev.npusim.golden.model.SsdMobilenetV1;
+import dev.npusim.analysis.cost.NetworkLayers;
+import dev.npusim.analysis.cost.ZeroWeightNetwork;
+import dev.npusim.models.InputFileException;
+import dev.npusim.models.ssd.SsdMobilenetV1;
+import dev.npusim.models.tfjs.ModelSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 

@@ -1,11 +1,11 @@
 package dev.npusim.cli;
 
+import dev.npusim.analysis.cost.MachineSweep;
+import dev.npusim.analysis.cost.NamedLayer;
+import dev.npusim.analysis.cost.NetworkCost;
+import dev.npusim.analysis.cost.NetworkLayers;
+import dev.npusim.analysis.cost.SweepParameter;
 import dev.npusim.cli.cost.CostReport;
-import dev.npusim.cli.cost.MachineSweep;
-import dev.npusim.cli.cost.NamedLayer;
-import dev.npusim.cli.cost.NetworkCost;
-import dev.npusim.cli.cost.NetworkLayers;
-import dev.npusim.cli.cost.SweepParameter;
 import dev.npusim.cli.cost.SweepPlot;
 import dev.npusim.golden.cases.GoldenCase;
 import dev.npusim.simulator.MachineConfig;

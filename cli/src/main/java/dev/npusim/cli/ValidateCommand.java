@@ -1,6 +1,6 @@
 package dev.npusim.cli;
 
-import dev.npusim.cli.engine.SimulatedLayer;
+import dev.npusim.analysis.engine.LayerRunner;
 import dev.npusim.golden.cases.CaseFormatException;
 import dev.npusim.golden.cases.CaseReader;
 import dev.npusim.golden.cases.GoldenCase;
@@ -125,7 +125,7 @@ final class ValidateCommand implements Callable<Integer> {
     }
     CompiledLayer compiled;
     try {
-      compiled = SimulatedLayer.compile(c.layer(), config);
+      compiled = LayerRunner.compile(c.layer(), config);
     } catch (CompileException e) {
       return new Outcome(
           Status.SKIP,
@@ -136,9 +136,9 @@ final class ValidateCommand implements Callable<Integer> {
             config.withDram(
                 (int)
                     Math.min(config.dramBytes(), Math.max(1 << 20, compiled.plan().dramBytes()))));
-    SimulatedLayer.Run run;
+    LayerRunner.Run run;
     try {
-      run = SimulatedLayer.run(m, compiled, c.input());
+      run = LayerRunner.run(m, compiled, c.input());
     } catch (SimulationFault f) {
       return new Outcome(Status.FAIL, String.format("FAIL  %s%n      %s%n", name, f.getMessage()));
     }

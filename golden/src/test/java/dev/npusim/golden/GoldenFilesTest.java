@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.npusim.golden.cases.CaseReader;
 import dev.npusim.golden.cases.CaseWriter;
 import dev.npusim.golden.cases.GoldenCase;
+import dev.npusim.golden.cases.GoldenVectors;
 import dev.npusim.golden.metrics.Comparison;
 import dev.npusim.golden.reference.IntegerReference;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +26,7 @@ class GoldenFilesTest {
 
   @Test
   void allSeventyOneFilesAreVendored() {
-    assertEquals(71, GoldenFiles.all().size());
+    assertEquals(71, GoldenVectors.all().size());
     assertEquals(49, count("cmsis-nn/"));
     assertEquals(16, count("tflite-uint8/"));
     assertEquals(6, count("tflite-int8/"));
@@ -34,18 +35,18 @@ class GoldenFilesTest {
   /** One test per file: it reads, and the integer reference reproduces it bit for bit. */
   @TestFactory
   Stream<DynamicTest> integerReferenceReproducesEveryGoldenFile() {
-    return GoldenFiles.all().stream()
+    return GoldenVectors.all().stream()
         .map(
             file ->
                 DynamicTest.dynamicTest(
-                    GoldenFiles.relativeName(file),
+                    GoldenVectors.relativeName(file),
                     () -> {
                       GoldenCase c = CaseReader.read(file);
                       int[] actual = IntegerReference.run(c.layer(), c.input());
                       Comparison cmp =
                           Comparison.of(c.layer().output(), c.expectedOutput().toArray(), actual);
                       if (!cmp.bitExact()) {
-                        fail(GoldenFiles.relativeName(file) + ": " + cmp.summary());
+                        fail(GoldenVectors.relativeName(file) + ": " + cmp.summary());
                       }
                     }));
   }
@@ -56,11 +57,11 @@ class GoldenFilesTest {
    */
   @TestFactory
   Stream<DynamicTest> writerReproducesEveryGoldenFileByteForByte() {
-    return GoldenFiles.all().stream()
+    return GoldenVectors.all().stream()
         .map(
             file ->
                 DynamicTest.dynamicTest(
-                    GoldenFiles.relativeName(file),
+                    GoldenVectors.relativeName(file),
                     () -> {
                       String original = Files.readString(file, StandardCharsets.UTF_8);
                       String written = CaseWriter.toJson(CaseReader.read(file));
@@ -69,7 +70,7 @@ class GoldenFilesTest {
   }
 
   private static long count(String folder) {
-    List<Path> files = GoldenFiles.all();
-    return files.stream().filter(f -> GoldenFiles.relativeName(f).startsWith(folder)).count();
+    List<Path> files = GoldenVectors.all();
+    return files.stream().filter(f -> GoldenVectors.relativeName(f).startsWith(folder)).count();
   }
 }

@@ -147,32 +147,31 @@ public final class LayerBuilder {
         QuantizedLayer.outputSize(input.h(), kernelH, strideH, dilationH, padding[0], padding[1]);
     int ow =
         QuantizedLayer.outputSize(input.w(), kernelW, strideW, dilationW, padding[2], padding[3]);
-    return new QuantizedLayer(
-        kind,
-        semantics,
-        input,
-        new TensorShape(input.n(), oh, ow, oc),
-        kernelH,
-        kernelW,
-        strideH,
-        strideW,
-        dilationH,
-        dilationW,
-        padding[0],
-        padding[1],
-        padding[2],
-        padding[3],
-        depthMultiplier,
-        inputType,
-        filterType,
-        outputType,
-        inputZeroPoint,
-        ImmutableIntArray.copyOf(filterZeroPoints),
-        outputZeroPoint,
-        activationMin == null ? outputType.min() : activationMin,
-        activationMax == null ? outputType.max() : activationMax,
-        ImmutableIntArray.copyOf(filter),
-        bias == null ? null : ImmutableIntArray.copyOf(bias),
-        requant);
+    return QuantizedLayer.builder(kind, semantics)
+        .input(input)
+        .output(new TensorShape(input.n(), oh, ow, oc))
+        .kernelH(kernelH)
+        .kernelW(kernelW)
+        .strideH(strideH)
+        .strideW(strideW)
+        .dilationH(dilationH)
+        .dilationW(dilationW)
+        .padTop(padding[0])
+        .padBottom(padding[1])
+        .padLeft(padding[2])
+        .padRight(padding[3])
+        .depthMultiplier(depthMultiplier)
+        .inputType(inputType)
+        .filterType(filterType)
+        .outputType(outputType)
+        .inputZeroPoint(inputZeroPoint)
+        .filterZeroPoints(ImmutableIntArray.copyOf(filterZeroPoints))
+        .outputZeroPoint(outputZeroPoint)
+        .activationMin(activationMin == null ? outputType.min() : activationMin)
+        .activationMax(activationMax == null ? outputType.max() : activationMax)
+        .filter(ImmutableIntArray.copyOf(filter))
+        .bias(bias == null ? null : ImmutableIntArray.copyOf(bias))
+        .requant(requant)
+        .build();
   }
 }

@@ -217,4 +217,272 @@ public record QuantizedLayer(
             : (long) kernelH * kernelW * input.c();
     return output.elements() * perOutput;
   }
+
+  /**
+   * A builder for {@link #QuantizedLayer}: every field by name, so no call site depends on the
+   * record's component order. Stride, dilation and depth multiplier default to 1, padding to 0 and
+   * bias to none; everything else must be set. The record's constructor validates the result.
+   */
+  public static Builder builder(LayerKind kind, Semantics semantics) {
+    return new Builder().kind(kind).semantics(semantics);
+  }
+
+  /** A builder holding this layer's fields, to derive a changed copy. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.kind = kind;
+    b.semantics = semantics;
+    b.input = input;
+    b.output = output;
+    b.kernelH = kernelH;
+    b.kernelW = kernelW;
+    b.strideH = strideH;
+    b.strideW = strideW;
+    b.dilationH = dilationH;
+    b.dilationW = dilationW;
+    b.padTop = padTop;
+    b.padBottom = padBottom;
+    b.padLeft = padLeft;
+    b.padRight = padRight;
+    b.depthMultiplier = depthMultiplier;
+    b.inputType = inputType;
+    b.filterType = filterType;
+    b.outputType = outputType;
+    b.inputZeroPoint = inputZeroPoint;
+    b.filterZeroPoints = filterZeroPoints;
+    b.outputZeroPoint = outputZeroPoint;
+    b.activationMin = activationMin;
+    b.activationMax = activationMax;
+    b.filter = filter;
+    b.bias = bias;
+    b.requant = requant;
+    return b;
+  }
+
+  /** See {@link #builder}. */
+  public static final class Builder {
+    private LayerKind kind;
+    private Semantics semantics;
+    private TensorShape input;
+    private TensorShape output;
+    private int kernelH;
+    private int kernelW;
+    private int strideH = 1;
+    private int strideW = 1;
+    private int dilationH = 1;
+    private int dilationW = 1;
+    private int padTop;
+    private int padBottom;
+    private int padLeft;
+    private int padRight;
+    private int depthMultiplier = 1;
+    private DataType inputType;
+    private DataType filterType;
+    private DataType outputType;
+    private int inputZeroPoint;
+    private ImmutableIntArray filterZeroPoints;
+    private int outputZeroPoint;
+    private int activationMin;
+    private int activationMax;
+    private ImmutableIntArray filter;
+    private ImmutableIntArray bias;
+    private Requantization requant;
+
+    private Builder() {}
+
+    public Builder kind(LayerKind kind) {
+      this.kind = kind;
+      return this;
+    }
+
+    public Builder semantics(Semantics semantics) {
+      this.semantics = semantics;
+      return this;
+    }
+
+    public Builder input(TensorShape input) {
+      this.input = input;
+      return this;
+    }
+
+    public Builder output(TensorShape output) {
+      this.output = output;
+      return this;
+    }
+
+    public Builder kernelH(int kernelH) {
+      this.kernelH = kernelH;
+      return this;
+    }
+
+    public Builder kernelW(int kernelW) {
+      this.kernelW = kernelW;
+      return this;
+    }
+
+    public Builder strideH(int strideH) {
+      this.strideH = strideH;
+      return this;
+    }
+
+    public Builder strideW(int strideW) {
+      this.strideW = strideW;
+      return this;
+    }
+
+    public Builder dilationH(int dilationH) {
+      this.dilationH = dilationH;
+      return this;
+    }
+
+    public Builder dilationW(int dilationW) {
+      this.dilationW = dilationW;
+      return this;
+    }
+
+    public Builder padTop(int padTop) {
+      this.padTop = padTop;
+      return this;
+    }
+
+    public Builder padBottom(int padBottom) {
+      this.padBottom = padBottom;
+      return this;
+    }
+
+    public Builder padLeft(int padLeft) {
+      this.padLeft = padLeft;
+      return this;
+    }
+
+    public Builder padRight(int padRight) {
+      this.padRight = padRight;
+      return this;
+    }
+
+    public Builder depthMultiplier(int depthMultiplier) {
+      this.depthMultiplier = depthMultiplier;
+      return this;
+    }
+
+    public Builder inputType(DataType inputType) {
+      this.inputType = inputType;
+      return this;
+    }
+
+    public Builder filterType(DataType filterType) {
+      this.filterType = filterType;
+      return this;
+    }
+
+    public Builder outputType(DataType outputType) {
+      this.outputType = outputType;
+      return this;
+    }
+
+    public Builder inputZeroPoint(int inputZeroPoint) {
+      this.inputZeroPoint = inputZeroPoint;
+      return this;
+    }
+
+    public Builder filterZeroPoints(ImmutableIntArray filterZeroPoints) {
+      this.filterZeroPoints = filterZeroPoints;
+      return this;
+    }
+
+    public Builder outputZeroPoint(int outputZeroPoint) {
+      this.outputZeroPoint = outputZeroPoint;
+      return this;
+    }
+
+    public Builder activationMin(int activationMin) {
+      this.activationMin = activationMin;
+      return this;
+    }
+
+    public Builder activationMax(int activationMax) {
+      this.activationMax = activationMax;
+      return this;
+    }
+
+    public Builder filter(ImmutableIntArray filter) {
+      this.filter = filter;
+      return this;
+    }
+
+    public Builder bias(ImmutableIntArray bias) {
+      this.bias = bias;
+      return this;
+    }
+
+    public Builder requant(Requantization requant) {
+      this.requant = requant;
+      return this;
+    }
+
+    public Builder kernel(int h, int w) {
+      return kernelH(h).kernelW(w);
+    }
+
+    public Builder stride(int h, int w) {
+      return strideH(h).strideW(w);
+    }
+
+    public Builder dilation(int h, int w) {
+      return dilationH(h).dilationW(w);
+    }
+
+    public Builder padding(int top, int bottom, int left, int right) {
+      return padTop(top).padBottom(bottom).padLeft(left).padRight(right);
+    }
+
+    public Builder padding(dev.npusim.kernels.graph.Padding p) {
+      return padding(p.top(), p.bottom(), p.left(), p.right());
+    }
+
+    public Builder types(DataType input, DataType filter, DataType output) {
+      return inputType(input).filterType(filter).outputType(output);
+    }
+
+    public Builder activation(int min, int max) {
+      return activationMin(min).activationMax(max);
+    }
+
+    public QuantizedLayer build() {
+      checkArgument(kind != null && semantics != null, "kind and semantics must be set");
+      checkArgument(input != null && output != null, "input and output shapes must be set");
+      checkArgument(
+          inputType != null && filterType != null && outputType != null, "types must be set");
+      checkArgument(
+          filterZeroPoints != null && filter != null && requant != null,
+          "filter, filter zero points and requantization must be set");
+      return new QuantizedLayer(
+          kind,
+          semantics,
+          input,
+          output,
+          kernelH,
+          kernelW,
+          strideH,
+          strideW,
+          dilationH,
+          dilationW,
+          padTop,
+          padBottom,
+          padLeft,
+          padRight,
+          depthMultiplier,
+          inputType,
+          filterType,
+          outputType,
+          inputZeroPoint,
+          filterZeroPoints,
+          outputZeroPoint,
+          activationMin,
+          activationMax,
+          filter,
+          bias,
+          requant);
+    }
+  }
 }

@@ -127,11 +127,6 @@ public record MachineConfig(
     return base;
   }
 
-  /** True if requantization of the 32-bit TFLite / ONNX accumulator is reproduced exactly. */
-  public boolean bitExactAccumulator() {
-    return accumulatorBits == 32 && accumulatorMode == AccumulatorMode.WRAP;
-  }
-
   /** The default machine, {@code npu8-default}. */
   public static MachineConfig defaults() {
     Map<CycleClass, Integer> lat = new EnumMap<>(CycleClass.class);

@@ -1,6 +1,6 @@
 package dev.npusim.tests;
 
-import dev.npusim.cli.engine.SimulatedLayer;
+import dev.npusim.analysis.engine.LayerRunner;
 import dev.npusim.golden.cases.GoldenCase;
 import dev.npusim.golden.metrics.Comparison;
 import dev.npusim.kernels.codegen.CompiledLayer;
@@ -11,10 +11,10 @@ import dev.npusim.simulator.MachineConfig;
 final class CaseRunner {
   private CaseRunner() {}
 
-  static SimulatedLayer.Run simulate(GoldenCase c, MachineConfig config) throws Exception {
-    CompiledLayer compiled = SimulatedLayer.compile(c.layer(), config);
+  static LayerRunner.Run simulate(GoldenCase c, MachineConfig config) throws Exception {
+    CompiledLayer compiled = LayerRunner.compile(c.layer(), config);
     Machine m = new Machine(config.withDram((int) Math.max(1 << 20, compiled.plan().dramBytes())));
-    return SimulatedLayer.run(m, compiled, c.input());
+    return LayerRunner.run(m, compiled, c.input());
   }
 
   /** Null if bit-exact, otherwise a description of the first mismatch. */

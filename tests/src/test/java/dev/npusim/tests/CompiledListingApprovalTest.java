@@ -3,7 +3,7 @@ package dev.npusim.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.npusim.cli.engine.SimulatedLayer;
+import dev.npusim.analysis.engine.LayerRunner;
 import dev.npusim.golden.generator.CaseGenerator;
 import dev.npusim.golden.generator.CaseSpec;
 import dev.npusim.golden.generator.Padding;
@@ -87,7 +87,7 @@ class CompiledListingApprovalTest {
                     e.getKey(),
                     () -> {
                       Program p =
-                          SimulatedLayer.compile(e.getValue(), MachineConfig.defaults()).program();
+                          LayerRunner.compile(e.getValue(), MachineConfig.defaults()).program();
                       String listing = Disassembler.disassemble(p);
                       assertEquals(p, Assembler.assemble(listing, e.getKey() + ".s"), "round trip");
                       Path approved = APPROVED.resolve(e.getKey() + ".approved.s");

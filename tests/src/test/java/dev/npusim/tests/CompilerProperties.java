@@ -2,7 +2,7 @@ package dev.npusim.tests;
 
 import static org.quicktheories.QuickTheory.qt;
 
-import dev.npusim.cli.engine.SimulatedLayer;
+import dev.npusim.analysis.engine.LayerRunner;
 import dev.npusim.golden.cases.GoldenCase;
 import dev.npusim.golden.generator.CaseGenerator;
 import dev.npusim.golden.generator.CaseSpec;
@@ -34,7 +34,7 @@ class CompilerProperties {
 
   static void check(CaseSpec spec, long seed, MachineConfig config) {
     GoldenCase c = CaseGenerator.generate(spec, seed);
-    SimulatedLayer.Run run;
+    LayerRunner.Run run;
     try {
       run = CaseRunner.simulate(c, config);
     } catch (Exception e) {

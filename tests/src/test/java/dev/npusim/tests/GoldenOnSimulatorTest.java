@@ -3,7 +3,7 @@ package dev.npusim.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.npusim.cli.engine.SimulatedLayer;
+import dev.npusim.analysis.engine.LayerRunner;
 import dev.npusim.golden.cases.CaseReader;
 import dev.npusim.golden.cases.GoldenCase;
 import dev.npusim.simulator.MachineConfig;
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.TestFactory;
  * instruction by instruction, must reproduce the expected output bit for bit.
  */
 class GoldenOnSimulatorTest {
-  static final Path GOLDEN = RepoPaths.root().resolve("golden/src/test/resources/golden");
+  static final Path GOLDEN = RepoPaths.root().resolve("golden/src/main/resources/golden");
 
   static List<Path> files() throws Exception {
     try (Stream<Path> s = Files.walk(GOLDEN)) {
@@ -42,7 +42,7 @@ class GoldenOnSimulatorTest {
                     GOLDEN.relativize(p).toString(),
                     () -> {
                       GoldenCase c = CaseReader.read(p);
-                      SimulatedLayer.Run run = CaseRunner.simulate(c, MachineConfig.defaults());
+                      LayerRunner.Run run = CaseRunner.simulate(c, MachineConfig.defaults());
                       assertNull(CaseRunner.mismatch(c, run.output()));
                     }));
   }

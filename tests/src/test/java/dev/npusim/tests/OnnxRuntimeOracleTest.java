@@ -10,7 +10,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import com.google.common.primitives.ImmutableIntArray;
 import com.google.protobuf.ByteString;
-import dev.npusim.cli.engine.SimulatedLayer;
+import dev.npusim.analysis.engine.LayerRunner;
 import dev.npusim.golden.cases.GoldenCase;
 import dev.npusim.golden.reference.IntegerReference;
 import dev.npusim.kernels.DataType;
@@ -155,33 +155,33 @@ class OnnxRuntimeOracleTest {
       // in float32, left to right.
       scale[i] = l.xScale() * l.wScale()[i] / l.yScale();
     }
-    return new QuantizedLayer(
-        l.depthwise() ? LayerKind.DEPTHWISE_CONV2D : LayerKind.CONV2D,
-        Semantics.FLOAT_REQUANT,
-        new TensorShape(l.n(), l.h(), l.w(), l.c()),
-        new TensorShape(l.n(), oh, ow, l.oc()),
-        l.k(),
-        l.k(),
-        l.stride(),
-        l.stride(),
-        l.dilation(),
-        l.dilation(),
-        l.pads()[0],
-        l.pads()[2],
-        l.pads()[1],
-        l.pads()[3],
-        l.m(),
-        l.xType(),
-        l.wType(),
-        l.xType(),
-        l.xZero(),
-        ImmutableIntArray.copyOf(l.wZero()),
-        l.yZero(),
-        l.xType().min(),
-        l.xType().max(),
-        ImmutableIntArray.copyOf(l.filterOhwiOrDw()),
-        ImmutableIntArray.copyOf(l.bias()),
-        Requantization.FloatScale.of(scale));
+    return QuantizedLayer.builder(
+            l.depthwise() ? LayerKind.DEPTHWISE_CONV2D : LayerKind.CONV2D, Semantics.FLOAT_REQUANT)
+        .input(new TensorShape(l.n(), l.h(), l.w(), l.c()))
+        .output(new TensorShape(l.n(), oh, ow, l.oc()))
+        .kernelH(l.k())
+        .kernelW(l.k())
+        .strideH(l.stride())
+        .strideW(l.stride())
+        .dilationH(l.dilation())
+        .dilationW(l.dilation())
+        .padTop(l.pads()[0])
+        .padBottom(l.pads()[2])
+        .padLeft(l.pads()[1])
+        .padRight(l.pads()[3])
+        .depthMultiplier(l.m())
+        .inputType(l.xType())
+        .filterType(l.wType())
+        .outputType(l.xType())
+        .inputZeroPoint(l.xZero())
+        .filterZeroPoints(ImmutableIntArray.copyOf(l.wZero()))
+        .outputZeroPoint(l.yZero())
+        .activationMin(l.xType().min())
+        .activationMax(l.xType().max())
+        .filter(ImmutableIntArray.copyOf(l.filterOhwiOrDw()))
+        .bias(ImmutableIntArray.copyOf(l.bias()))
+        .requant(Requantization.FloatScale.of(scale))
+        .build();
   }
 
   static OnnxMl.TensorProto.DataType onnxType(DataType t) {
@@ -369,7 +369,7 @@ class OnnxRuntimeOracleTest {
                         q,
                         ImmutableIntArray.copyOf(l.inputNhwc()),
                         ImmutableIntArray.copyOf(ort));
-                SimulatedLayer.Run run = CaseRunner.simulate(c, MachineConfig.defaults());
+                LayerRunner.Run run = CaseRunner.simulate(c, MachineConfig.defaults());
                 assertNull(CaseRunner.mismatch(c, run.output()), describe(l));
                 // The independent integer reference agrees as well.
                 assertArrayEquals(ort, IntegerReference.run(q, c.input()), describe(l));

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.npusim.cli.engine.SimulatedLayer;
+import dev.npusim.analysis.engine.LayerRunner;
 import dev.npusim.golden.cases.GoldenCase;
 import dev.npusim.golden.generator.CaseGenerator;
 import dev.npusim.golden.generator.CaseSpec;
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class TilingTest {
 
   static void assertBitExactInTiles(GoldenCase c, MachineConfig m, int minTiles) throws Exception {
-    SimulatedLayer.Run run = CaseRunner.simulate(c, m);
+    LayerRunner.Run run = CaseRunner.simulate(c, m);
     assertNull(CaseRunner.mismatch(c, run.output()));
     assertTrue(
         run.compiled().tiles() >= minTiles,
@@ -107,7 +107,7 @@ class TilingTest {
                 .build(),
             1);
     CompileException e =
-        assertThrows(CompileException.class, () -> SimulatedLayer.compile(c.layer(), starved));
+        assertThrows(CompileException.class, () -> LayerRunner.compile(c.layer(), starved));
     assertEquals("scratchpads.act", e.field());
     assertTrue(e.getMessage().contains("3x3 input pixels of 64 channels"), e.getMessage());
   }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.npusim.analysis.study.AnalysisResult;
 
 /**
  * The JSON rendering: every figure of {@link AnalysisResult}. Non-finite numbers (an exact layer's

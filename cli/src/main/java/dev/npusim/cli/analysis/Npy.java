@@ -10,10 +10,10 @@ import java.nio.charset.StandardCharsets;
  * header length, a Python dict literal header padded with spaces to a multiple of 64 bytes and
  * ending in a newline, then the data in C order.
  */
-final class Npy {
+public final class Npy {
   private Npy() {}
 
-  static byte[] float32(int[] shape, double[] values) {
+  public static byte[] float32(int[] shape, double[] values) {
     StringBuilder dims = new StringBuilder();
     for (int i = 0; i < shape.length; i++) {
       dims.append(shape[i]).append(shape.length == 1 ? "," : (i + 1 < shape.length ? ", " : ""));

@@ -1,5 +1,6 @@
 package dev.npusim.cli.analysis;
 
+import dev.npusim.analysis.study.Analyzer;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;

@@ -1,5 +1,6 @@
 package dev.npusim.cli.analysis;
 
+import dev.npusim.analysis.study.AnalysisResult;
 import java.util.List;
 import java.util.Locale;
 

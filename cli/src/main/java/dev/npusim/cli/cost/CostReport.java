@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.npusim.analysis.cost.LayerCost;
+import dev.npusim.analysis.cost.NetworkCost;
 import dev.npusim.isa.Scratchpad;
 import dev.npusim.simulator.EnergyBreakdown;
 import dev.npusim.simulator.EnergyComponent;
@@ -50,7 +52,8 @@ public final class CostReport {
   // ------------------------------------------------------------------ text
 
   /** The per-layer tables and the totals. */
-  public static String text(NetworkCost n) {
+  /** The machine, its resources and the source of the layers. */
+  private static String header(NetworkCost n) {
     MachineConfig m = n.machine();
     StringBuilder sb = new StringBuilder();
     sb.append(String.format("machine  %s: %s%n", m.name(), m.description()));
@@ -62,6 +65,11 @@ public final class CostReport {
           "         cycles and energy depend only on shapes and the machine, not on data values\n");
     }
     sb.append('\n');
+    return sb.toString();
+  }
+
+  public static String text(NetworkCost n) {
+    StringBuilder sb = new StringBuilder(header(n));
     // Units by size, so that a single small case still shows its numbers.
     boolean megaMacs = n.usefulMacs() >= 10_000_000;
     double macScale = megaMacs ? 1e6 : 1;

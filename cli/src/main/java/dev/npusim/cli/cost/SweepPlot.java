@@ -1,6 +1,9 @@
 package dev.npusim.cli.cost;
 
 import com.google.common.html.HtmlEscapers;
+import dev.npusim.analysis.cost.MachineSweep;
+import dev.npusim.analysis.cost.NetworkCost;
+import dev.npusim.analysis.cost.SweepParameter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -174,6 +177,42 @@ public final class SweepPlot {
             W,
             H,
             esc(title)));
+    sb.append(axes(xLabel, yLabel, yAxis, xTicks, log, sx, sy));
+    if (front) {
+      sb.append(paretoFront(xy, outcomes, sx, sy));
+    }
+    for (int i = 0; i < xy.size(); i++) {
+      MachineSweep.Outcome o = outcomes.get(i);
+      double[] p = xy.get(i);
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%s\" fill=\"%s\" stroke=\"%s\"><title>%s: %,d"
+                  + " cycles, %.3f mJ%s</title></circle>\n",
+              sx.applyAsDouble(p[0]),
+              sy.applyAsDouble(p[1]),
+              o.pareto() ? "5" : "3.5",
+              o.pareto() ? "#c00" : "none",
+              o.pareto() ? "#c00" : "#246",
+              esc(o.cost().machine().name()),
+              o.cost().cycles(),
+              o.cost().energy().totalPj() / 1e9,
+              o.pareto() ? " (Pareto)" : ""));
+    }
+    sb.append("</svg>\n");
+    return sb.toString();
+  }
+
+  /** The two axes, their ticks and labels. */
+  private static String axes(
+      String xLabel,
+      String yLabel,
+      double[] yAxis,
+      List<Double> xTicks,
+      boolean log,
+      java.util.function.DoubleUnaryOperator sx,
+      java.util.function.DoubleUnaryOperator sy) {
+    StringBuilder sb = new StringBuilder();
     // Axes and ticks.
     sb.append(
         String.format(
@@ -229,48 +268,35 @@ public final class SweepPlot {
             (TOP + H - BOTTOM) / 2,
             (TOP + H - BOTTOM) / 2,
             esc(yLabel)));
-    if (front) {
-      List<double[]> pts = new ArrayList<>();
-      for (int i = 0; i < xy.size(); i++) {
-        if (outcomes.get(i).pareto()) {
-          pts.add(xy.get(i));
-        }
-      }
-      pts.sort(Comparator.comparingDouble(p -> p[0]));
-      StringBuilder path = new StringBuilder();
-      for (double[] p : pts) {
-        path.append(
-            String.format(
-                Locale.ROOT,
-                "%s%.1f,%.1f",
-                path.length() == 0 ? "" : " ",
-                sx.applyAsDouble(p[0]),
-                sy.applyAsDouble(p[1])));
-      }
-      sb.append("<polyline fill=\"none\" stroke=\"#c00\" stroke-width=\"1.5\" points=\"")
-          .append(path)
-          .append("\"/>\n");
-    }
+    return sb.toString();
+  }
+
+  /** The Pareto-optimal points joined left to right. */
+  private static String paretoFront(
+      List<double[]> xy,
+      List<MachineSweep.Outcome> outcomes,
+      java.util.function.DoubleUnaryOperator sx,
+      java.util.function.DoubleUnaryOperator sy) {
+    List<double[]> pts = new ArrayList<>();
     for (int i = 0; i < xy.size(); i++) {
-      MachineSweep.Outcome o = outcomes.get(i);
-      double[] p = xy.get(i);
-      sb.append(
+      if (outcomes.get(i).pareto()) {
+        pts.add(xy.get(i));
+      }
+    }
+    pts.sort(Comparator.comparingDouble(p -> p[0]));
+    StringBuilder path = new StringBuilder();
+    for (double[] p : pts) {
+      path.append(
           String.format(
               Locale.ROOT,
-              "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%s\" fill=\"%s\" stroke=\"%s\"><title>%s: %,d"
-                  + " cycles, %.3f mJ%s</title></circle>\n",
+              "%s%.1f,%.1f",
+              path.length() == 0 ? "" : " ",
               sx.applyAsDouble(p[0]),
-              sy.applyAsDouble(p[1]),
-              o.pareto() ? "5" : "3.5",
-              o.pareto() ? "#c00" : "none",
-              o.pareto() ? "#c00" : "#246",
-              esc(o.cost().machine().name()),
-              o.cost().cycles(),
-              o.cost().energy().totalPj() / 1e9,
-              o.pareto() ? " (Pareto)" : ""));
+              sy.applyAsDouble(p[1])));
     }
-    sb.append("</svg>\n");
-    return sb.toString();
+    return "<polyline fill=\"none\" stroke=\"#c00\" stroke-width=\"1.5\" points=\""
+        + path
+        + "\"/>\n";
   }
 
   /**

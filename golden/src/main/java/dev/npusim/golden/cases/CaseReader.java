@@ -201,33 +201,32 @@ public final class CaseReader {
       QuantizedLayer layer;
       try {
         layer =
-            new QuantizedLayer(
-                kind,
-                semantics,
-                input,
-                output,
-                kernelH,
-                kernelW,
-                stride[0],
-                stride[1],
-                dilation[0],
-                dilation[1],
-                padding[0],
-                padding[1],
-                padding[2],
-                padding[3],
-                depthMultiplier,
-                inputType,
-                filterType,
-                outputType,
-                inputZeroPoint,
-                ImmutableIntArray.copyOf(filterZeroPoints),
-                outputZeroPoint,
-                activationMin,
-                activationMax,
-                filterData,
-                bias,
-                requant);
+            QuantizedLayer.builder(kind, semantics)
+                .input(input)
+                .output(output)
+                .kernelH(kernelH)
+                .kernelW(kernelW)
+                .strideH(stride[0])
+                .strideW(stride[1])
+                .dilationH(dilation[0])
+                .dilationW(dilation[1])
+                .padTop(padding[0])
+                .padBottom(padding[1])
+                .padLeft(padding[2])
+                .padRight(padding[3])
+                .depthMultiplier(depthMultiplier)
+                .inputType(inputType)
+                .filterType(filterType)
+                .outputType(outputType)
+                .inputZeroPoint(inputZeroPoint)
+                .filterZeroPoints(ImmutableIntArray.copyOf(filterZeroPoints))
+                .outputZeroPoint(outputZeroPoint)
+                .activationMin(activationMin)
+                .activationMax(activationMax)
+                .filter(filterData)
+                .bias(bias)
+                .requant(requant)
+                .build();
       } catch (IllegalArgumentException e) {
         throw f.error(fieldOfLayerError(e.getMessage()), "%s", e.getMessage());
       }

@@ -51,7 +51,7 @@ public final class CaseGenerator {
     }
 
     GoldenCase goldenCase(long seed) {
-      Padding.Explicit pad = spec.explicitPadding();
+      dev.npusim.kernels.graph.Padding pad = spec.explicitPadding();
       int oc = spec.outputChannels();
       TensorShape input =
           new TensorShape(
@@ -105,33 +105,32 @@ public final class CaseGenerator {
       int[] clamp = activationRange(outputZeroPoint, outputScale);
 
       QuantizedLayer layer =
-          new QuantizedLayer(
-              spec.op(),
-              spec.semantics(),
-              input,
-              output,
-              spec.kernelHeight(),
-              spec.kernelWidth(),
-              spec.strideH(),
-              spec.strideW(),
-              spec.dilationH(),
-              spec.dilationW(),
-              pad.top(),
-              pad.bottom(),
-              pad.left(),
-              pad.right(),
-              spec.depthMultiplier(),
-              spec.inputType(),
-              spec.filterType(),
-              spec.outputType(),
-              inputZeroPoint,
-              ImmutableIntArray.copyOf(filterZeroPoints),
-              outputZeroPoint,
-              clamp[0],
-              clamp[1],
-              ImmutableIntArray.copyOf(filterData),
-              bias,
-              requant);
+          QuantizedLayer.builder(spec.op(), spec.semantics())
+              .input(input)
+              .output(output)
+              .kernelH(spec.kernelHeight())
+              .kernelW(spec.kernelWidth())
+              .strideH(spec.strideH())
+              .strideW(spec.strideW())
+              .dilationH(spec.dilationH())
+              .dilationW(spec.dilationW())
+              .padTop(pad.top())
+              .padBottom(pad.bottom())
+              .padLeft(pad.left())
+              .padRight(pad.right())
+              .depthMultiplier(spec.depthMultiplier())
+              .inputType(spec.inputType())
+              .filterType(spec.filterType())
+              .outputType(spec.outputType())
+              .inputZeroPoint(inputZeroPoint)
+              .filterZeroPoints(ImmutableIntArray.copyOf(filterZeroPoints))
+              .outputZeroPoint(outputZeroPoint)
+              .activationMin(clamp[0])
+              .activationMax(clamp[1])
+              .filter(ImmutableIntArray.copyOf(filterData))
+              .bias(bias)
+              .requant(requant)
+              .build();
       ImmutableIntArray inputArray = ImmutableIntArray.copyOf(inputData);
       ImmutableIntArray expected =
           ImmutableIntArray.copyOf(IntegerReference.run(layer, inputArray));

@@ -172,7 +172,7 @@ public record CaseSpec(
       }
       case FLOAT_REQUANT -> {}
     }
-    Padding.Explicit pad =
+    dev.npusim.kernels.graph.Padding pad =
         padding.resolve(
             inputHeight,
             inputWidth,
@@ -183,9 +183,9 @@ public record CaseSpec(
             dilationH,
             dilationW);
     checkArgument(
-        op != LayerKind.FULLY_CONNECTED || pad.equals(new Padding.Explicit(0, 0, 0, 0)),
+        op != LayerKind.FULLY_CONNECTED || pad.equals(dev.npusim.kernels.graph.Padding.NONE),
         "fully_connected has no padding: %s",
-        pad);
+        Padding.explicit(pad.top(), pad.bottom(), pad.left(), pad.right()));
     long inputElements = (long) batch * inputHeight * inputWidth * inputChannels;
     long outputElements =
         (long) batch
@@ -207,7 +207,7 @@ public record CaseSpec(
   }
 
   /** The explicit {@code [top, bottom, left, right]} this spec's padding resolves to. */
-  public Padding.Explicit explicitPadding() {
+  public dev.npusim.kernels.graph.Padding explicitPadding() {
     return padding.resolve(
         inputHeight, inputWidth, kernelHeight, kernelWidth, strideH, strideW, dilationH, dilationW);
   }

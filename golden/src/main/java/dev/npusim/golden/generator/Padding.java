@@ -5,9 +5,9 @@ import static com.google.common.base.Preconditions.checkArgument;
 import java.util.Locale;
 
 /**
- * How a generated case is padded: explicit amounts, or TFLite's {@code SAME} / {@code VALID}
- * resolved to explicit {@code [top, bottom, left, right]} (the case format only stores explicit
- * padding).
+ * How a generated case is padded, as the user states it: explicit amounts, or TFLite's {@code SAME}
+ * / {@code VALID}. Each resolves to the one padding type, {@link dev.npusim.kernels.graph.Padding}
+ * ({@code [top, bottom, left, right]}; the case format only stores explicit padding).
  */
 public sealed interface Padding {
 
@@ -16,7 +16,7 @@ public sealed interface Padding {
    *
    * @throws IllegalArgumentException if the layer would have no output
    */
-  Explicit resolve(
+  dev.npusim.kernels.graph.Padding resolve(
       int inH, int inW, int kernelH, int kernelW, int strideH, int strideW, int dilH, int dilW);
 
   /**
@@ -57,54 +57,38 @@ public sealed interface Padding {
   }
 
   static Explicit explicit(int top, int bottom, int left, int right) {
-    return new Explicit(top, bottom, left, right);
+    return new Explicit(new dev.npusim.kernels.graph.Padding(top, bottom, left, right));
   }
 
   /** Explicit {@code [top, bottom, left, right]}, as in the case file. */
-  record Explicit(int top, int bottom, int left, int right) implements Padding {
-    public Explicit {
-      checkArgument(
-          top >= 0 && bottom >= 0 && left >= 0 && right >= 0,
-          "padding must be non-negative: [%s, %s, %s, %s]",
-          top,
-          bottom,
-          left,
-          right);
-    }
-
+  /** Fixed amounts, kept as given when the kernel fits the padded input. */
+  record Explicit(dev.npusim.kernels.graph.Padding amounts) implements Padding {
     @Override
-    public Explicit resolve(
+    public dev.npusim.kernels.graph.Padding resolve(
         int inH, int inW, int kernelH, int kernelW, int strideH, int strideW, int dilH, int dilW) {
-      checkArgument(
-          extent(kernelH, dilH) <= inH + top + bottom
-              && extent(kernelW, dilW) <= inW + left + right,
-          "kernel extent %sx%s exceeds padded input %sx%s",
-          extent(kernelH, dilH),
-          extent(kernelW, dilW),
-          inH + top + bottom,
-          inW + left + right);
-      return this;
+      return checkFits(amounts, inH, inW, kernelH, kernelW, dilH, dilW);
     }
 
     @Override
     public String toString() {
-      return "[" + top + ", " + bottom + ", " + left + ", " + right + "]";
+      return "["
+          + amounts.top()
+          + ", "
+          + amounts.bottom()
+          + ", "
+          + amounts.left()
+          + ", "
+          + amounts.right()
+          + "]";
     }
   }
 
-  /**
-   * TFLite {@code SAME}: output size {@code ceil(in / stride)}; the padding needed for it is split
-   * in two with the extra row or column at the bottom or right. The model importer's rule, {@link
-   * dev.npusim.kernels.graph.Padding#tfSame}, so generated cases and imported layers pad alike.
-   */
   record Same() implements Padding {
     @Override
-    public Explicit resolve(
+    public dev.npusim.kernels.graph.Padding resolve(
         int inH, int inW, int kernelH, int kernelW, int strideH, int strideW, int dilH, int dilW) {
-      dev.npusim.kernels.graph.Padding p =
-          dev.npusim.kernels.graph.Padding.tfSame(
-              inH, inW, kernelH, kernelW, strideH, strideW, dilH, dilW);
-      return new Explicit(p.top(), p.bottom(), p.left(), p.right());
+      return dev.npusim.kernels.graph.Padding.tfSame(
+          inH, inW, kernelH, kernelW, strideH, strideW, dilH, dilW);
     }
 
     @Override
@@ -116,10 +100,10 @@ public sealed interface Padding {
   /** TFLite {@code VALID}: no padding; the kernel must fit in the input. */
   record Valid() implements Padding {
     @Override
-    public Explicit resolve(
+    public dev.npusim.kernels.graph.Padding resolve(
         int inH, int inW, int kernelH, int kernelW, int strideH, int strideW, int dilH, int dilW) {
-      return new Explicit(0, 0, 0, 0)
-          .resolve(inH, inW, kernelH, kernelW, strideH, strideW, dilH, dilW);
+      return checkFits(
+          dev.npusim.kernels.graph.Padding.NONE, inH, inW, kernelH, kernelW, dilH, dilW);
     }
 
     @Override
@@ -129,6 +113,25 @@ public sealed interface Padding {
   }
 
   /** Rows (or columns) a dilated kernel spans. */
+  private static dev.npusim.kernels.graph.Padding checkFits(
+      dev.npusim.kernels.graph.Padding p,
+      int inH,
+      int inW,
+      int kernelH,
+      int kernelW,
+      int dilH,
+      int dilW) {
+    checkArgument(
+        extent(kernelH, dilH) <= inH + p.top() + p.bottom()
+            && extent(kernelW, dilW) <= inW + p.left() + p.right(),
+        "kernel extent %sx%s exceeds padded input %sx%s",
+        extent(kernelH, dilH),
+        extent(kernelW, dilW),
+        inH + p.top() + p.bottom(),
+        inW + p.left() + p.right());
+    return p;
+  }
+
   private static int extent(int kernel, int dilation) {
     return (kernel - 1) * dilation + 1;
   }

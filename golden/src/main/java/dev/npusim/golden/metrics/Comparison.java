@@ -10,8 +10,8 @@ import java.util.Optional;
  * How far an output tensor is from a reference, in LSB of the output's integer domain: exact-match
  * count, first mismatch, largest absolute error and SQNR. Works for an integer output against
  * integer expectations (golden file, integer reference) and against a real-valued reference ({@code
- * FloatReference}, {@code IntegerReference.exact}); an element "matches" when the two values are
- * equal as doubles.
+ * ExactRequantReference}, {@code IntegerReference.exact}); an element "matches" when the two values
+ * are equal as doubles.
  *
  * <p>SQNR is {@code 10 * log10(Σ (ref - zp)^2 / Σ (actual - ref)^2)} in dB, where {@code zp} is the
  * signal's zero point (0 unless given), so that the signal is measured as the real value the codes
@@ -119,18 +119,7 @@ public record Comparison(
         matching,
         Optional.ofNullable(first),
         maxAbs,
-        sqnrDb(signal, noise));
-  }
-
-  /** SQNR in dB from the two sums of squares, with the edge cases of the class comment. */
-  static double sqnrDb(double signal, double noise) {
-    if (noise == 0) {
-      return Double.POSITIVE_INFINITY;
-    }
-    if (signal == 0) {
-      return Double.NEGATIVE_INFINITY;
-    }
-    return 10 * Math.log10(signal / noise);
+        Sqnr.db(signal, noise));
   }
 
   /** True when every element matches. */

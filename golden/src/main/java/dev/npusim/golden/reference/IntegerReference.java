@@ -94,7 +94,8 @@ public final class IntegerReference {
     ImmutableDoubleArray.Builder clamped = ImmutableDoubleArray.builder(acc.length());
     for (int i = 0; i < acc.length(); i++) {
       double value =
-          layer.outputZeroPoint() + acc.get(i) * FloatReference.effectiveScale(layer, i % channels);
+          layer.outputZeroPoint()
+              + acc.get(i) * ExactRequantReference.effectiveScale(layer, i % channels);
       unclamped.add(value);
       clamped.add(Math.min(Math.max(value, layer.activationMin()), layer.activationMax()));
     }

@@ -68,33 +68,32 @@ class CaseWriterTest {
         Requantization.FloatScale.of(
             Float.MIN_NORMAL, Math.nextUp(0.1f), 1e-30f, 3.4028235e38f / 4);
     QuantizedLayer layer =
-        new QuantizedLayer(
-            l.kind(),
-            l.semantics(),
-            l.input(),
-            l.output(),
-            l.kernelH(),
-            l.kernelW(),
-            l.strideH(),
-            l.strideW(),
-            l.dilationH(),
-            l.dilationW(),
-            l.padTop(),
-            l.padBottom(),
-            l.padLeft(),
-            l.padRight(),
-            l.depthMultiplier(),
-            l.inputType(),
-            l.filterType(),
-            l.outputType(),
-            l.inputZeroPoint(),
-            l.filterZeroPoints(),
-            l.outputZeroPoint(),
-            l.outputType().min(),
-            l.outputType().max(),
-            l.filter(),
-            l.bias(),
-            scales);
+        QuantizedLayer.builder(l.kind(), l.semantics())
+            .input(l.input())
+            .output(l.output())
+            .kernelH(l.kernelH())
+            .kernelW(l.kernelW())
+            .strideH(l.strideH())
+            .strideW(l.strideW())
+            .dilationH(l.dilationH())
+            .dilationW(l.dilationW())
+            .padTop(l.padTop())
+            .padBottom(l.padBottom())
+            .padLeft(l.padLeft())
+            .padRight(l.padRight())
+            .depthMultiplier(l.depthMultiplier())
+            .inputType(l.inputType())
+            .filterType(l.filterType())
+            .outputType(l.outputType())
+            .inputZeroPoint(l.inputZeroPoint())
+            .filterZeroPoints(l.filterZeroPoints())
+            .outputZeroPoint(l.outputZeroPoint())
+            .activationMin(l.outputType().min())
+            .activationMax(l.outputType().max())
+            .filter(l.filter())
+            .bias(l.bias())
+            .requant(scales)
+            .build();
     GoldenCase c =
         new GoldenCase(
             "quote \" backslash \\ newline \n tab \t unicode µ é",

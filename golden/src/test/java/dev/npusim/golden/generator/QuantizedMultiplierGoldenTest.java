@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.npusim.golden.GoldenFiles;
+import dev.npusim.golden.cases.GoldenVectors;
 import dev.npusim.kernels.quant.QuantizedMultiplier;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,12 +21,12 @@ class QuantizedMultiplierGoldenTest {
   @TestFactory
   Stream<DynamicTest> reproducesTheTfliteGoldenMultipliers() {
     ObjectMapper json = new ObjectMapper();
-    return GoldenFiles.all().stream()
-        .filter(f -> GoldenFiles.relativeName(f).startsWith("tflite-"))
+    return GoldenVectors.all().stream()
+        .filter(f -> GoldenVectors.relativeName(f).startsWith("tflite-"))
         .map(
             (Path file) ->
                 DynamicTest.dynamicTest(
-                    GoldenFiles.relativeName(file),
+                    GoldenVectors.relativeName(file),
                     () -> {
                       JsonNode root = json.readTree(Files.readString(file));
                       double in = root.get("input").get("scale").asDouble();

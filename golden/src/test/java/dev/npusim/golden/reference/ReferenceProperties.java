@@ -61,7 +61,7 @@ class ReferenceProperties {
               GoldenCase c = CaseGenerator.generate(spec, seed);
               QuantizedLayer layer = c.layer();
               int[] actual = IntegerReference.run(layer, c.input());
-              double[] exact = FloatReference.run(layer, c.input());
+              double[] exact = ExactRequantReference.run(layer, c.input());
               long[] acc = IntegerReference.exact(layer, c.input()).accumulators().toArray();
               for (int i = 0; i < actual.length; i++) {
                 int oc = i % layer.output().c();
@@ -72,7 +72,7 @@ class ReferenceProperties {
                 if (layer.requant() instanceof Requantization.Q31 q) {
                   int shift = q.shift(oc);
                   long shifted = acc[i] << Math.max(shift, 0);
-                  double scaled = acc[i] * FloatReference.effectiveScale(layer, oc);
+                  double scaled = acc[i] * ExactRequantReference.effectiveScale(layer, oc);
                   if (shifted != (int) shifted
                       || Math.abs(scaled) + 1 + Math.abs(layer.outputZeroPoint()) >= 1L << 31) {
                     continue; // the left shift or the zero-point addition wraps
@@ -81,7 +81,7 @@ class ReferenceProperties {
                   bound = rightShift == 0 ? 0.5 : 0.5 + 0.5 * Math.scalb(1.0, -rightShift);
                   checkedQ31.incrementAndGet();
                 } else {
-                  double scale = FloatReference.effectiveScale(layer, oc);
+                  double scale = ExactRequantReference.effectiveScale(layer, oc);
                   bound = 0.5 + Math.abs(acc[i] * scale) * Math.scalb(1.0, -22);
                   checkedFloat.incrementAndGet();
                 }
@@ -118,9 +118,10 @@ class ReferenceProperties {
               GoldenCase c = CaseGenerator.generate(spec, seed);
               IntegerReference.ExactOutput exact = IntegerReference.exact(c.layer(), c.input());
               assertArrayEquals(
-                  exact.unclamped().toArray(), FloatReference.unclamped(c.layer(), c.input()));
+                  exact.unclamped().toArray(),
+                  ExactRequantReference.unclamped(c.layer(), c.input()));
               assertArrayEquals(
-                  exact.clamped().toArray(), FloatReference.run(c.layer(), c.input()));
+                  exact.clamped().toArray(), ExactRequantReference.run(c.layer(), c.input()));
             });
   }
 
@@ -243,32 +244,31 @@ class ReferenceProperties {
       int[] padding,
       int depthMultiplier,
       ImmutableIntArray filter) {
-    return new QuantizedLayer(
-        kind,
-        l.semantics(),
-        input,
-        l.output(),
-        l.kernelH(),
-        l.kernelW(),
-        l.strideH(),
-        l.strideW(),
-        l.dilationH(),
-        l.dilationW(),
-        padding[0],
-        padding[1],
-        padding[2],
-        padding[3],
-        depthMultiplier,
-        l.inputType(),
-        l.filterType(),
-        l.outputType(),
-        l.inputZeroPoint(),
-        l.filterZeroPoints(),
-        l.outputZeroPoint(),
-        l.activationMin(),
-        l.activationMax(),
-        filter,
-        l.bias(),
-        l.requant());
+    return QuantizedLayer.builder(kind, l.semantics())
+        .input(input)
+        .output(l.output())
+        .kernelH(l.kernelH())
+        .kernelW(l.kernelW())
+        .strideH(l.strideH())
+        .strideW(l.strideW())
+        .dilationH(l.dilationH())
+        .dilationW(l.dilationW())
+        .padTop(padding[0])
+        .padBottom(padding[1])
+        .padLeft(padding[2])
+        .padRight(padding[3])
+        .depthMultiplier(depthMultiplier)
+        .inputType(l.inputType())
+        .filterType(l.filterType())
+        .outputType(l.outputType())
+        .inputZeroPoint(l.inputZeroPoint())
+        .filterZeroPoints(l.filterZeroPoints())
+        .outputZeroPoint(l.outputZeroPoint())
+        .activationMin(l.activationMin())
+        .activationMax(l.activationMax())
+        .filter(filter)
+        .bias(l.bias())
+        .requant(l.requant())
+        .build();
   }
 }

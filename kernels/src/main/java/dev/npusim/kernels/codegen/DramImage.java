@@ -1,8 +1,6 @@
 package dev.npusim.kernels.codegen;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * Builds the constant part of a layer's DRAM image (reordered weights, per-channel parameters,
@@ -27,14 +25,6 @@ final class DramImage {
     int at = base + bytes.size();
     bytes.write(data, 0, data.length);
     return at;
-  }
-
-  int appendInts(int[] values) {
-    ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-    for (int v : values) {
-      b.putInt(v);
-    }
-    return append(b.array());
   }
 
   /** {@code addr} rounded up to the next {@link #ALIGNMENT} boundary. */

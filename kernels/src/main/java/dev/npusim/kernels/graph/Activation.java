@@ -62,11 +62,6 @@ public record Activation(Kind kind, ImmutableDoubleArray channelUpperBounds) {
     return new Activation(Kind.RELU_CLIP_PER_CHANNEL, upper);
   }
 
-  /** Lower clip level: {@code -inf} for {@link Kind#NONE}, 0 for every ReLU. */
-  public double lowerBound() {
-    return kind == Kind.NONE ? Double.NEGATIVE_INFINITY : 0.0;
-  }
-
   /** Upper clip level of a channel: {@code +inf} for NONE and RELU, 6 for RELU6. */
   public double upperBound(int channel) {
     return switch (kind) {

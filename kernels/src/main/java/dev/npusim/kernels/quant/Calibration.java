@@ -60,6 +60,15 @@ public final class Calibration {
       return this;
     }
 
+    /** Widens a tensor's range to cover {@code range} (a range measured elsewhere). */
+    public Builder observe(String tensor, Range range) {
+      double[] mm =
+          minMax.computeIfAbsent(tensor, k -> new double[] {Double.MAX_VALUE, -Double.MAX_VALUE});
+      mm[0] = Math.min(mm[0], range.min());
+      mm[1] = Math.max(mm[1], range.max());
+      return this;
+    }
+
     public Calibration build() {
       Map<String, Range> r = new LinkedHashMap<>();
       minMax.forEach((k, mm) -> r.put(k, new Range(mm[0], mm[1])));

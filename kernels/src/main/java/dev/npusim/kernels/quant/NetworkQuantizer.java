@@ -152,34 +152,24 @@ public final class NetworkQuantizer {
     TensorShape is = f.inputShape();
     TensorShape os = f.outputShape();
     QuantizedLayer ql =
-        new QuantizedLayer(
-            f.kind(),
-            act == DataType.INT8 ? Semantics.TFLITE_INT8 : Semantics.TFLITE_UINT8,
-            is,
-            os,
-            f.kernelH(),
-            f.kernelW(),
-            f.strideH(),
-            f.strideW(),
-            1,
-            1,
-            f.padding().top(),
-            f.padding().bottom(),
-            f.padding().left(),
-            f.padding().right(),
-            1,
-            act,
-            filterType,
-            act,
-            in.zeroPoint(),
-            ImmutableIntArray.copyOf(zw),
-            out.zeroPoint(),
-            clamp[0],
-            clamp[1],
-            ImmutableIntArray.copyOf(q),
-            ImmutableIntArray.copyOf(bias),
-            new Requantization.Q31(
-                ImmutableIntArray.copyOf(multipliers), ImmutableIntArray.copyOf(shifts)));
+        QuantizedLayer.builder(
+                f.kind(), act == DataType.INT8 ? Semantics.TFLITE_INT8 : Semantics.TFLITE_UINT8)
+            .input(is)
+            .output(os)
+            .kernel(f.kernelH(), f.kernelW())
+            .stride(f.strideH(), f.strideW())
+            .padding(f.padding())
+            .types(act, filterType, act)
+            .inputZeroPoint(in.zeroPoint())
+            .filterZeroPoints(ImmutableIntArray.copyOf(zw))
+            .outputZeroPoint(out.zeroPoint())
+            .activation(clamp[0], clamp[1])
+            .filter(ImmutableIntArray.copyOf(q))
+            .bias(ImmutableIntArray.copyOf(bias))
+            .requant(
+                new Requantization.Q31(
+                    ImmutableIntArray.copyOf(multipliers), ImmutableIntArray.copyOf(shifts)))
+            .build();
     FloatLayer weightsOnly = f.withFilter(ImmutableDoubleArray.copyOf(dequantized));
     return new QuantizedNetwork.Layer(
         f.name(),

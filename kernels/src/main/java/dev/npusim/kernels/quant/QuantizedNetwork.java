@@ -64,17 +64,4 @@ public record QuantizedNetwork(
     }
     return ImmutableMap.copyOf(m);
   }
-
-  /** Quantization of a tensor: the network input or a layer's output. */
-  public QuantParams paramsOf(String tensor) {
-    if (tensor.equals(FloatGraph.INPUT)) {
-      return input;
-    }
-    for (Layer l : layers) {
-      if (l.name().equals(tensor)) {
-        return l.outputParams();
-      }
-    }
-    throw new IllegalArgumentException("no tensor " + tensor);
-  }
 }

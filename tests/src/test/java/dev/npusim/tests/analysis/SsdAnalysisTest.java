@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.npusim.cli.analysis.AnalysisResult;
-import dev.npusim.cli.analysis.Analyzer;
+import dev.npusim.analysis.study.AnalysisResult;
+import dev.npusim.analysis.study.Analyzer;
 import dev.npusim.cli.analysis.HtmlReport;
 import dev.npusim.cli.analysis.JsonReport;
-import dev.npusim.golden.model.ImageFile;
-import dev.npusim.golden.model.SsdMobilenetV1;
 import dev.npusim.kernels.quant.QuantScheme;
+import dev.npusim.models.image.ImageFile;
+import dev.npusim.models.ssd.SsdMobilenetV1;
 import dev.npusim.simulator.MachineConfig;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.npusim.cli.cost.CostEstimator;
-import dev.npusim.cli.cost.NamedLayer;
+import dev.npusim.analysis.cost.CostEstimator;
+import dev.npusim.analysis.cost.NamedLayer;
 import dev.npusim.cli.cost.PerfettoTrace;
 import dev.npusim.golden.cases.CaseWriter;
 import dev.npusim.golden.cases.GoldenCase;
@@ -138,9 +138,26 @@ class TraceTest {
   void severalLayersFollowOneAnother() throws Exception {
     MachineConfig m = MachineConfig.defaults().withClockMhz(250);
     List<NamedLayer> layers = new ArrayList<>();
-    layers.add(new NamedLayer("dw", MonotonicityTest.layers().get(0).layer()));
-    layers.add(new NamedLayer("pw", MonotonicityTest.layers().get(2).layer()));
-    layers.add(new NamedLayer("fc", MonotonicityTest.layers().get(6).layer()));
+    CaseSpec dw =
+        CaseSpec.builder(LayerKind.DEPTHWISE_CONV2D, Semantics.TFLITE_INT8)
+            .input(1, 32, 32, 64)
+            .kernel(3, 3)
+            .padding(Padding.same())
+            .build();
+    CaseSpec pw =
+        CaseSpec.builder(LayerKind.CONV2D, Semantics.TFLITE_INT8)
+            .input(1, 32, 32, 64)
+            .outputChannels(128)
+            .padding(Padding.same())
+            .build();
+    CaseSpec fc =
+        CaseSpec.builder(LayerKind.FULLY_CONNECTED, Semantics.TFLITE_INT8)
+            .input(4, 1, 1, 256)
+            .outputChannels(100)
+            .build();
+    layers.add(new NamedLayer("dw", CaseGenerator.generate(dw, 1).layer()));
+    layers.add(new NamedLayer("pw", CaseGenerator.generate(pw, 1).layer()));
+    layers.add(new NamedLayer("fc", CaseGenerator.generate(fc, 1).layer()));
     List<CostEstimator.Traced> runs = CostEstimator.network(layers, m, 2, true);
     Path trace = dir.resolve("net.json");
     Files.write(trace, PerfettoTrace.write("three layers", m, runs));

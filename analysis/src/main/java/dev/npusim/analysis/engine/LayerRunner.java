@@ -1,0 +1,82 @@
+package dev.npusim.analysis.engine;
+
+import com.google.common.primitives.ImmutableIntArray;
+import dev.npusim.kernels.QuantizedLayer;
+import dev.npusim.kernels.codegen.CompileException;
+import dev.npusim.kernels.codegen.CompiledLayer;
+import dev.npusim.kernels.codegen.KernelCompiler;
+import dev.npusim.kernels.codegen.MemoryPlan;
+import dev.npusim.simulator.Machine;
+import dev.npusim.simulator.MachineConfig;
+import dev.npusim.simulator.RunResult;
+import dev.npusim.simulator.SimulationFault;
+
+/**
+ * Runs compiled layers on one machine, instruction by instruction: places the constants and the
+ * input in DRAM, runs the program, and reads the output back.
+ *
+ * <p>DRAM persists between runs and programs never write their constant region, so a layer run
+ * again (another image, or its isolated run) does not copy its constants a second time.
+ */
+public final class LayerRunner {
+  private final Machine machine;
+  private CompiledLayer loaded;
+  private byte[] poison = new byte[0];
+
+  public LayerRunner(Machine machine) {
+    this.machine = machine;
+  }
+
+  public Machine machine() {
+    return machine;
+  }
+
+  /** A layer's output and the counters of the run that produced it. */
+  public record Run(int[] output, RunResult result, CompiledLayer compiled) {}
+
+  public static CompiledLayer compile(QuantizedLayer layer, MachineConfig config)
+      throws CompileException {
+    return KernelCompiler.compile(layer, Targets.of(config));
+  }
+
+  /** One run on a machine of its own. */
+  public static Run run(Machine machine, CompiledLayer compiled, ImmutableIntArray input)
+      throws SimulationFault {
+    return new LayerRunner(machine).run(compiled, input.toArray(), null);
+  }
+
+  /** One run on a machine of its own, with a timeline. */
+  public static Run run(
+      Machine machine, CompiledLayer compiled, ImmutableIntArray input, Machine.Timeline timeline)
+      throws SimulationFault {
+    return new LayerRunner(machine).run(compiled, input.toArray(), timeline);
+  }
+
+  public Run run(CompiledLayer compiled, int[] input) throws SimulationFault {
+    return run(compiled, input, null);
+  }
+
+  public Run run(CompiledLayer compiled, int[] input, Machine.Timeline timeline)
+      throws SimulationFault {
+    MemoryPlan plan = compiled.plan();
+    if (compiled != loaded) {
+      compiled
+          .constants()
+          .writeTo((b, off, len) -> machine.writeDram(plan.constAddr(), b, off, len));
+      loaded = compiled;
+    }
+    machine.writeDram(plan.inputAddr(), compiled.encodeInput(input));
+    // Poison the output region with a varying pattern, so an element the kernel never writes
+    // shows up as a mismatch instead of a stale value from an earlier run.
+    if (poison.length < plan.outputBytes()) {
+      poison = new byte[plan.outputBytes()];
+      for (int i = 0; i < poison.length; i++) {
+        poison[i] = (byte) (i * 151 + 89);
+      }
+    }
+    machine.writeDram(plan.outputAddr(), poison, 0, plan.outputBytes());
+    RunResult r = machine.run(compiled.program(), Machine.DEFAULT_MAX_STEPS, null, timeline);
+    byte[] out = machine.readDram(plan.outputAddr(), plan.outputBytes());
+    return new Run(compiled.decodeOutput(out), r, compiled);
+  }
+}

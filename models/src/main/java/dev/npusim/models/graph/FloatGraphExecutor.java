@@ -1,0 +1,288 @@
+package dev.npusim.models.graph;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import com.google.common.collect.ImmutableMap;
+import dev.npusim.kernels.TensorShape;
+import dev.npusim.kernels.graph.Activation;
+import dev.npusim.kernels.graph.BatchNorm;
+import dev.npusim.kernels.graph.FloatGraph;
+import dev.npusim.kernels.graph.FloatLayer;
+import dev.npusim.kernels.graph.FloatTensor;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.stream.IntStream;
+
+/**
+ * The float reference: executes a {@link FloatGraph} in double precision, layer by layer, as {@link
+ * FloatLayer} defines it (conv, + bias, BatchNorm, activation).
+ *
+ * <p>Results are deterministic: every output element is summed by one thread in the fixed order
+ * (ky, kx, input channel), whatever the thread count. Work is split over output rows (and 16-pixel
+ * column tiles for regular convolutions) on the common fork-join pool.
+ *
+ * <p>Loop order, for speed: a regular convolution's weights are kept transposed to HWIO so that the
+ * innermost loop walks output channels contiguously in both the weights and the output ({@code
+ * out[p, :] += x[p, i] * w[ky, kx, i, :]}), which the JIT vectorizes; each weight row is reused
+ * across a tile of 16 output pixels while it is in L1. Zero inputs (half the values after a ReLU)
+ * skip their row: adding {@code 0 * w} changes nothing for finite weights.
+ */
+public final class FloatGraphExecutor {
+
+  /** Output pixels per task of a regular convolution (one weight row serves all of them). */
+  private static final int TILE = 16;
+
+  private final FloatGraph graph;
+  private final Map<String, PreparedLayer> prepared = new HashMap<>();
+
+  public FloatGraphExecutor(FloatGraph graph) {
+    this.graph = graph;
+    for (FloatLayer layer : graph.layers()) {
+      prepared.put(layer.name(), new PreparedLayer(layer));
+    }
+  }
+
+  public FloatGraph graph() {
+    return graph;
+  }
+
+  /** Runs the whole graph; keeps every layer's output (about 210 MB for the SSD model). */
+  public FloatActivations run(FloatTensor input) {
+    return run(input, layer -> true);
+  }
+
+  /**
+   * Runs the whole graph and keeps only the outputs {@code keep} accepts (by layer name); every
+   * other output is dropped as soon as the layers that read it have run. Use it for many images
+   * when only a few tensors matter, e.g. the box predictors for detection.
+   */
+  public FloatActivations run(FloatTensor input, Predicate<String> keep) {
+    checkArgument(
+        input.shape().equals(graph.inputShape()),
+        "input is %s, the graph takes %s",
+        input.shape(),
+        graph.inputShape());
+    // Index of the last layer that reads each tensor, to know when it can go.
+    Map<String, Integer> lastUse = new HashMap<>();
+    for (int i = 0; i < graph.layers().size(); i++) {
+      lastUse.put(graph.layers().get(i).input(), i);
+    }
+    Map<String, double[]> live = new HashMap<>();
+    LinkedHashMap<String, FloatTensor> kept = new LinkedHashMap<>();
+    live.put(FloatGraph.INPUT, input.toArray());
+    kept.put(FloatGraph.INPUT, input);
+    for (int i = 0; i < graph.layers().size(); i++) {
+      FloatLayer layer = graph.layers().get(i);
+      double[] out = prepared.get(layer.name()).run(live.get(layer.input()), true);
+      if (lastUse.getOrDefault(layer.input(), -1) == i) {
+        live.remove(layer.input());
+      }
+      if (lastUse.containsKey(layer.name())) {
+        live.put(layer.name(), out);
+      }
+      if (keep.test(layer.name())) {
+        kept.put(layer.name(), FloatTensor.adopt(layer.outputShape(), out));
+      }
+    }
+    return new FloatActivations(ImmutableMap.copyOf(kept));
+  }
+
+  /** Runs one layer of the graph on a given input (its output after the activation). */
+  public FloatTensor runLayer(String layerName, FloatTensor input) {
+    return runPrepared(prepared(layerName), input, true);
+  }
+
+  /**
+   * Runs one layer of the graph without its activation: the values the activation would clip, for
+   * measuring how much a ReLU6 or an 8-bit range cuts off.
+   */
+  public FloatTensor runLayerBeforeActivation(String layerName, FloatTensor input) {
+    return runPrepared(prepared(layerName), input, false);
+  }
+
+  /** Runs a layer that need not belong to any graph. */
+  public static FloatTensor runLayer(FloatLayer layer, FloatTensor input) {
+    return runPrepared(new PreparedLayer(layer), input, true);
+  }
+
+  private PreparedLayer prepared(String layerName) {
+    PreparedLayer p = prepared.get(layerName);
+    checkArgument(p != null, "no layer named %s", layerName);
+    return p;
+  }
+
+  private static FloatTensor runPrepared(PreparedLayer p, FloatTensor input, boolean activate) {
+    checkArgument(
+        input.shape().equals(p.layer.inputShape()),
+        "layer %s takes %s, got %s",
+        p.layer.name(),
+        p.layer.inputShape(),
+        input.shape());
+    return FloatTensor.adopt(p.layer.outputShape(), p.run(input.toArray(), activate));
+  }
+
+  /** A layer's parameters as flat arrays in the order the loops read them. */
+  private static final class PreparedLayer {
+    final FloatLayer layer;
+
+    /** Regular conv: HWIO [KH, KW, IC, OC]. Depthwise: [KH, KW, C] as stored. */
+    final double[] weights;
+
+    final double[] bias;
+    final double[] bnMean;
+    final double[] bnRootVariance;
+    final double[] bnGamma;
+    final double[] bnBeta;
+
+    /** False for {@link Activation.Kind#NONE}; otherwise a ReLU clipped at {@link #upper}. */
+    final boolean rectify;
+
+    final double[] upper;
+
+    PreparedLayer(FloatLayer layer) {
+      this.layer = layer;
+      int oc = layer.outputChannels();
+      if (layer.isDepthwise()) {
+        weights = layer.filter().toArray();
+      } else {
+        int kh = layer.kernelH();
+        int kw = layer.kernelW();
+        int ic = layer.inputChannels();
+        double[] ohwi = layer.filter().toArray();
+        weights = new double[ohwi.length];
+        for (int o = 0; o < oc; o++) {
+          for (int t = 0; t < kh * kw; t++) {
+            for (int i = 0; i < ic; i++) {
+              weights[(t * ic + i) * oc + o] = ohwi[(o * kh * kw + t) * ic + i];
+            }
+          }
+        }
+      }
+      bias = layer.bias() == null ? null : layer.bias().toArray();
+      BatchNorm bn = layer.batchNorm();
+      if (bn != null) {
+        bnMean = bn.movingMean().toArray();
+        bnGamma = bn.gamma().toArray();
+        bnBeta = bn.beta().toArray();
+        bnRootVariance = new double[oc];
+        for (int c = 0; c < oc; c++) {
+          bnRootVariance[c] = Math.sqrt(bn.movingVariance().get(c) + bn.epsilon());
+        }
+      } else {
+        bnMean = bnGamma = bnBeta = bnRootVariance = null;
+      }
+      Activation act = layer.activation();
+      rectify = act.kind() != Activation.Kind.NONE;
+      upper = new double[oc];
+      for (int c = 0; c < oc; c++) {
+        upper[c] = act.upperBound(c);
+      }
+    }
+
+    double[] run(double[] in, boolean activate) {
+      TensorShape os = layer.outputShape();
+      double[] out = new double[Math.toIntExact(os.elements())];
+      int rows = os.n() * os.h();
+      if (layer.isDepthwise()) {
+        IntStream.range(0, rows).parallel().forEach(r -> depthwiseRow(in, out, r, activate));
+      } else {
+        int tiles = (os.w() + TILE - 1) / TILE;
+        IntStream.range(0, rows * tiles)
+            .parallel()
+            .forEach(t -> convTile(in, out, t / tiles, (t % tiles) * TILE, activate));
+      }
+      return out;
+    }
+
+    /** One output row (batch b = row / H, y = row % H) of a depthwise convolution. */
+    private void depthwiseRow(double[] in, double[] out, int row, boolean activate) {
+      TensorShape is = layer.inputShape();
+      TensorShape os = layer.outputShape();
+      int c = os.c();
+      int b = row / os.h();
+      int oy = row % os.h();
+      for (int ox = 0; ox < os.w(); ox++) {
+        int outBase = os.index(b, oy, ox, 0);
+        for (int ky = 0; ky < layer.kernelH(); ky++) {
+          int iy = oy * layer.strideH() - layer.padding().top() + ky;
+          if (iy < 0 || iy >= is.h()) {
+            continue;
+          }
+          for (int kx = 0; kx < layer.kernelW(); kx++) {
+            int ix = ox * layer.strideW() - layer.padding().left() + kx;
+            if (ix < 0 || ix >= is.w()) {
+              continue;
+            }
+            int inBase = is.index(b, iy, ix, 0);
+            int wBase = (ky * layer.kernelW() + kx) * c;
+            for (int ch = 0; ch < c; ch++) {
+              out[outBase + ch] += in[inBase + ch] * weights[wBase + ch];
+            }
+          }
+        }
+        finish(out, outBase, activate);
+      }
+    }
+
+    /** Output pixels [ox0, ox0 + TILE) of one output row of a regular convolution. */
+    private void convTile(double[] in, double[] out, int row, int ox0, boolean activate) {
+      TensorShape is = layer.inputShape();
+      TensorShape os = layer.outputShape();
+      int ic = is.c();
+      int oc = os.c();
+      int b = row / os.h();
+      int oy = row % os.h();
+      int ox1 = Math.min(ox0 + TILE, os.w());
+      for (int ky = 0; ky < layer.kernelH(); ky++) {
+        int iy = oy * layer.strideH() - layer.padding().top() + ky;
+        if (iy < 0 || iy >= is.h()) {
+          continue;
+        }
+        for (int kx = 0; kx < layer.kernelW(); kx++) {
+          int tap = (ky * layer.kernelW() + kx) * ic;
+          for (int i = 0; i < ic; i++) {
+            int wRow = (tap + i) * oc;
+            for (int ox = ox0; ox < ox1; ox++) {
+              int ix = ox * layer.strideW() - layer.padding().left() + kx;
+              if (ix < 0 || ix >= is.w()) {
+                continue;
+              }
+              double a = in[is.index(b, iy, ix, i)];
+              if (a == 0.0) {
+                continue;
+              }
+              int outBase = os.index(b, oy, ox, 0);
+              for (int o = 0; o < oc; o++) {
+                out[outBase + o] += a * weights[wRow + o];
+              }
+            }
+          }
+        }
+      }
+      for (int ox = ox0; ox < ox1; ox++) {
+        finish(out, os.index(b, oy, ox, 0), activate);
+      }
+    }
+
+    /** Bias, BatchNorm and activation of one output pixel's channels, in FloatLayer's order. */
+    private void finish(double[] out, int base, boolean activate) {
+      int oc = layer.outputChannels();
+      for (int c = 0; c < oc; c++) {
+        double v = out[base + c];
+        if (bias != null) {
+          v += bias[c];
+        }
+        if (bnMean != null) {
+          // MODEL.md's form, not the folded one: (y - mean) / sqrt(var + eps) * gamma + beta.
+          v = (v - bnMean[c]) / bnRootVariance[c] * bnGamma[c] + bnBeta[c];
+        }
+        if (activate && rectify) {
+          v = v > 0 ? Math.min(v, upper[c]) : 0.0; // as Activation.apply
+        }
+        out[base + c] = v;
+      }
+    }
+  }
+}
