@@ -2,15 +2,15 @@ package dev.npusim.analysis.overflow;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.npusim.golden.model.FloatActivations;
-import dev.npusim.golden.model.FloatReference;
-import dev.npusim.golden.model.ImageFile;
-import dev.npusim.golden.model.SsdMobilenetV1;
 import dev.npusim.kernels.graph.FloatGraph;
 import dev.npusim.kernels.quant.Calibration;
 import dev.npusim.kernels.quant.NetworkQuantizer;
 import dev.npusim.kernels.quant.QuantScheme;
 import dev.npusim.kernels.quant.QuantizedNetwork;
+import dev.npusim.models.graph.FloatActivations;
+import dev.npusim.models.graph.FloatGraphExecutor;
+import dev.npusim.models.image.ImageFile;
+import dev.npusim.models.ssd.SsdMobilenetV1;
 import dev.npusim.simulator.MachineConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -70,7 +70,7 @@ class VendoredSsdTableTest {
   }
 
   private static Calibration calibrate(FloatGraph graph) {
-    FloatReference ref = new FloatReference(graph);
+    FloatGraphExecutor ref = new FloatGraphExecutor(graph);
     Calibration.Builder cal = Calibration.builder();
     for (String name : List.of("sample1.jpg", "sample2.jpg")) {
       try {

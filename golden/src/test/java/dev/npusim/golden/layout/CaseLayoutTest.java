@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.npusim.golden.GoldenFiles;
+import dev.npusim.golden.cases.GoldenVectors;
 import dev.npusim.golden.cases.CaseReader;
 import dev.npusim.golden.cases.GoldenCase;
 import dev.npusim.kernels.QuantizedLayer;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CaseLayoutTest {
   @Test
   void everyGoldenCaseIsLaidOutAsTheAbiSays() throws Exception {
-    for (Path f : GoldenFiles.all()) {
+    for (Path f : GoldenVectors.all()) {
       GoldenCase c = CaseReader.read(f);
       QuantizedLayer l = c.layer();
       CaseLayout layout = CaseLayout.of(c);
@@ -96,7 +96,7 @@ class CaseLayoutTest {
 
   @Test
   void writeToWritesTheImageTheHexAndTheJson(@TempDir Path dir) throws Exception {
-    Path f = GoldenFiles.all().get(0);
+    Path f = GoldenVectors.all().get(0);
     CaseLayout layout = CaseLayout.of(CaseReader.read(f));
     layout.writeTo(dir);
     assertArrayEquals(layout.image(), Files.readAllBytes(dir.resolve("dram.bin")));
@@ -122,7 +122,7 @@ class CaseLayoutTest {
 
   @Test
   void aLayoutLargerThanTheDramIsRejectedWithItsSize() throws Exception {
-    CaseLayout layout = CaseLayout.of(CaseReader.read(GoldenFiles.all().get(0)));
+    CaseLayout layout = CaseLayout.of(CaseReader.read(GoldenVectors.all().get(0)));
     LayoutException e =
         assertThrows(LayoutException.class, () -> layout.checkFits(64, "case.json"));
     assertTrue(
