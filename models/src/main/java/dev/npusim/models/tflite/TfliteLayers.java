@@ -220,33 +220,23 @@ public final class TfliteLayers {
     for (int i = 0; i < filterZeroPoints.length; i++) {
       filterZeroPoints[i] = fq.zeroPoint(i);
     }
-    return new QuantizedLayer(
-        kind,
-        Semantics.TFLITE_INT8,
-        in,
-        out,
-        kh,
-        kw,
-        sh,
-        sw,
-        dh,
-        dw,
-        pad.top(),
-        pad.bottom(),
-        pad.left(),
-        pad.right(),
-        depthMultiplier,
-        DataType.INT8,
-        DataType.INT8,
-        DataType.INT8,
-        zx,
-        ImmutableIntArray.copyOf(filterZeroPoints),
-        zo,
-        range[0],
-        range[1],
-        filter,
-        bias,
-        requant);
+    return QuantizedLayer.builder(kind, Semantics.TFLITE_INT8)
+        .input(in)
+        .output(out)
+        .kernel(kh, kw)
+        .stride(sh, sw)
+        .dilation(dh, dw)
+        .padding(pad)
+        .depthMultiplier(depthMultiplier)
+        .types(DataType.INT8, DataType.INT8, DataType.INT8)
+        .inputZeroPoint(zx)
+        .filterZeroPoints(ImmutableIntArray.copyOf(filterZeroPoints))
+        .outputZeroPoint(zo)
+        .activation(range[0], range[1])
+        .filter(filter)
+        .bias(bias)
+        .requant(requant)
+        .build();
   }
 
   /** The fused activation of an operator's options (NONE for operators without one). */
