@@ -23,16 +23,25 @@ import java.util.stream.IntStream;
  * (ky, kx, input channel), whatever the thread count. Work is split over output rows (and 16-pixel
  * column tiles for regular convolutions) on the common fork-join pool.
  *
- * <p>Loop order, for speed: a regular convolution's weights are kept transposed to HWIO so that the
- * innermost loop walks output channels contiguously in both the weights and the output ({@code
- * out[p, :] += x[p, i] * w[ky, kx, i, :]}), which the JIT vectorizes; each weight row is reused
- * across a tile of 16 output pixels while it is in L1. Zero inputs (half the values after a ReLU)
- * skip their row: adding {@code 0 * w} changes nothing for finite weights.
+ * <p>Loop order, for speed: with the Vector API ({@link FloatConvLanes}), blocks of output pixels
+ * and channels accumulate in registers over the whole reduction, in the same order, bit for bit.
+ * Without it (or for a layer with non-finite weights), a regular convolution's weights are kept
+ * transposed to HWIO so that the innermost loop walks output channels contiguously in both the
+ * weights and the output ({@code out[p, :] += x[p, i] * w[ky, kx, i, :]}), which the JIT
+ * vectorizes; each weight row is reused across a tile of 16 output pixels while it is in L1. Zero
+ * inputs (half the values after a ReLU) skip their row: adding {@code 0 * w} changes nothing for
+ * finite weights.
  */
 public final class FloatGraphExecutor {
 
   /** Output pixels per task of a regular convolution (one weight row serves all of them). */
   private static final int TILE = 16;
+
+  /**
+   * Tasks per layer on the vector loops (fewer for small layers: at least {@link #TILE} pixels
+   * each); every task reads all the weights, so more tasks than cores only balance the load.
+   */
+  private static final int CHUNKS = 16;
 
   private final FloatGraph graph;
   private final Map<String, PreparedLayer> prepared = new HashMap<>();
@@ -107,6 +116,14 @@ public final class FloatGraphExecutor {
     return runPrepared(new PreparedLayer(layer), input, true);
   }
 
+  /**
+   * {@link #runLayer(FloatLayer, FloatTensor)} on the scalar loops only, as a JVM without the
+   * Vector API runs it: for tests that compare both paths.
+   */
+  static FloatTensor runLayerScalar(FloatLayer layer, FloatTensor input) {
+    return runPrepared(new PreparedLayer(layer, false), input, true);
+  }
+
   private PreparedLayer prepared(String layerName) {
     PreparedLayer p = prepared.get(layerName);
     checkArgument(p != null, "no layer named %s", layerName);
@@ -127,7 +144,10 @@ public final class FloatGraphExecutor {
   private static final class PreparedLayer {
     final FloatLayer layer;
 
-    /** Regular conv: HWIO [KH, KW, IC, OC]. Depthwise: [KH, KW, C] as stored. */
+    /**
+     * Depthwise: [KH, KW, C] as stored. Regular conv: HWIO [KH, KW, IC, OC] for the scalar loops,
+     * {@link FloatConvLanes#pack}ed blocks for the vector loops.
+     */
     final double[] weights;
 
     final double[] bias;
@@ -141,25 +161,57 @@ public final class FloatGraphExecutor {
 
     final double[] upper;
 
+    /** The loops of {@link FloatConvLanes} apply: vector lanes present and every weight finite. */
+    final boolean vectorLoops;
+
+    final FloatConvLanes.Geometry geometry;
+
+    /** What a padding tap reads in {@link FloatConvLanes#conv}. */
+    final double[] zeros;
+
     PreparedLayer(FloatLayer layer) {
+      this(layer, FloatConvLanes.AVAILABLE);
+    }
+
+    PreparedLayer(FloatLayer layer, boolean vectorLanes) {
       this.layer = layer;
       int oc = layer.outputChannels();
+      TensorShape is = layer.inputShape();
+      TensorShape os = layer.outputShape();
+      geometry =
+          new FloatConvLanes.Geometry(
+              is.h(),
+              is.w(),
+              is.c(),
+              os.h(),
+              os.w(),
+              os.c(),
+              layer.kernelH(),
+              layer.kernelW(),
+              layer.strideH(),
+              layer.strideW(),
+              layer.padding().top(),
+              layer.padding().left());
+      double[] filter = layer.filter().toArray();
+      vectorLoops = vectorLanes && allFinite(filter);
       if (layer.isDepthwise()) {
-        weights = layer.filter().toArray();
+        weights = filter;
+      } else if (vectorLoops) {
+        weights = FloatConvLanes.pack(filter, geometry);
       } else {
         int kh = layer.kernelH();
         int kw = layer.kernelW();
         int ic = layer.inputChannels();
-        double[] ohwi = layer.filter().toArray();
-        weights = new double[ohwi.length];
+        weights = new double[filter.length];
         for (int o = 0; o < oc; o++) {
           for (int t = 0; t < kh * kw; t++) {
             for (int i = 0; i < ic; i++) {
-              weights[(t * ic + i) * oc + o] = ohwi[(o * kh * kw + t) * ic + i];
+              weights[(t * ic + i) * oc + o] = filter[(o * kh * kw + t) * ic + i];
             }
           }
         }
       }
+      zeros = vectorLoops && !layer.isDepthwise() ? new double[is.c()] : null;
       bias = layer.bias() == null ? null : layer.bias().toArray();
       BatchNorm bn = layer.batchNorm();
       if (bn != null) {
@@ -181,11 +233,27 @@ public final class FloatGraphExecutor {
       }
     }
 
+    private static boolean allFinite(double[] values) {
+      for (double v : values) {
+        if (!Double.isFinite(v)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
     double[] run(double[] in, boolean activate) {
       TensorShape os = layer.outputShape();
       double[] out = new double[Math.toIntExact(os.elements())];
       int rows = os.n() * os.h();
-      if (layer.isDepthwise()) {
+      if (vectorLoops) {
+        int pixels = rows * os.w();
+        int chunk = Math.max(TILE, (pixels / CHUNKS + 3) & ~3);
+        IntStream.range(0, (pixels + chunk - 1) / chunk)
+            .parallel()
+            .forEach(
+                t -> vectorChunk(in, out, t * chunk, Math.min(pixels, (t + 1) * chunk), activate));
+      } else if (layer.isDepthwise()) {
         IntStream.range(0, rows).parallel().forEach(r -> depthwiseRow(in, out, r, activate));
       } else {
         int tiles = (os.w() + TILE - 1) / TILE;
@@ -194,6 +262,19 @@ public final class FloatGraphExecutor {
             .forEach(t -> convTile(in, out, t / tiles, (t % tiles) * TILE, activate));
       }
       return out;
+    }
+
+    /** Flat output pixels [p0, p1) (NHW order), by {@link FloatConvLanes}. */
+    private void vectorChunk(double[] in, double[] out, int p0, int p1, boolean activate) {
+      if (layer.isDepthwise()) {
+        FloatConvLanes.depthwise(in, weights, out, geometry, p0, p1);
+      } else {
+        FloatConvLanes.conv(in, weights, out, zeros, geometry, p0, p1);
+      }
+      int oc = layer.outputChannels();
+      for (int p = p0; p < p1; p++) {
+        finish(out, p * oc, activate);
+      }
     }
 
     /** One output row (batch b = row / H, y = row % H) of a depthwise convolution. */
