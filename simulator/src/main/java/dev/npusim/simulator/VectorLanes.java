@@ -123,4 +123,30 @@ final class VectorLanes {
     }
     return bits;
   }
+
+  /** Int lanes of the host's full width, for the fast engine's exact int accumulation. */
+  private static final VectorSpecies<Integer> WIDE = IntVector.SPECIES_PREFERRED;
+
+  /**
+   * {@code acc[l] += sum_t a[t] * w[off[t] + l]} in int lanes, for l < vl; the caller has proved
+   * that no partial sum leaves the int range ({@link FusedBlocks}).
+   */
+  static void termsInt(int[] acc, int[] a, int[] off, int n, int[] w, int vl) {
+    int step = WIDE.length();
+    int l = 0;
+    for (; l <= vl - step; l += step) {
+      IntVector v = IntVector.fromArray(WIDE, acc, l);
+      for (int t = 0; t < n; t++) {
+        v = v.add(IntVector.fromArray(WIDE, w, off[t] + l).mul(a[t]));
+      }
+      v.intoArray(acc, l);
+    }
+    for (; l < vl; l++) {
+      int sum = acc[l];
+      for (int t = 0; t < n; t++) {
+        sum += a[t] * w[off[t] + l];
+      }
+      acc[l] = sum;
+    }
+  }
 }
