@@ -38,6 +38,9 @@ final class FusedBlocks {
   private final Executor ex;
   private final int[] x0 = new int[Executor.XREGS];
 
+  /** Each load's address, at the block's current run. */
+  private final int[] addrs;
+
   /** One row of lanes per load of a block. */
   private final int[] slots;
 
@@ -152,6 +155,7 @@ final class FusedBlocks {
       pc = end;
     }
     blocks = found.toArray(new Block[0]);
+    addrs = new int[Math.max(1, maxLoads)];
     slots = new int[Math.max(1, maxLoads) * ex.lanes];
     wz = new int[Math.max(1, maxWeights) * ex.lanes];
     acc = new int[ex.lanes];
@@ -351,11 +355,12 @@ final class FusedBlocks {
         if (b.loadSpad[j] != s) {
           continue;
         }
-        long addr = x0[b.loadBase[j]] + b.loadOff[j];
-        addr = (int) addr; // the address register wraps in 32 bits, as addi and post-increment do
-        if (addr < 0 || addr + vl > size) {
+        // Scalar registers wrap in 32 bits, as addi and the post-increment do.
+        int addr = x0[b.loadBase[j]] + b.loadOff[j];
+        if (addr < 0 || (long) addr + vl > size) {
           return false;
         }
+        addrs[j] = addr;
         lo = Math.min(lo, addr);
         hi = Math.max(hi, addr + vl);
       }
@@ -373,30 +378,17 @@ final class FusedBlocks {
     final int lanes = e.lanes;
     final int[] slot = slots;
     for (int j = 0; j < b.loads; j++) {
-      byte[] sp = e.spads[b.loadSpad[j]];
-      int addr = x0[b.loadBase[j]] + b.loadOff[j];
-      int at = j * lanes;
-      if (b.loadSigned[j]) {
-        for (int l = 0; l < vl; l++) {
-          slot[at + l] = sp[addr + l];
-        }
-      } else {
-        for (int l = 0; l < vl; l++) {
-          slot[at + l] = sp[addr + l] & 0xFF;
-        }
-      }
-      Arrays.fill(slot, at + vl, at + lanes, 0);
+      widen(e.spads[b.loadSpad[j]], addrs[j], b.loadSigned[j], slot, j * lanes, vl);
     }
     // Weight operands minus their zero points, one row of lanes each.
     final int[] zw = e.zw;
     final int[] w = wz;
     for (int i = 0; i < b.weightOperands.length; i++) {
       int o = b.weightOperands[i];
-      int[] src = o >= 0 ? slot : e.v[-1 - o];
-      int from = o >= 0 ? o * lanes : 0;
-      int at = i * lanes;
-      for (int l = 0; l < vl; l++) {
-        w[at + l] = src[from + l] - zw[l];
+      if (o < 0) {
+        subtract(e.v[-1 - o], 0, zw, w, i * lanes, vl);
+      } else {
+        subtract(slot, o * lanes, zw, w, i * lanes, vl);
       }
     }
     final int zx = e.zx;
@@ -416,14 +408,12 @@ final class FusedBlocks {
       int n = 0;
       for (int j = 0; j < ops.length; j++) {
         int src = srcs[j];
-        int[] in = src >= 0 ? slot : e.v[-1 - src];
-        int inAt = src >= 0 ? src * lanes : 0;
         switch (ops[j]) {
           case OP_VDOT4 -> {
-            int g = inAt + 4 * imms[j];
+            int g = 4 * imms[j];
             long sum = 0;
             for (int q = 0; q < 4; q++) {
-              int xo = in[g + q] - zx;
+              int xo = lane(src, g + q) - zx;
               termA[n] = xo;
               termW[n] = ws[4 * j + q] * lanes;
               n++;
@@ -433,7 +423,7 @@ final class FusedBlocks {
           }
           case OP_VMAC -> {}
           default -> {
-            int xo = in[inAt + imms[j]] - zx;
+            int xo = lane(src, imms[j]) - zx;
             termA[n] = xo;
             termW[n] = ws[4 * j] * lanes;
             n++;
@@ -446,9 +436,8 @@ final class FusedBlocks {
       for (int j = 0; j < ops.length; j++) {
         if (ops[j] == OP_VMAC) {
           int src = srcs[j];
-          int[] in = src >= 0 ? slot : e.v[-1 - src];
-          int inAt = src >= 0 ? src * lanes : 0;
-          mac(a, in, inAt, zx, w, ws[4 * j] * lanes, vl);
+          int[] in = src < 0 ? e.v[-1 - src] : slot;
+          mac(a, in, src < 0 ? 0 : src * lanes, zx, w, ws[4 * j] * lanes, vl);
           bound += Datapath.MAX_PRODUCT;
         }
       }
@@ -474,6 +463,34 @@ final class FusedBlocks {
     e.cycle += b.cycles;
     e.steps += b.end - b.start;
     return true;
+  }
+
+  /** Lane {@code l} of an operand: a load of this block or a register as it was at entry. */
+  private int lane(int operand, int l) {
+    return operand < 0 ? ex.v[-1 - operand][l] : slots[operand * ex.lanes + l];
+  }
+
+  /** {@code to[at + l]} = the vl bytes at {@code addr}, sign- or zero-extended; 0 above vl. */
+  private void widen(byte[] sp, int addr, boolean signed, int[] to, int at, int vl) {
+    int l = Datapath.VECTOR_LANES ? VectorLanes.widen(sp, addr, signed, to, at, vl) : 0;
+    if (signed) {
+      for (; l < vl; l++) {
+        to[at + l] = sp[addr + l];
+      }
+    } else {
+      for (; l < vl; l++) {
+        to[at + l] = sp[addr + l] & 0xFF;
+      }
+    }
+    Arrays.fill(to, at + vl, at + ex.lanes, 0);
+  }
+
+  /** {@code to[at + l] = from[fromAt + l] - zw[l]} for l < vl. */
+  private static void subtract(int[] from, int fromAt, int[] zw, int[] to, int at, int vl) {
+    int l = Datapath.VECTOR_LANES ? VectorLanes.subtract(from, fromAt, zw, to, at, vl) : 0;
+    for (; l < vl; l++) {
+      to[at + l] = from[fromAt + l] - zw[l];
+    }
   }
 
   /** {@code acc[l] += sum_t a[t] * w[off[t] + l]} for l < vl. */

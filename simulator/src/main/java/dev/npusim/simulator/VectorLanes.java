@@ -1,5 +1,6 @@
 package dev.npusim.simulator;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
@@ -148,5 +149,41 @@ final class VectorLanes {
       }
       acc[l] = sum;
     }
+  }
+
+  private static final VectorSpecies<Byte> WIDE_BYTES =
+      VectorSpecies.of(byte.class, VectorShape.forBitSize(WIDE.vectorBitSize() / 4));
+
+  /**
+   * {@code to[at + l]} = byte {@code sp[addr + l]}, sign- or zero-extended, for l below the largest
+   * multiple of the vector width that is at most vl; returns that multiple (the caller does the
+   * rest).
+   */
+  static int widen(byte[] sp, int addr, boolean signed, int[] to, int at, int vl) {
+    int step = WIDE.length();
+    int l = 0;
+    for (; l <= vl - step; l += step) {
+      IntVector v =
+          (IntVector)
+              ByteVector.fromArray(WIDE_BYTES, sp, addr + l)
+                  .convertShape(VectorOperators.B2I, WIDE, 0);
+      if (!signed) {
+        v = v.and(0xFF);
+      }
+      v.intoArray(to, at + l);
+    }
+    return l;
+  }
+
+  /** {@code to[at + l] = from[fromAt + l] - zw[l]}, as {@link #widen} for the range of l. */
+  static int subtract(int[] from, int fromAt, int[] zw, int[] to, int at, int vl) {
+    int step = WIDE.length();
+    int l = 0;
+    for (; l <= vl - step; l += step) {
+      IntVector.fromArray(WIDE, from, fromAt + l)
+          .sub(IntVector.fromArray(WIDE, zw, l))
+          .intoArray(to, at + l);
+    }
+    return l;
   }
 }
