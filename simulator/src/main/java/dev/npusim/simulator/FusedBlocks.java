@@ -36,6 +36,10 @@ final class FusedBlocks {
   final Block[] blocks;
 
   private final Executor ex;
+
+  /** Blocks run as one operation since this plan was made (tests check that they happen). */
+  long fusedRuns;
+
   private final int[] x0 = new int[Executor.XREGS];
 
   /** Each load's address, at the block's current run. */
@@ -462,6 +466,7 @@ final class FusedBlocks {
     }
     e.cycle += b.cycles;
     e.steps += b.end - b.start;
+    fusedRuns++;
     return true;
   }
 

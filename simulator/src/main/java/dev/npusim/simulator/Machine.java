@@ -49,6 +49,11 @@ public final class Machine {
     setEngine(engine);
   }
 
+  /** The core, for tests in this package that compare complete machine states. */
+  Executor core() {
+    return core;
+  }
+
   /** Selects the engine of later runs; {@link Engine#FAST} by default. */
   public void setEngine(Engine engine) {
     this.engine = java.util.Objects.requireNonNull(engine, "engine");
