@@ -53,10 +53,8 @@ final class FusedBlocks {
 
   private final int[] acc;
 
-  /** The broadcast terms of one accumulator: scalars and the offsets of their weight rows. */
+  /** The scalars of one accumulator's broadcast terms, at the current run. */
   private final int[] termA;
-
-  private final int[] termW;
 
   /** One block, decoded into primitive arrays. */
   static final class Block {
@@ -86,15 +84,25 @@ final class FusedBlocks {
 
     // MACs grouped by accumulator, each group in program order.
     int[] accs;
-    int[][] macOp;
-    int[][] macA;
-    int[][] macImm;
-    int[][] macW;
     long[] maxAdd;
 
     /**
+     * Per accumulator, its broadcast terms (four per vdot4, one per vmac.e) in program order: where
+     * the scalar comes from (a slot lane {@code slot * lanes + lane}, or {@code -1 - (r * lanes +
+     * lane)} for register r at entry) and the offset of the weight row it multiplies.
+     */
+    int[][] termFrom;
+
+    int[][] termW;
+
+    /** Per accumulator, its vmacs in program order: input operand and weight row offset. */
+    int[][] vmacIn;
+
+    int[][] vmacW;
+
+    /**
      * Operands used as weights (slots >= 0, registers as -1 - r), for their w - zw rows; {@link
-     * #macW} holds indices into this.
+     * #termW} and {@link #vmacW} hold offsets of their rows.
      */
     int[] weightOperands;
 
@@ -152,8 +160,8 @@ final class FusedBlocks {
         found.add(b);
         maxLoads = Math.max(maxLoads, b.loads);
         maxWeights = Math.max(maxWeights, b.weightOperands.length);
-        for (int[] list : b.macOp) {
-          maxTerms = Math.max(maxTerms, 4 * list.length);
+        for (int[] list : b.termFrom) {
+          maxTerms = Math.max(maxTerms, list.length);
         }
       }
       pc = end;
@@ -164,7 +172,6 @@ final class FusedBlocks {
     wz = new int[Math.max(1, maxWeights) * ex.lanes];
     acc = new int[ex.lanes];
     termA = new int[Math.max(1, maxTerms)];
-    termW = new int[Math.max(1, maxTerms)];
   }
 
   private static boolean fusible(Executor ex, int pc) {
@@ -304,32 +311,48 @@ final class FusedBlocks {
     }
     int m = accs.size();
     blk.accs = accs.stream().mapToInt(Integer::intValue).toArray();
-    blk.macOp = new int[m][];
-    blk.macA = new int[m][];
-    blk.macImm = new int[m][];
-    blk.macW = new int[m][];
     blk.maxAdd = new long[m];
     for (int i = 0; i < m; i++) {
-      List<int[]> list = perAcc.get(blk.accs[i]);
-      blk.macOp[i] = new int[list.size()];
-      blk.macA[i] = new int[list.size()];
-      blk.macImm[i] = new int[list.size()];
-      blk.macW[i] = new int[4 * list.size()];
       long max = 0;
-      for (int j = 0; j < list.size(); j++) {
-        int[] op = list.get(j);
-        blk.macOp[i][j] = op[0];
-        blk.macA[i][j] = op[1];
-        blk.macImm[i][j] = op[2];
-        for (int q = 0; q < (op[0] == OP_VDOT4 ? 4 : 1); q++) {
-          blk.macW[i][4 * j + q] = weightOperands.indexOf(op[3 + q]);
-        }
+      for (int[] op : perAcc.get(blk.accs[i])) {
         max += (op[0] == OP_VDOT4 ? 4 : 1) * Datapath.MAX_PRODUCT;
       }
       blk.maxAdd[i] = max;
     }
+    int lanes = ex.lanes;
+    blk.termFrom = new int[m][];
+    blk.termW = new int[m][];
+    blk.vmacIn = new int[m][];
+    blk.vmacW = new int[m][];
+    for (int i = 0; i < m; i++) {
+      List<int[]> terms = new ArrayList<>();
+      List<int[]> vmacs = new ArrayList<>();
+      for (int[] op : perAcc.get(blk.accs[i])) {
+        int src = op[1];
+        switch (op[0]) {
+          case OP_VDOT4 -> {
+            for (int q = 0; q < 4; q++) {
+              int lane = 4 * op[2] + q;
+              terms.add(
+                  new int[] {from(src, lane, lanes), weightOperands.indexOf(op[3 + q]) * lanes});
+            }
+          }
+          case OP_VMAC -> vmacs.add(new int[] {src, weightOperands.indexOf(op[3]) * lanes});
+          default ->
+              terms.add(new int[] {from(src, op[2], lanes), weightOperands.indexOf(op[3]) * lanes});
+        }
+      }
+      blk.termFrom[i] = terms.stream().mapToInt(t -> t[0]).toArray();
+      blk.termW[i] = terms.stream().mapToInt(t -> t[1]).toArray();
+      blk.vmacIn[i] = vmacs.stream().mapToInt(t -> t[0]).toArray();
+      blk.vmacW[i] = vmacs.stream().mapToInt(t -> t[1]).toArray();
+    }
     blk.weightOperands = weightOperands.stream().mapToInt(Integer::intValue).toArray();
     return blk;
+  }
+
+  private static int from(int operand, int lane, int lanes) {
+    return operand >= 0 ? operand * lanes + lane : -1 - ((-1 - operand) * lanes + lane);
   }
 
   /** A load's slot, or -1 - r for register r as it was at block entry. */
@@ -403,48 +426,29 @@ final class FusedBlocks {
       for (int l = 0; l < vl; l++) {
         a[l] = (int) lanesOfAcc[l];
       }
-      int[] ops = b.macOp[i];
-      int[] srcs = b.macA[i];
-      int[] imms = b.macImm[i];
-      int[] ws = b.macW[i];
-      long bound = af.bound[d];
-      // Broadcast terms (vdot4, vmac.e): a scalar times a weight row.
-      int n = 0;
-      for (int j = 0; j < ops.length; j++) {
-        int src = srcs[j];
-        switch (ops[j]) {
-          case OP_VDOT4 -> {
-            int g = 4 * imms[j];
-            long sum = 0;
-            for (int q = 0; q < 4; q++) {
-              int xo = lane(src, g + q) - zx;
-              termA[n] = xo;
-              termW[n] = ws[4 * j + q] * lanes;
-              n++;
-              sum += Math.abs(xo);
-            }
-            bound += sum * Datapath.MAX_OFFSET_OPERAND;
-          }
-          case OP_VMAC -> {}
-          default -> {
-            int xo = lane(src, imms[j]) - zx;
-            termA[n] = xo;
-            termW[n] = ws[4 * j] * lanes;
-            n++;
-            bound += (long) Math.abs(xo) * Datapath.MAX_OFFSET_OPERAND;
-          }
-        }
+      int[] from = b.termFrom[i];
+      int n = from.length;
+      long magnitudes = 0;
+      for (int t = 0; t < n; t++) {
+        int f = from[t];
+        int xo = (f >= 0 ? slot[f] : e.v[(-1 - f) / lanes][(-1 - f) % lanes]) - zx;
+        termA[t] = xo;
+        magnitudes += Math.abs(xo);
       }
-      terms(a, termA, termW, n, w, vl);
-      // Lane-wise terms (vmac).
-      for (int j = 0; j < ops.length; j++) {
-        if (ops[j] == OP_VMAC) {
-          int src = srcs[j];
-          int[] in = src < 0 ? e.v[-1 - src] : slot;
-          mac(a, in, src < 0 ? 0 : src * lanes, zx, w, ws[4 * j] * lanes, vl);
-          bound += Datapath.MAX_PRODUCT;
-        }
+      terms(a, termA, b.termW[i], n, w, vl);
+      int[] vmacIn = b.vmacIn[i];
+      int[] vmacW = b.vmacW[i];
+      for (int j = 0; j < vmacIn.length; j++) {
+        int src = vmacIn[j];
+        int[] in = src < 0 ? e.v[-1 - src] : slot;
+        mac(a, in, src < 0 ? 0 : src * lanes, zx, w, vmacW[j], vl);
       }
+      // The interpreter's bound: each vdot4 adds (|a0| + .. + |a3|) * 383, each vmac.e |a| * 383,
+      // each vmac 383 * 383.
+      long bound =
+          af.bound[d]
+              + magnitudes * Datapath.MAX_OFFSET_OPERAND
+              + vmacIn.length * Datapath.MAX_PRODUCT;
       for (int l = 0; l < vl; l++) {
         lanesOfAcc[l] = a[l];
       }

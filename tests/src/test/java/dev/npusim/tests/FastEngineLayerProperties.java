@@ -44,7 +44,7 @@ class FastEngineLayerProperties {
 
   @Test
   void compiledLayersRunTheSameOnBothEngines() {
-    qt().withExamples(150)
+    qt().withExamples(80)
         .forAll(
             CompilerProperties.specs().map(FastEngineLayerProperties::sometimesExtreme),
             SourceDSL.longs().all(),
