@@ -125,8 +125,13 @@ final class VectorLanes {
     return bits;
   }
 
-  /** Int lanes of the host's full width, for the fast engine's exact int accumulation. */
-  private static final VectorSpecies<Integer> WIDE = IntVector.SPECIES_PREFERRED;
+  /**
+   * Int lanes for the fast engine's exact int accumulation: the same species as {@link #INTS}. A
+   * second int shape (the host's full width) would be faster alone, but once both shapes have run,
+   * the Vector API's shared call sites see two classes, stop inlining, and both get several times
+   * slower (measured: the fast engine 4x slower after one interpreter run in the same JVM).
+   */
+  private static final VectorSpecies<Integer> WIDE = INTS;
 
   /**
    * {@code acc[l] += sum_t a[t] * w[off[t] + l]} in int lanes, for l < vl; the caller has proved
