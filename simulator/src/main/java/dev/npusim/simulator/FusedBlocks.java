@@ -17,7 +17,7 @@ import java.util.List;
  *   <li>each accumulator's bound plus the largest possible sum of the block's products stays inside
  *       the configured width and inside 32 bits, so no lane overflows and every partial sum is an
  *       exact int;
- *   <li>the step limit is not reached inside the block, and width tracking is off.
+ *   <li>the step limit is not reached inside the block.
  * </ul>
  *
  * Then the result is the interpreter's, computed in another order: loads go to one buffer per load
@@ -99,6 +99,12 @@ final class FusedBlocks {
     int[][] vmacIn;
 
     int[][] vmacW;
+
+    /**
+     * Per accumulator, its MACs in program order as their count of broadcast terms (4 for vdot4, 1
+     * for vmac.e) or 0 for the next vmac: width tracking needs the partial sums in that order.
+     */
+    int[][] opTerms;
 
     /**
      * Operands used as weights (slots >= 0, registers as -1 - r), for their w - zw rows; {@link
@@ -324,10 +330,17 @@ final class FusedBlocks {
     blk.termW = new int[m][];
     blk.vmacIn = new int[m][];
     blk.vmacW = new int[m][];
+    blk.opTerms = new int[m][];
     for (int i = 0; i < m; i++) {
       List<int[]> terms = new ArrayList<>();
       List<int[]> vmacs = new ArrayList<>();
-      for (int[] op : perAcc.get(blk.accs[i])) {
+      List<int[]> order = perAcc.get(blk.accs[i]);
+      blk.opTerms[i] = new int[order.size()];
+      for (int j = 0; j < order.size(); j++) {
+        int[] op = order.get(j);
+        blk.opTerms[i][j] = op[0] == OP_VDOT4 ? 4 : op[0] == OP_VMAC ? 0 : 1;
+      }
+      for (int[] op : order) {
         int src = op[1];
         switch (op[0]) {
           case OP_VDOT4 -> {
@@ -367,7 +380,7 @@ final class FusedBlocks {
   boolean run(Block b, long maxSteps) {
     Executor e = ex;
     AccumulatorFile af = e.accs;
-    if (af.trackWidth || e.steps + (b.end - b.start) > maxSteps) {
+    if (e.steps + (b.end - b.start) > maxSteps) {
       return false;
     }
     int vl = e.vl;
@@ -435,13 +448,37 @@ final class FusedBlocks {
         termA[t] = xo;
         magnitudes += Math.abs(xo);
       }
-      terms(a, termA, b.termW[i], n, w, vl);
       int[] vmacIn = b.vmacIn[i];
       int[] vmacW = b.vmacW[i];
-      for (int j = 0; j < vmacIn.length; j++) {
-        int src = vmacIn[j];
-        int[] in = src < 0 ? e.v[-1 - src] : slot;
-        mac(a, in, src < 0 ? 0 : src * lanes, zx, w, vmacW[j], vl);
+      if (!af.trackWidth) {
+        // Exact int sums: the order of the terms does not matter.
+        terms(a, termA, b.termW[i], 0, n, w, vl);
+        for (int j = 0; j < vmacIn.length; j++) {
+          int src = vmacIn[j];
+          int[] in = src < 0 ? e.v[-1 - src] : slot;
+          mac(a, in, src < 0 ? 0 : src * lanes, zx, w, vmacW[j], vl);
+        }
+      } else {
+        // Width tracking sees every partial sum, so the MACs run in program order, and after each
+        // the OR of v ^ (v >> 31) over its lanes (the interpreter's v ^ (v >> 63), for ints).
+        long bits = 0;
+        int t = 0;
+        int j = 0;
+        for (int count : b.opTerms[i]) {
+          if (count == 0) {
+            int src = vmacIn[j];
+            int[] in = src < 0 ? e.v[-1 - src] : slot;
+            mac(a, in, src < 0 ? 0 : src * lanes, zx, w, vmacW[j], vl);
+            j++;
+          } else {
+            terms(a, termA, b.termW[i], t, count, w, vl);
+            t += count;
+          }
+          for (int l = 0; l < vl; l++) {
+            bits |= a[l] ^ (a[l] >> 31);
+          }
+        }
+        af.magnitudeBits |= bits;
       }
       // The interpreter's bound: each vdot4 adds (|a0| + .. + |a3|) * 383, each vmac.e |a| * 383,
       // each vmac 383 * 383.
@@ -502,15 +539,15 @@ final class FusedBlocks {
     }
   }
 
-  /** {@code acc[l] += sum_t a[t] * w[off[t] + l]} for l < vl. */
-  private static void terms(int[] acc, int[] a, int[] off, int n, int[] w, int vl) {
+  /** {@code acc[l] += sum_t a[t] * w[off[t] + l]} over t in [first, first + n), for l < vl. */
+  private static void terms(int[] acc, int[] a, int[] off, int first, int n, int[] w, int vl) {
     if (Datapath.VECTOR_LANES) {
-      VectorLanes.termsInt(acc, a, off, n, w, vl);
+      VectorLanes.termsInt(acc, a, off, first, n, w, vl);
       return;
     }
     for (int l = 0; l < vl; l++) {
       int sum = acc[l];
-      for (int t = 0; t < n; t++) {
+      for (int t = first; t < first + n; t++) {
         sum += a[t] * w[off[t] + l];
       }
       acc[l] = sum;

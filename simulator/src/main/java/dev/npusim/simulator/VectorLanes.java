@@ -134,22 +134,23 @@ final class VectorLanes {
   private static final VectorSpecies<Integer> WIDE = INTS;
 
   /**
-   * {@code acc[l] += sum_t a[t] * w[off[t] + l]} in int lanes, for l < vl; the caller has proved
-   * that no partial sum leaves the int range ({@link FusedBlocks}).
+   * {@code acc[l] += sum_t a[t] * w[off[t] + l]} over t in [first, first + n) in int lanes, for l <
+   * vl; the caller has proved that no partial sum leaves the int range ({@link FusedBlocks}).
    */
-  static void termsInt(int[] acc, int[] a, int[] off, int n, int[] w, int vl) {
+  static void termsInt(int[] acc, int[] a, int[] off, int first, int n, int[] w, int vl) {
+    int last = first + n;
     int step = WIDE.length();
     int l = 0;
     for (; l <= vl - step; l += step) {
       IntVector v = IntVector.fromArray(WIDE, acc, l);
-      for (int t = 0; t < n; t++) {
+      for (int t = first; t < last; t++) {
         v = v.add(IntVector.fromArray(WIDE, w, off[t] + l).mul(a[t]));
       }
       v.intoArray(acc, l);
     }
     for (; l < vl; l++) {
       int sum = acc[l];
-      for (int t = 0; t < n; t++) {
+      for (int t = first; t < last; t++) {
         sum += a[t] * w[off[t] + l];
       }
       acc[l] = sum;
