@@ -44,7 +44,7 @@ class FastEngineLayerProperties {
 
   @Test
   void compiledLayersRunTheSameOnBothEngines() {
-    qt().withExamples(80)
+    qt().withExamples(60)
         .forAll(
             CompilerProperties.specs().map(FastEngineLayerProperties::sometimesExtreme),
             SourceDSL.longs().all(),
