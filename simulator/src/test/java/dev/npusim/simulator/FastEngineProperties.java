@@ -31,8 +31,8 @@ import org.junit.jupiter.api.Test;
  * must make it fall back: addresses out of range, DMA transfers still outstanding (hazards and
  * bank-conflict stalls), accumulators near overflow (biases up to 2^31, 16 to 48-bit accumulators
  * that wrap or saturate), and step limits inside a block; a fifth of them track the accumulator
- * width, which blocks must reproduce partial sum by partial sum. Random compiled layers
- * are compared in the {@code tests} module ({@code FastEngineLayerProperties}).
+ * width, which blocks must reproduce partial sum by partial sum. Random compiled layers are
+ * compared in the {@code tests} module ({@code FastEngineLayerProperties}).
  */
 class FastEngineProperties {
   static final MachineConfig[] MACHINES = {
