@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.quicktheories.QuickTheory.qt;
 
-import dev.npusim.cli.engine.SimulatedLayer;
+import dev.npusim.analysis.engine.LayerRunner;
 import dev.npusim.golden.cases.GoldenCase;
 import dev.npusim.golden.generator.CaseGenerator;
 import dev.npusim.golden.generator.CaseSpec;
@@ -78,7 +78,7 @@ class FastEngineLayerProperties {
     GoldenCase c = CaseGenerator.generate(spec, seed);
     CompiledLayer compiled;
     try {
-      compiled = SimulatedLayer.compile(c.layer(), config);
+      compiled = LayerRunner.compile(c.layer(), config);
     } catch (Exception e) {
       return; // a layer this machine cannot hold: nothing to compare
     }
@@ -108,7 +108,7 @@ class FastEngineLayerProperties {
 
   private static String run(Machine m, CompiledLayer compiled, GoldenCase c) {
     try {
-      SimulatedLayer.Run r = SimulatedLayer.run(m, compiled, c.input());
+      LayerRunner.Run r = LayerRunner.run(m, compiled, c.input());
       return java.util.Arrays.toString(r.output()) + "\n" + r.result();
     } catch (SimulationFault f) {
       return "fault at pc " + f.pc() + ": " + f.getMessage() + " after " + f.steps() + " steps";
