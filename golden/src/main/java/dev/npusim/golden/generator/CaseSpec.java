@@ -94,7 +94,14 @@ public record CaseSpec(
     /** Effective scale in [1, 16): positive shifts 1 to 4 (left shift before the multiply). */
     LEFT_SHIFT,
     /** Log-uniform in [2^-24, 2^4): negative and positive shifts mixed across channels. */
-    WIDE
+    WIDE,
+    /**
+     * {@code float-requant} only: float32 scales over the whole positive finite range, a quarter of
+     * them exactly 1e14 and a quarter {@code Float.MAX_VALUE} (3.4028235e38), where a requantizer
+     * that converts to an integer before it clamps overflows (issue 12). The input and output
+     * scales are 1, so {@code s_in * s_w / s_out} is the filter scale exactly.
+     */
+    EXTREME
   }
 
   /** The output clamp. */
@@ -172,6 +179,9 @@ public record CaseSpec(
       }
       case FLOAT_REQUANT -> {}
     }
+    checkArgument(
+        scales != ScaleRange.EXTREME || semantics == Semantics.FLOAT_REQUANT,
+        "extreme scales are for float-requant only (a Q31 multiplier cannot express them)");
     Padding.Explicit pad =
         padding.resolve(
             inputHeight,

@@ -205,6 +205,34 @@ class CaseGeneratorTest {
   }
 
   @Test
+  void extremeScalesCoverTheFloat32Range() {
+    Requantization.FloatScale f =
+        (Requantization.FloatScale)
+            CaseGenerator.generate(
+                    conv(Semantics.FLOAT_REQUANT)
+                        .outputChannels(64)
+                        .perChannelRequant(true)
+                        .scales(ScaleRange.EXTREME)
+                        .build(),
+                    3)
+                .layer()
+                .requant();
+    boolean e14 = false;
+    boolean max = false;
+    boolean tiny = false;
+    for (int c = 0; c < 64; c++) {
+      float s = f.scale(c);
+      e14 |= s == 1e14f;
+      max |= s == Float.MAX_VALUE;
+      tiny |= s < 1e-20f;
+    }
+    assertTrue(e14 && max && tiny, f.toString());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> conv(Semantics.TFLITE_INT8).scales(ScaleRange.EXTREME).build());
+  }
+
+  @Test
   void perChannelOptions() {
     QuantizedLayer floatLayer =
         CaseGenerator.generate(
