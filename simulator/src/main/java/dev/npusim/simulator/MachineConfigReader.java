@@ -374,7 +374,21 @@ public final class MachineConfigReader {
       if (!n.isNumber()) {
         throw new MachineConfigException(file, field, "expected a number, got " + n);
       }
-      return n.doubleValue();
+      double v = n.doubleValue();
+      if (!Double.isFinite(v)) {
+        throw new MachineConfigException(
+            file, field, "not a finite number (beyond the range of a double)");
+      }
+      if (field.startsWith("energy_pj.") && v > EnergyTable.MAX_EVENT_PJ) {
+        throw new MachineConfigException(
+            file,
+            field,
+            n
+                + " pJ is more than "
+                + EnergyTable.MAX_EVENT_PJ
+                + " pJ (1 mJ) per event, where energy totals would stop being finite");
+      }
+      return v;
     }
   }
 }
