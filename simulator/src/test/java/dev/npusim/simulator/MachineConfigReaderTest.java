@@ -70,6 +70,15 @@ class MachineConfigReaderTest {
         error("{\"accumulator_bits\": 64}"));
   }
 
+  /** Issue 12: machine files go through the bounded input layer (InputFiles). */
+  @Test
+  void aFolderIsNotAMachineFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    assertEquals(
+        dir + ": is a directory, not a regular file",
+        assertThrows(MachineConfigException.class, () -> MachineConfigReader.load(dir.toString()))
+            .getMessage());
+  }
+
   /** Issue 12: these passed validation, then threw OutOfMemoryError in the executor. */
   @Test
   void memoriesTheJvmCannotHoldAreNamed() {
