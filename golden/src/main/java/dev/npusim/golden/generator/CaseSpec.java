@@ -196,14 +196,16 @@ public record CaseSpec(
         op != LayerKind.FULLY_CONNECTED || pad.equals(new Padding.Explicit(0, 0, 0, 0)),
         "fully_connected has no padding: %s",
         pad);
-    long inputElements = (long) batch * inputHeight * inputWidth * inputChannels;
+    // Products of four ints can pass 2^63: they saturate instead of wrapping (issue 12).
+    long inputElements = product(batch, inputHeight, inputWidth, inputChannels);
     long outputElements =
-        (long) batch
-            * QuantizedLayer.outputSize(
-                inputHeight, kernelHeight, strideH, dilationH, pad.top(), pad.bottom())
-            * QuantizedLayer.outputSize(
-                inputWidth, kernelWidth, strideW, dilationW, pad.left(), pad.right())
-            * outputChannels;
+        product(
+            batch,
+            QuantizedLayer.outputSize(
+                inputHeight, kernelHeight, strideH, dilationH, pad.top(), pad.bottom()),
+            QuantizedLayer.outputSize(
+                inputWidth, kernelWidth, strideW, dilationW, pad.left(), pad.right()),
+            outputChannels);
     checkArgument(
         inputElements <= MAX_TENSOR_ELEMENTS && outputElements <= MAX_TENSOR_ELEMENTS,
         "input (%s) or output (%s) elements exceed %s",
@@ -211,7 +213,7 @@ public record CaseSpec(
         outputElements,
         MAX_TENSOR_ELEMENTS);
     checkArgument(
-        outputElements * fanIn(op, kernelHeight, kernelWidth, inputChannels) <= MAX_MACS,
+        product(outputElements, fanIn(op, kernelHeight, kernelWidth, inputChannels)) <= MAX_MACS,
         "more than %s multiply-accumulates",
         MAX_MACS);
   }
@@ -228,7 +230,19 @@ public record CaseSpec(
   }
 
   private static long fanIn(LayerKind op, int kh, int kw, int ic) {
-    return op == LayerKind.DEPTHWISE_CONV2D ? (long) kh * kw : (long) kh * kw * ic;
+    return op == LayerKind.DEPTHWISE_CONV2D ? product(kh, kw) : product(kh, kw, ic);
+  }
+
+  /** The product of non-negative factors, saturating at {@code Long.MAX_VALUE}. */
+  private static long product(long... factors) {
+    long p = 1;
+    for (long f : factors) {
+      if (f != 0 && p > Long.MAX_VALUE / f) {
+        return Long.MAX_VALUE;
+      }
+      p *= f;
+    }
+    return p;
   }
 
   /** A one-line description, used as the generated case's comment. */
@@ -412,6 +426,18 @@ public record CaseSpec(
       return this;
     }
 
+    /** Input channels times depth multiplier, in long: 3 x 1e9 wrapped negative (issue 12). */
+    private int depthwiseChannels() {
+      long oc = (long) inputChannels * depthMultiplier;
+      checkArgument(
+          oc <= Integer.MAX_VALUE,
+          "depthwise output channels: input channels %s x depth multiplier %s = %s do not fit in 32 bits",
+          inputChannels,
+          depthMultiplier,
+          oc);
+      return (int) oc;
+    }
+
     /**
      * @throws IllegalArgumentException if the combination is not a valid case
      */
@@ -419,7 +445,7 @@ public record CaseSpec(
       int oc =
           outputChannels != null
               ? outputChannels
-              : op == LayerKind.DEPTHWISE_CONV2D ? inputChannels * depthMultiplier : 4;
+              : op == LayerKind.DEPTHWISE_CONV2D ? depthwiseChannels() : 4;
       return new CaseSpec(
           op,
           semantics,

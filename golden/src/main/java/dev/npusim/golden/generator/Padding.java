@@ -75,14 +75,16 @@ public sealed interface Padding {
     @Override
     public Explicit resolve(
         int inH, int inW, int kernelH, int kernelW, int strideH, int strideW, int dilH, int dilW) {
+      // In long: a padding near 2^31 wrapped the padded size (issue 12).
+      long paddedH = (long) inH + top + bottom;
+      long paddedW = (long) inW + left + right;
       checkArgument(
-          extent(kernelH, dilH) <= inH + top + bottom
-              && extent(kernelW, dilW) <= inW + left + right,
+          extent(kernelH, dilH) <= paddedH && extent(kernelW, dilW) <= paddedW,
           "kernel extent %sx%s exceeds padded input %sx%s",
           extent(kernelH, dilH),
           extent(kernelW, dilW),
-          inH + top + bottom,
-          inW + left + right);
+          paddedH,
+          paddedW);
       return this;
     }
 
@@ -129,7 +131,7 @@ public sealed interface Padding {
   }
 
   /** Rows (or columns) a dilated kernel spans. */
-  private static int extent(int kernel, int dilation) {
-    return (kernel - 1) * dilation + 1;
+  private static long extent(int kernel, int dilation) {
+    return (long) (kernel - 1) * dilation + 1;
   }
 }

@@ -511,6 +511,21 @@ class CaseReaderTest {
     assertRejected(mutate(CONV, r -> r.remove("padding")), "padding", "missing required field");
   }
 
+  /** Issue 12: a padding near 2^31 wrapped the output size; it is an error naming the field. */
+  @Test
+  void paddingThatOverflowsIsAnError() {
+    CaseFormatException e =
+        assertThrows(
+            CaseFormatException.class,
+            () ->
+                CaseReader.read(
+                    FILE,
+                    mutate(
+                        CONV,
+                        r -> r.set("padding", ints(Integer.MAX_VALUE, Integer.MAX_VALUE, 0, 0)))));
+    assertTrue(e.getMessage().contains("does not fit in 32 bits"), e.getMessage());
+  }
+
   /** JSON errors say what is wrong, not which Jackson feature would accept it. */
   @Test
   void jsonErrorsNameNoParserFeatures() {
