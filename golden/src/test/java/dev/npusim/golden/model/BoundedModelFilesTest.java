@@ -46,4 +46,21 @@ class BoundedModelFilesTest {
         assertThrows(InputFileException.class, () -> ImageFile.fromPaths(List.of(missing)))
             .getMessage());
   }
+
+  /** A PNG header that claims 65535 x 65535 pixels is refused before the pixels are allocated. */
+  @Test
+  void aHugeImageHeaderIsRefused() throws Exception {
+    byte[] png =
+        Files.readAllBytes(
+            Path.of(
+                getClass()
+                    .getResource("ImageDecodeFuzzTestInputs/decodeImage/huge_header_png")
+                    .toURI()));
+    InputFileException e =
+        assertThrows(
+            InputFileException.class,
+            () -> ImagePreprocessor.decode(new java.io.ByteArrayInputStream(png), "big.png"));
+    assertEquals(
+        "big.png: image of 65535 x 65535 pixels is larger than 67108864 pixels", e.getMessage());
+  }
 }
