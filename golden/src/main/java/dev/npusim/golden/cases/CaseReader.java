@@ -29,6 +29,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads {@code npusim.case.v1} files ({@code case-format.md}) into {@link GoldenCase}s.
@@ -61,6 +63,8 @@ public final class CaseReader {
   private static final Range Q31_MULTIPLIER = new Range("0 or Q31", 0, Integer.MAX_VALUE);
   private static final Range SHIFT = new Range("shift", -31, 31);
 
+  private static final Pattern QUOTED_VALUE = Pattern.compile("Value \"([^\"]{1,64})\"");
+
   private CaseReader() {}
 
   /**
@@ -87,6 +91,16 @@ public final class CaseReader {
           where == null ? "JSON" : "line " + where.getLineNr() + ", column " + where.getColumnNr();
       throw new CaseFormatException(
           fileName, location, "malformed JSON: " + JsonErrorText.plain(e.getOriginalMessage()));
+    } catch (NumberFormatException e) {
+      // Exact float text (USE_BIG_DECIMAL_FOR_FLOATS) makes Jackson throw this unchecked exception
+      // for an exponent beyond an int, e.g. 0.5e60813999176 (found by CaseReaderFuzzTest).
+      Matcher m = QUOTED_VALUE.matcher(String.valueOf(e.getMessage()));
+      throw new CaseFormatException(
+          fileName,
+          "JSON",
+          "malformed JSON: "
+              + (m.find() ? "number " + m.group(1) : "a number")
+              + " is out of range (its exponent is too large)");
     }
     JsonFields fields = new JsonFields(fileName);
     if (root == null || root.isMissingNode()) {

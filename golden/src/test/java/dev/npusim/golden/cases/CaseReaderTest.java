@@ -526,6 +526,24 @@ class CaseReaderTest {
     assertTrue(e.getMessage().contains("does not fit in 32 bits"), e.getMessage());
   }
 
+  /** Found by CaseReaderFuzzTest: Jackson threw NumberFormatException past the reader. */
+  @Test
+  void aNumberWithAHugeExponentIsAFormatError() {
+    CaseFormatException e =
+        assertThrows(
+            CaseFormatException.class,
+            () ->
+                CaseReader.read(
+                    FILE,
+                    mutate(CONV, r -> r.put("name", "x"))
+                        .replace("\"name\" : \"x\"", "\"name\" : 0.5019E60813999176")));
+    assertEquals(
+        FILE
+            + ": JSON: malformed JSON: number 0.5019E60813999176 is out of range (its exponent is"
+            + " too large)",
+        e.getMessage());
+  }
+
   /** JSON errors say what is wrong, not which Jackson feature would accept it. */
   @Test
   void jsonErrorsNameNoParserFeatures() {
