@@ -14,6 +14,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.google.common.primitives.ImmutableDoubleArray;
 import com.google.common.primitives.ImmutableIntArray;
 import dev.npusim.golden.cases.JsonFields.Range;
+import dev.npusim.isa.io.InputFiles;
+import dev.npusim.isa.io.JsonErrorText;
 import dev.npusim.kernels.DataType;
 import dev.npusim.kernels.LayerKind;
 import dev.npusim.kernels.QuantizedLayer;
@@ -21,14 +23,14 @@ import dev.npusim.kernels.Requantization;
 import dev.npusim.kernels.Semantics;
 import dev.npusim.kernels.TensorShape;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads {@code npusim.case.v1} files ({@code case-format.md}) into {@link GoldenCase}s.
@@ -61,11 +63,17 @@ public final class CaseReader {
   private static final Range Q31_MULTIPLIER = new Range("0 or Q31", 0, Integer.MAX_VALUE);
   private static final Range SHIFT = new Range("shift", -31, 31);
 
+  private static final Pattern QUOTED_VALUE = Pattern.compile("Value \"([^\"]{1,64})\"");
+
   private CaseReader() {}
 
-  /** Reads one case file; messages name the file as {@code file.toString()}. */
+  /**
+   * Reads one case file; messages name the file as {@code file.toString()}. The file goes through
+   * {@link InputFiles}: a directory, FIFO or device, or a file over the input size limit, is an
+   * {@link dev.npusim.isa.io.InputFileException} (an {@link IOException}) naming it.
+   */
   public static GoldenCase read(Path file) throws IOException, CaseFormatException {
-    return read(file.toString(), Files.readString(file, StandardCharsets.UTF_8));
+    return read(file.toString(), InputFiles.readString(file));
   }
 
   /**
@@ -82,7 +90,17 @@ public final class CaseReader {
       String location =
           where == null ? "JSON" : "line " + where.getLineNr() + ", column " + where.getColumnNr();
       throw new CaseFormatException(
-          fileName, location, "malformed JSON: " + e.getOriginalMessage());
+          fileName, location, "malformed JSON: " + JsonErrorText.plain(e.getOriginalMessage()));
+    } catch (NumberFormatException e) {
+      // Exact float text (USE_BIG_DECIMAL_FOR_FLOATS) makes Jackson throw this unchecked exception
+      // for an exponent beyond an int, e.g. 0.5e60813999176 (found by CaseReaderFuzzTest).
+      Matcher m = QUOTED_VALUE.matcher(String.valueOf(e.getMessage()));
+      throw new CaseFormatException(
+          fileName,
+          "JSON",
+          "malformed JSON: "
+              + (m.find() ? "number " + m.group(1) : "a number")
+              + " is out of range (its exponent is too large)");
     }
     JsonFields fields = new JsonFields(fileName);
     if (root == null || root.isMissingNode()) {
@@ -131,15 +149,20 @@ public final class CaseReader {
             caseNames(Semantics.values()));
       }
 
-      int[] stride = f.integers(f.required(root, "", "stride"), "stride", 2, Range.POSITIVE);
-      int[] dilation = f.integers(f.required(root, "", "dilation"), "dilation", 2, Range.POSITIVE);
-      int[] padding = f.integers(f.required(root, "", "padding"), "padding", 4, Range.NON_NEGATIVE);
+      // A fully connected layer has no stride, dilation, padding or depth multiplier: the fields
+      // are optional for it and, when present, must be the trivial values (case-format.md).
+      boolean fc = kind == LayerKind.FULLY_CONNECTED;
+      int[] stride = geometry("stride", 2, Range.POSITIVE, fc ? new int[] {1, 1} : null);
+      int[] dilation = geometry("dilation", 2, Range.POSITIVE, fc ? new int[] {1, 1} : null);
+      int[] padding =
+          geometry("padding", 4, Range.NON_NEGATIVE, fc ? new int[] {0, 0, 0, 0} : null);
       int depthMultiplier =
-          f.integer(f.required(root, "", "depth_multiplier"), "depth_multiplier", Range.POSITIVE);
-      if (kind == LayerKind.FULLY_CONNECTED) {
+          geometry("depth_multiplier", 1, Range.POSITIVE, fc ? new int[] {1} : null)[0];
+      if (fc) {
         requireTrivial("stride", stride, 1);
         requireTrivial("dilation", dilation, 1);
         requireTrivial("padding", padding, 0);
+        requireTrivial("depth_multiplier", new int[] {depthMultiplier}, 1);
       }
 
       JsonNode inputNode = f.object(f.required(root, "", "input"), "input");
@@ -258,6 +281,21 @@ public final class CaseReader {
       }
     }
 
+    /**
+     * A geometry field of {@code count} integers ({@code 1}: a scalar); required unless {@code
+     * absent} (its value when missing) is given.
+     */
+    private int[] geometry(String key, int count, Range range, int[] absent)
+        throws CaseFormatException {
+      JsonNode node = absent == null ? f.required(root, "", key) : optional(root, key);
+      if (node == null) {
+        return absent;
+      }
+      return count == 1
+          ? new int[] {f.integer(node, key, range)}
+          : f.integers(node, key, count, range);
+    }
+
     private void requireTrivial(String path, int[] values, int expected)
         throws CaseFormatException {
       for (int v : values) {
@@ -266,10 +304,10 @@ public final class CaseReader {
           Arrays.fill(trivial, expected);
           throw f.error(
               path,
-              "fully_connected takes no %s: expected %s, found %s",
+              "fully_connected takes no %s: omit it or write %s, found %s",
               path,
-              Arrays.toString(trivial),
-              Arrays.toString(values));
+              values.length == 1 ? expected : Arrays.toString(trivial),
+              values.length == 1 ? values[0] : Arrays.toString(values));
         }
       }
     }
