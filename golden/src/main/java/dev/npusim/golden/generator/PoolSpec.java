@@ -38,7 +38,7 @@ public record PoolSpec(
         input,
         CaseSpec.MAX_TENSOR_ELEMENTS);
     // The layer must exist: its constructor checks every window against the input.
-    layer(type.min(), type.max());
+    layer(kind, type, input, filterH, filterW, strideH, strideW, padding, type.min(), type.max());
   }
 
   /** The explicit {@code [top, bottom, left, right]} the padding resolves to. */
@@ -48,7 +48,22 @@ public record PoolSpec(
 
   /** The pooling layer of this spec with the clamp {@code [min, max]}. */
   PoolLayer layer(int min, int max) {
-    dev.npusim.kernels.graph.Padding p = explicitPadding();
+    return layer(kind, type, input, filterH, filterW, strideH, strideW, padding, min, max);
+  }
+
+  private static PoolLayer layer(
+      PoolLayer.Kind kind,
+      DataType type,
+      TensorShape input,
+      int filterH,
+      int filterW,
+      int strideH,
+      int strideW,
+      Padding padding,
+      int min,
+      int max) {
+    dev.npusim.kernels.graph.Padding p =
+        padding.resolve(input.h(), input.w(), filterH, filterW, strideH, strideW, 1, 1);
     int oh =
         dev.npusim.golden.cases.PoolCase.outputSize(
             input.h(), filterH, strideH, p.top(), p.bottom());
