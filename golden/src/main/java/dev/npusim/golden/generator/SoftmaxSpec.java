@@ -12,6 +12,9 @@ import dev.npusim.kernels.TensorShape;
 public record SoftmaxSpec(
     TensorShape shape, CaseSpec.Distribution distribution, Scales scales, float beta) {
 
+  /** The longest row generated. */
+  public static final int MAX_DEPTH = 511;
+
   /** How the input scale is drawn. */
   public enum Scales {
     /** Log-uniform in [2^-6, 2^-2): a classifier's logits. */
@@ -34,6 +37,13 @@ public record SoftmaxSpec(
         "beta %s with typical input scales [2^-6, 2^-2) leaves TFLite's range (2^-26, 16) of"
             + " beta * scale: use beta in (2^-20, 64) or wide scales",
         beta);
+    // A row of 512 or more values can sum its exps past 2^9, where the reference's final
+    // RoundingDivideByPOT would need a shift above 31 (undefined in gemmlowp and TFLite).
+    checkArgument(
+        shape.c() <= MAX_DEPTH,
+        "softmax rows of %s values: at most %s (TFLite's fixed-point sum of exps stays below 2^9)",
+        shape.c(),
+        MAX_DEPTH);
     checkArgument(
         shape.elements() <= CaseSpec.MAX_TENSOR_ELEMENTS,
         "shape %s exceeds %s elements",
