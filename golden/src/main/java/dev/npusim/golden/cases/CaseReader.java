@@ -31,7 +31,10 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
- * Reads {@code npusim.case.v1} files ({@code case-format.md}) into {@link GoldenCase}s.
+ * Reads {@code npusim.case.v1} files ({@code case-format.md}) into {@link GoldenCase}s ({@link
+ * #read}: the layer ops) or into any {@link OperatorCase} ({@link #readOperator}: also npusim's
+ * extension with {@code average_pool_2d}, {@code max_pool_2d}, {@code add} and {@code softmax},
+ * whose fields {@code OperatorCaseFields} reads).
  *
  * <p>Everything the spec says a reader must reject is rejected with one message naming the file and
  * the JSON field: shapes that disagree with data lengths or with each other, values outside the
@@ -93,7 +96,7 @@ public final class CaseReader {
 
   /**
    * Reads a case of any op from JSON text: a layer ({@link GoldenCase}) or a pooling, ADD or
-   * softmax case ({@link OperatorCaseFields}).
+   * softmax case ({@link PoolCase}, {@link AddCase}, {@link SoftmaxCase}).
    *
    * @param fileName how messages name the source of {@code json}
    */

@@ -238,6 +238,51 @@ class GeneratedOperatorCasesTest {
         r.out());
   }
 
+  /**
+   * A 24-bit saturating accumulator changes average pooling's sums and ADD's rescaled sum, so those
+   * cases skip with the reason; max pooling never touches the accumulator and still runs; softmax
+   * runs on the host either way.
+   */
+  @Test
+  void aNarrowAccumulatorSkipsOnlyWhatItChanges(@TempDir Path dir) throws Exception {
+    Path machine = dir.resolve("acc24.json");
+    Files.writeString(
+        machine,
+        preset("npu8-default").replace("\"accumulator_bits\": 32", "\"accumulator_bits\": 24"));
+    Path cases = dir.resolve("cases");
+    for (String op : List.of("average_pool_2d", "max_pool_2d", "add", "softmax")) {
+      gen(cases, "golden", "gen", "--op", op, "--semantics", "tflite-int8", "--input", "1,4,4,8");
+    }
+    Run r = npusim("validate", "--machine", machine.toString(), cases.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    String c = cases.toString();
+    assertEquals(
+        "SKIP  "
+            + c
+            + "/add-tflite-int8-seed1.json: tflite-int8 needs a 32-bit accumulator, the machine has"
+            + " 24 bits\n"
+            + "SKIP  "
+            + c
+            + "/average_pool_2d-tflite-int8-seed1.json: tflite-int8 needs a 32-bit accumulator, the"
+            + " machine has 24 bits\n"
+            + "PASS  "
+            + c
+            + "/max_pool_2d-tflite-int8-seed1.json  cycles N  (max_pool_2d on the NPU)\n"
+            + "PASS  "
+            + c
+            + "/softmax-tflite-int8-seed1.json  no NPU cycles  (softmax: host work, run on the"
+            + " integer reference)\n"
+            + "2 skipped: not runnable bit-exactly on npu8-default (see SKIP lines)\n"
+            + "2 passed, 0 failed\n",
+        r.out().replaceAll("cycles [0-9,]+", "cycles N")); // cycles are not the point here
+  }
+
+  private static String preset(String name) throws java.io.IOException {
+    try (var in = MachineConfigReader.class.getResourceAsStream("/machines/" + name + ".json")) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
   @Test
   void optionsThatDoNotApplyAreRefused(@TempDir Path dir) {
     Run r =
