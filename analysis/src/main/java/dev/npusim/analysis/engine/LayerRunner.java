@@ -42,6 +42,16 @@ public final class LayerRunner {
     return KernelCompiler.compile(layer, Targets.of(config));
   }
 
+  /**
+   * One run on a machine of its own, built from {@code config} with only the DRAM the layer uses
+   * (at least 1 MiB, at most the configured size): DRAM size enters neither timing nor energy.
+   */
+  public static Run runAlone(MachineConfig config, CompiledLayer compiled, ImmutableIntArray input)
+      throws SimulationFault {
+    int dram = (int) Math.min(config.dramBytes(), Math.max(1 << 20, compiled.plan().dramBytes()));
+    return run(new Machine(config.withDram(dram)), compiled, input);
+  }
+
   /** One run on a machine of its own. */
   public static Run run(Machine machine, CompiledLayer compiled, ImmutableIntArray input)
       throws SimulationFault {
@@ -99,8 +109,19 @@ public final class LayerRunner {
   }
 
   /**
-   * One run of a compiled pooling or ADD operator on a machine of its own: constants and each input
-   * at their addresses, the output region poisoned, the program run, the output read back.
+   * One run of a compiled pooling or ADD operator on a machine of its own, built from {@code
+   * config} with only the DRAM the operator uses (at least 1 MiB), as {@link #runAlone(
+   * MachineConfig, CompiledLayer, ImmutableIntArray)} does for a layer.
+   */
+  public static OperatorRun runAlone(
+      MachineConfig config, CompiledOperator compiled, int[]... inputs) throws SimulationFault {
+    int dram = (int) Math.min(config.dramBytes(), Math.max(1 << 20, compiled.dramBytes()));
+    return run(new Machine(config.withDram(dram)), compiled, inputs);
+  }
+
+  /**
+   * One run of a compiled pooling or ADD operator on a given machine: constants and each input at
+   * their addresses, the output region poisoned, the program run, the output read back.
    *
    * @param inputs one tensor per input of the operator, in order
    */
