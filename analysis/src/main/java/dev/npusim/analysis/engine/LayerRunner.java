@@ -1,9 +1,12 @@
 package dev.npusim.analysis.engine;
 
 import com.google.common.primitives.ImmutableIntArray;
+import dev.npusim.kernels.AddLayer;
+import dev.npusim.kernels.PoolLayer;
 import dev.npusim.kernels.QuantizedLayer;
 import dev.npusim.kernels.codegen.CompileException;
 import dev.npusim.kernels.codegen.CompiledLayer;
+import dev.npusim.kernels.codegen.CompiledOperator;
 import dev.npusim.kernels.codegen.KernelCompiler;
 import dev.npusim.kernels.codegen.MemoryPlan;
 import dev.npusim.simulator.Machine;
@@ -88,5 +91,57 @@ public final class LayerRunner {
     RunResult r = machine.run(compiled.program(), Machine.DEFAULT_MAX_STEPS, null, timeline);
     byte[] out = machine.readDram(plan.outputAddr(), plan.outputBytes());
     return new Run(compiled.decodeOutput(out), r, compiled);
+  }
+
+  // ---- Operators without weights (pooling, ADD): compiled to a CompiledOperator. ----
+
+  /** An operator's output and the counters of the run that produced it. */
+  public record OperatorRun(int[] output, RunResult result, CompiledOperator compiled) {}
+
+  public static CompiledOperator compile(PoolLayer layer, MachineConfig config)
+      throws CompileException {
+    return KernelCompiler.compile(layer, Targets.of(config));
+  }
+
+  public static CompiledOperator compile(AddLayer layer, MachineConfig config)
+      throws CompileException {
+    return KernelCompiler.compile(layer, Targets.of(config));
+  }
+
+  /**
+   * One run of a compiled pooling or ADD operator on a machine of its own, built from {@code
+   * config} with only the DRAM the operator uses (at least 1 MiB), as {@link #runAlone(
+   * MachineConfig, CompiledLayer, ImmutableIntArray)} does for a layer.
+   */
+  public static OperatorRun runAlone(
+      MachineConfig config, CompiledOperator compiled, int[]... inputs) throws SimulationFault {
+    int dram = (int) Math.min(config.dramBytes(), Math.max(1 << 20, compiled.dramBytes()));
+    return run(new Machine(config.withDram(dram)), compiled, inputs);
+  }
+
+  /**
+   * One run of a compiled pooling or ADD operator on a given machine: constants and each input at
+   * their addresses, the output region poisoned, the program run, the output read back.
+   *
+   * @param inputs one tensor per input of the operator, in order
+   */
+  public static OperatorRun run(Machine machine, CompiledOperator compiled, int[]... inputs)
+      throws SimulationFault {
+    if (inputs.length != compiled.inputAddrs().size()) {
+      throw new IllegalArgumentException(
+          inputs.length + " inputs, the operator takes " + compiled.inputAddrs().size());
+    }
+    machine.writeDram(compiled.constAddr(), compiled.constants().toByteArray());
+    for (int i = 0; i < inputs.length; i++) {
+      machine.writeDram(compiled.inputAddrs().get(i), compiled.encodeInput(inputs[i]));
+    }
+    byte[] poison = new byte[compiled.outputBytes()];
+    for (int i = 0; i < poison.length; i++) {
+      poison[i] = (byte) (i * 151 + 89); // as in run(CompiledLayer, ...): unwritten bytes show
+    }
+    machine.writeDram(compiled.outputAddr(), poison);
+    RunResult r = machine.run(compiled.program(), Machine.DEFAULT_MAX_STEPS);
+    byte[] out = machine.readDram(compiled.outputAddr(), compiled.outputBytes());
+    return new OperatorRun(compiled.decodeOutput(out), r, compiled);
   }
 }
