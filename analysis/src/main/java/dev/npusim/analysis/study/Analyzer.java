@@ -42,6 +42,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 
 /**
  * The per-layer error analysis of Sheng et al. (2018), "A Quantization-Friendly Separable
@@ -143,9 +144,14 @@ public final class Analyzer {
   /** One (scheme, image) task's results. */
   private record TaskResult(Map<String, LayerSums> layers, Heads heads) {}
 
-  /** Stage 1's result: per float graph, its calibration and its predictor outputs per image. */
+  /**
+   * Stage 1's result: per float graph, its calibration, its predictor outputs per image and its
+   * executor (shared by the float passes of every scheme that quantizes the graph).
+   */
   private record FloatStage(
-      Map<GraphKey, Calibration> calibrations, Map<GraphKey, Map<String, Heads>> heads) {}
+      Map<GraphKey, Calibration> calibrations,
+      Map<GraphKey, Map<String, Heads>> heads,
+      Map<GraphKey, FloatGraphExecutor> executors) {}
 
   private AnalysisResult analyze() throws AnalysisException {
     long start = System.nanoTime();
@@ -173,7 +179,7 @@ public final class Analyzer {
     try (var pool = new Pool()) {
       decodeImages(pool, all);
       FloatStage floats = floatPasses(pool, graphs, all);
-      List<SchemeRun> schemeRuns = quantizeAndCompile(pool, graphOf, floats.calibrations());
+      List<SchemeRun> schemeRuns = quantizeAndCompile(pool, graphOf, floats);
       List<Map<QuantScheme, TaskResult>> results = simulate(pool, schemeRuns);
       return aggregate(floats.heads(), schemeRuns, results, start);
     }
@@ -206,12 +212,14 @@ public final class Analyzer {
     Map<GraphKey, Map<String, Heads>> floatHeads = new HashMap<>();
     Map<GraphKey, Calibration> calibrations = new HashMap<>();
     Map<GraphKey, List<Future<FloatPass>>> runs = new LinkedHashMap<>();
+    Map<GraphKey, FloatGraphExecutor> executors = new HashMap<>();
     Set<String> calibNames = new LinkedHashSet<>();
     for (ImageFile f : o.calibration()) {
       calibNames.add(f.name());
     }
     for (var g : graphs.entrySet()) {
       FloatGraphExecutor ref = new FloatGraphExecutor(g.getValue());
+      executors.put(g.getKey(), ref);
       List<Future<FloatPass>> perImage = new ArrayList<>();
       for (ImageFile f : all) {
         boolean dumpFloat =
@@ -234,7 +242,7 @@ public final class Analyzer {
       calibrations.put(g.getKey(), cal.build());
       floatHeads.put(g.getKey(), heads);
     }
-    return new FloatStage(calibrations, floatHeads);
+    return new FloatStage(calibrations, floatHeads, executors);
   }
 
   /**
@@ -242,8 +250,8 @@ public final class Analyzer {
    * quantize a layer identically share its program.
    */
   private List<SchemeRun> quantizeAndCompile(
-      Pool pool, Map<QuantScheme, FloatGraph> graphOf, Map<GraphKey, Calibration> calibrations)
-      throws AnalysisException {
+      Pool pool, Map<QuantScheme, FloatGraph> graphOf, FloatStage floats) throws AnalysisException {
+    Map<GraphKey, Calibration> calibrations = floats.calibrations();
     Map<QuantScheme, QuantizedNetwork> nets = new LinkedHashMap<>();
     Map<QuantScheme, Future<FloatPasses>> passes = new LinkedHashMap<>();
     Map<QuantizedLayer, Future<CompiledLayer>> programs = new HashMap<>();
@@ -251,7 +259,8 @@ public final class Analyzer {
       QuantizedNetwork net =
           NetworkQuantizer.quantize(graphOf.get(s), calibrations.get(GraphKey.of(s)), s);
       nets.put(s, net);
-      passes.put(s, pool.submit(() -> new FloatPasses(net)));
+      FloatGraphExecutor reference = floats.executors().get(GraphKey.of(s));
+      passes.put(s, pool.submit(() -> new FloatPasses(net, reference)));
       for (QuantizedNetwork.Layer l : net.layers()) {
         programs.computeIfAbsent(l.quantized(), q -> pool.submit(() -> compile(l)));
       }
@@ -276,16 +285,49 @@ public final class Analyzer {
   private List<Map<QuantScheme, TaskResult>> simulate(Pool pool, List<SchemeRun> schemeRuns)
       throws AnalysisException {
     List<Future<Map<QuantScheme, TaskResult>>> tasks = new ArrayList<>();
+    Semaphore heap = new Semaphore(imagesAtOnce(schemeRuns, Runtime.getRuntime().maxMemory()));
     for (int i = 0; i < o.evaluation().size(); i++) {
       ImageFile f = o.evaluation().get(i);
       boolean dumpThis = o.dump() != null && i == 0;
-      tasks.add(pool.submit(() -> imageTask(schemeRuns, f.name(), dumpThis)));
+      tasks.add(
+          pool.submit(
+              () -> {
+                heap.acquire();
+                try {
+                  return imageTask(schemeRuns, f.name(), dumpThis);
+                } finally {
+                  heap.release();
+                }
+              }));
     }
     List<Map<QuantScheme, TaskResult>> results = new ArrayList<>();
     for (var t : tasks) {
       results.add(pool.get(t));
     }
     return results;
+  }
+
+  /**
+   * How many image tasks may run at once: one per core, fewer when the heap could not hold their
+   * tensors. A task holds, at its largest layer, the input and output of every float pass (one per
+   * float graph, per activation quantization and per scheme's weights-only pass, plus the exact
+   * requantization's temporaries) and of every scheme's integer pipeline. The networks, programs
+   * and those tensors must fit with room for the collector, so a task is granted a third of the
+   * heap per its estimate: with {@code -Xmx1g} the images run one after another.
+   */
+  static int imagesAtOnce(List<SchemeRun> runs, long maxHeap) {
+    long largest = 0;
+    for (FloatLayer l : runs.get(0).net().floatGraph().layers()) {
+      largest = Math.max(largest, l.inputShape().elements() + l.outputShape().elements());
+    }
+    long doublePasses =
+        runs.stream().map(SchemeRun::graphKey).distinct().count()
+            + runs.stream().map(SchemeRun::activationKey).distinct().count()
+            + runs.size()
+            + 2;
+    long perTask = largest * (Double.BYTES * doublePasses + Integer.BYTES * runs.size());
+    long fit = maxHeap / (3 * perTask);
+    return (int) Math.max(1, Math.min(fit, Runtime.getRuntime().availableProcessors()));
   }
 
   /** Stage 4: detections, per-layer figures summed over images, end-to-end figures, notes. */

@@ -33,21 +33,21 @@ import java.util.List;
 final class FloatPasses {
   final FloatGraphExecutor reference;
   final FloatGraphExecutor weightsOnly;
-  private final FloatGraphExecutor integer;
-  private final QuantizedNetwork net;
 
-  FloatPasses(QuantizedNetwork net) {
-    this.net = net;
+  /**
+   * Keeps no copy of any weights beyond the network's own: {@code reference} is the executor of the
+   * scheme's float graph, shared by every scheme that quantizes that graph; the weights-only pass
+   * prepares each layer when it runs; the integer layers of {@link #exactOutput} are built when
+   * they run. Three schemes' prepared copies would otherwise take about 400 MB.
+   */
+  FloatPasses(QuantizedNetwork net, FloatGraphExecutor reference) {
     FloatGraph g = net.floatGraph();
-    this.reference = new FloatGraphExecutor(g);
+    this.reference = reference;
     List<FloatLayer> w = new ArrayList<>();
-    List<FloatLayer> exact = new ArrayList<>();
     for (QuantizedNetwork.Layer l : net.layers()) {
       w.add(l.weightsOnly());
-      exact.add(integerLayer(l));
     }
-    this.weightsOnly = new FloatGraphExecutor(new FloatGraph(g.inputShape(), w));
-    this.integer = new FloatGraphExecutor(new FloatGraph(g.inputShape(), exact));
+    this.weightsOnly = FloatGraphExecutor.unprepared(new FloatGraph(g.inputShape(), w));
   }
 
   static FloatTensor fakeQuantize(FloatTensor t, QuantParams p) {
@@ -70,7 +70,8 @@ final class FloatPasses {
     for (int i = 0; i < x.length; i++) {
       x[i] = input[i] - q.inputZeroPoint();
     }
-    double[] acc = integer.runLayer(l.name(), FloatTensor.adopt(q.input(), x)).toArray();
+    double[] acc =
+        FloatGraphExecutor.runLayer(integerLayer(l), FloatTensor.adopt(q.input(), x)).toArray();
     int oc = q.output().c();
     double[] out = new double[acc.length];
     for (int i = 0; i < acc.length; i++) {

@@ -44,13 +44,34 @@ public final class FloatGraphExecutor {
   private static final int CHUNKS = 16;
 
   private final FloatGraph graph;
-  private final Map<String, PreparedLayer> prepared = new HashMap<>();
+  private final Map<String, FloatLayer> layers = new HashMap<>();
 
+  /** Prepared layers, or null when each run prepares its layer afresh. */
+  private final Map<String, PreparedLayer> prepared;
+
+  /** An executor that prepares every layer once (a second copy of the weights, in loop order). */
   public FloatGraphExecutor(FloatGraph graph) {
+    this(graph, true);
+  }
+
+  private FloatGraphExecutor(FloatGraph graph, boolean keepPrepared) {
     this.graph = graph;
+    this.prepared = keepPrepared ? new HashMap<>() : null;
     for (FloatLayer layer : graph.layers()) {
-      prepared.put(layer.name(), new PreparedLayer(layer));
+      layers.put(layer.name(), layer);
+      if (keepPrepared) {
+        prepared.put(layer.name(), new PreparedLayer(layer));
+      }
     }
+  }
+
+  /**
+   * An executor that keeps no prepared copy of the weights: each layer run rearranges its weights
+   * afresh (a few percent of the layer's time) and lets them go. For graphs run once per image
+   * beside others, where a second copy of every network's weights would not fit the heap.
+   */
+  public static FloatGraphExecutor unprepared(FloatGraph graph) {
+    return new FloatGraphExecutor(graph, false);
   }
 
   public FloatGraph graph() {
@@ -84,7 +105,7 @@ public final class FloatGraphExecutor {
     kept.put(FloatGraph.INPUT, input);
     for (int i = 0; i < graph.layers().size(); i++) {
       FloatLayer layer = graph.layers().get(i);
-      double[] out = prepared.get(layer.name()).run(live.get(layer.input()), true);
+      double[] out = prepared(layer.name()).run(live.get(layer.input()), true);
       if (lastUse.getOrDefault(layer.input(), -1) == i) {
         live.remove(layer.input());
       }
@@ -125,9 +146,9 @@ public final class FloatGraphExecutor {
   }
 
   private PreparedLayer prepared(String layerName) {
-    PreparedLayer p = prepared.get(layerName);
-    checkArgument(p != null, "no layer named %s", layerName);
-    return p;
+    FloatLayer layer = layers.get(layerName);
+    checkArgument(layer != null, "no layer named %s", layerName);
+    return prepared == null ? new PreparedLayer(layer) : prepared.get(layerName);
   }
 
   private static FloatTensor runPrepared(PreparedLayer p, FloatTensor input, boolean activate) {
