@@ -61,6 +61,8 @@ final class AnalyzeCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Mixin MachineOption machine;
 
+  @picocli.CommandLine.Mixin EngineOption engine;
+
   @Option(
       names = "--check",
       description = "Check every simulated layer against the integer reference.")
@@ -111,6 +113,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         schemes.add(s);
       }
     }
+    engine.apply();
     try {
       SsdMobilenetV1 m = Models.ssd(model);
       List<ImageFile> eval;
@@ -129,7 +132,9 @@ final class AnalyzeCommand implements Callable<Integer> {
         throw new UserError("--calib: no images found");
       }
       AnalysisResult r;
-      try (ProgressBar progress = new ProgressBar(System.err)) {
+      long start = System.nanoTime();
+      try (HeapPeak heap = new HeapPeak();
+          ProgressBar progress = new ProgressBar(System.err)) {
         r =
             Analyzer.run(
                 new Analyzer.Options(
@@ -144,6 +149,10 @@ final class AnalyzeCommand implements Callable<Integer> {
                     check,
                     dump == null ? null : new NpyDump(dump),
                     progress));
+        // The summary goes to stderr, beside the progress bar: the reports stay reproducible.
+        System.err.printf(
+            "npusim analyze: %.1f s, peak heap %d MB of %d MB%n",
+            (System.nanoTime() - start) / 1e9, heap.peak() >> 20, HeapPeak.max() >> 20);
       }
       spec.commandLine().getOut().print(TerminalReport.render(r, details));
       if (json != null) {

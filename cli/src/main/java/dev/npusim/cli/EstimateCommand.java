@@ -51,6 +51,8 @@ final class EstimateCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Mixin MachineOption machine;
 
+  @picocli.CommandLine.Mixin EngineOption engine;
+
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON.")
   Path json;
 
@@ -86,6 +88,7 @@ final class EstimateCommand implements Callable<Integer> {
     if ((input == null) == (model == null)) {
       throw new UserError("estimate: give either a case file or program, or --model");
     }
+    engine.apply();
     MachineConfig config = machine.load();
     int workers = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
     if (workers < 1) {

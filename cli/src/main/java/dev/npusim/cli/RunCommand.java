@@ -33,6 +33,8 @@ final class RunCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Mixin MachineOption machine;
 
+  @picocli.CommandLine.Mixin EngineOption engine;
+
   @Option(names = "--trace", description = "Print one line per retired instruction.")
   boolean trace;
 
@@ -53,6 +55,7 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws UserError {
+    engine.apply();
     MachineConfig config = machine.load();
     Program p = ProgramFiles.load(program);
     Machine m = new Machine(config);

@@ -18,6 +18,7 @@ import dev.npusim.kernels.TensorShape;
 import dev.npusim.kernels.codegen.CompileException;
 import dev.npusim.kernels.codegen.CompiledLayer;
 import dev.npusim.kernels.codegen.CompiledOperator;
+import dev.npusim.simulator.Machine;
 import dev.npusim.simulator.MachineConfig;
 import dev.npusim.simulator.SimulationFault;
 import java.io.IOException;
@@ -43,7 +44,13 @@ import picocli.CommandLine.Parameters;
       "Ends with 'N passed, M failed'; exit code 1 if any failed."
     })
 final class ValidateCommand implements Callable<Integer> {
+  /**
+   * What runs each case: the simulator on one of its engines ({@code simulator} is the default
+   * {@code fast}), or the integer reference alone.
+   */
   enum Engine {
+    fast,
+    interpreter,
     simulator,
     reference
   }
@@ -53,8 +60,10 @@ final class ValidateCommand implements Callable<Integer> {
 
   @Option(
       names = "--engine",
-      defaultValue = "simulator",
-      description = "simulator (compile and run) or reference (the integer reference only).")
+      defaultValue = "fast",
+      description =
+          "fast or interpreter (compile and run on the simulator's engine of that name; simulator"
+              + " is fast) or reference (the integer reference only).")
   Engine engine;
 
   @picocli.CommandLine.Mixin MachineOption machine;
@@ -72,6 +81,12 @@ final class ValidateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws UserError {
+    if (engine != Engine.reference) {
+      Machine.setDefaultEngine(
+          engine == Engine.interpreter
+              ? dev.npusim.simulator.Engine.INTERPRETER
+              : dev.npusim.simulator.Engine.FAST);
+    }
     MachineConfig config = machine.load();
     List<Path> files = new ArrayList<>();
     for (Path p : paths) {

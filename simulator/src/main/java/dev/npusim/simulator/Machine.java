@@ -36,7 +36,23 @@ public final class Machine {
   private final MachineConfig config;
   private final Executor core;
   private Program loaded;
-  private Engine engine = Engine.FAST;
+  private Engine engine = defaultEngine;
+
+  /**
+   * The engine new machines start with: {@link Engine#FAST} unless the command line's {@code
+   * --engine} chose another for the whole process (the machines are built deep inside the study and
+   * the cost model, which need not know how instructions execute).
+   */
+  private static volatile Engine defaultEngine = Engine.FAST;
+
+  /** Sets the engine of machines built from now on, in this process. */
+  public static void setDefaultEngine(Engine engine) {
+    defaultEngine = java.util.Objects.requireNonNull(engine, "engine");
+  }
+
+  public static Engine defaultEngine() {
+    return defaultEngine;
+  }
 
   public Machine(MachineConfig config) {
     this.config = config;
@@ -54,7 +70,7 @@ public final class Machine {
     return core;
   }
 
-  /** Selects the engine of later runs; {@link Engine#FAST} by default. */
+  /** Selects the engine of later runs; {@link #defaultEngine} at construction. */
   public void setEngine(Engine engine) {
     this.engine = java.util.Objects.requireNonNull(engine, "engine");
   }
