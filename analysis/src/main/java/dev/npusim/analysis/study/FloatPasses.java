@@ -73,9 +73,13 @@ final class FloatPasses {
     double[] acc =
         FloatGraphExecutor.runLayer(integerLayer(l), FloatTensor.adopt(q.input(), x)).toArray();
     int oc = q.output().c();
+    double[] scale = new double[oc];
+    for (int c = 0; c < oc; c++) {
+      scale[c] = ExactRequantReference.effectiveScale(q, c);
+    }
     double[] out = new double[acc.length];
     for (int i = 0; i < acc.length; i++) {
-      out[i] = q.outputZeroPoint() + acc[i] * ExactRequantReference.effectiveScale(q, i % oc);
+      out[i] = q.outputZeroPoint() + acc[i] * scale[i % oc];
     }
     return out;
   }
