@@ -133,7 +133,8 @@ final class AnalyzeCommand implements Callable<Integer> {
       }
       AnalysisResult r;
       long start = System.nanoTime();
-      try (HeapPeak heap = new HeapPeak();
+      HeapPeak heap = new HeapPeak();
+      try (heap;
           ProgressBar progress = new ProgressBar(System.err)) {
         r =
             Analyzer.run(
@@ -149,11 +150,11 @@ final class AnalyzeCommand implements Callable<Integer> {
                     check,
                     dump == null ? null : new NpyDump(dump),
                     progress));
-        // The summary goes to stderr, beside the progress bar: the reports stay reproducible.
-        System.err.printf(
-            "npusim analyze: %.1f s, peak heap %d MB of %d MB%n",
-            (System.nanoTime() - start) / 1e9, heap.peak() >> 20, HeapPeak.max() >> 20);
       }
+      // The summary goes to stderr, under the progress bar: the reports stay reproducible.
+      System.err.printf(
+          "npusim analyze: %.1f s, peak heap %d MB of %d MB%n",
+          (System.nanoTime() - start) / 1e9, heap.peak() >> 20, HeapPeak.max() >> 20);
       spec.commandLine().getOut().print(TerminalReport.render(r, details));
       if (json != null) {
         AtomicFiles.write(json, JsonReport.render(r));
