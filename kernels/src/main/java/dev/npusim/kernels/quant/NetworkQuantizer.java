@@ -159,6 +159,7 @@ public final class NetworkQuantizer {
             .kernel(f.kernelH(), f.kernelW())
             .stride(f.strideH(), f.strideW())
             .padding(f.padding())
+            .depthMultiplier(f.depthMultiplier())
             .types(act, filterType, act)
             .inputZeroPoint(in.zeroPoint())
             .filterZeroPoints(ImmutableIntArray.copyOf(zw))
