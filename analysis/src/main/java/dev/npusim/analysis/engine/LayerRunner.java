@@ -4,6 +4,7 @@ import com.google.common.primitives.ImmutableIntArray;
 import dev.npusim.kernels.QuantizedLayer;
 import dev.npusim.kernels.codegen.CompileException;
 import dev.npusim.kernels.codegen.CompiledLayer;
+import dev.npusim.kernels.codegen.CompiledOperator;
 import dev.npusim.kernels.codegen.KernelCompiler;
 import dev.npusim.kernels.codegen.MemoryPlan;
 import dev.npusim.simulator.Machine;
@@ -21,6 +22,7 @@ import dev.npusim.simulator.SimulationFault;
 public final class LayerRunner {
   private final Machine machine;
   private CompiledLayer loaded;
+  private CompiledOperator loadedOperator;
   private byte[] poison = new byte[0];
 
   public LayerRunner(Machine machine) {
@@ -64,6 +66,7 @@ public final class LayerRunner {
           .constants()
           .writeTo((b, off, len) -> machine.writeDram(plan.constAddr(), b, off, len));
       loaded = compiled;
+      loadedOperator = null;
     }
     machine.writeDram(plan.inputAddr(), compiled.encodeInput(input));
     // Poison the output region with a varying pattern, so an element the kernel never writes
@@ -79,4 +82,32 @@ public final class LayerRunner {
     byte[] out = machine.readDram(plan.outputAddr(), plan.outputBytes());
     return new Run(compiled.decodeOutput(out), r, compiled);
   }
+
+  /**
+   * Runs a compiled pooling or ADD operator the same way: constants (when not already loaded),
+   * inputs at their addresses, output region poisoned, run, output read back.
+   */
+  public OperatorRun run(CompiledOperator compiled, int[]... inputs) throws SimulationFault {
+    if (compiled != loadedOperator) {
+      machine.writeDram(compiled.constAddr(), compiled.constants().toByteArray());
+      loadedOperator = compiled;
+      loaded = null;
+    }
+    for (int i = 0; i < inputs.length; i++) {
+      machine.writeDram(compiled.inputAddrs().get(i), compiled.encodeInput(inputs[i]));
+    }
+    if (poison.length < compiled.outputBytes()) {
+      poison = new byte[compiled.outputBytes()];
+      for (int i = 0; i < poison.length; i++) {
+        poison[i] = (byte) (i * 151 + 89);
+      }
+    }
+    machine.writeDram(compiled.outputAddr(), poison, 0, compiled.outputBytes());
+    RunResult r = machine.run(compiled.program(), Machine.DEFAULT_MAX_STEPS, null, null);
+    byte[] out = machine.readDram(compiled.outputAddr(), compiled.outputBytes());
+    return new OperatorRun(compiled.decodeOutput(out), r);
+  }
+
+  /** A pooling or ADD operator's output and the counters of its run. */
+  public record OperatorRun(int[] output, RunResult result) {}
 }

@@ -335,7 +335,7 @@ public final class TfliteFloatGraph {
    * An activation tensor's shape as NHWC: rank 4 as is, {@code [N, C]} as {@code (N, 1, 1, C)},
    * {@code [C]} as {@code (1, 1, 1, C)}, {@code [N, W, C]} as {@code (N, 1, W, C)}.
    */
-  static TensorShape shapeOf(TfliteModel model, TfliteOperator op, TfliteTensor t) {
+  public static TensorShape shapeOf(TfliteModel model, TfliteOperator op, TfliteTensor t) {
     return switch (t.rank()) {
       case 1 -> new TensorShape(1, 1, 1, t.dim(0));
       case 2 -> new TensorShape(t.dim(0), 1, 1, t.dim(1));
