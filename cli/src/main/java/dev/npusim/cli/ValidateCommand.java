@@ -1,17 +1,14 @@
 package dev.npusim.cli;
 
+import dev.npusim.analysis.engine.BitExactness;
 import dev.npusim.analysis.engine.LayerRunner;
 import dev.npusim.golden.cases.CaseFormatException;
 import dev.npusim.golden.cases.CaseReader;
 import dev.npusim.golden.cases.GoldenCase;
 import dev.npusim.golden.metrics.Comparison;
 import dev.npusim.golden.reference.IntegerReference;
-import dev.npusim.isa.Csr.AccumulatorMode;
-import dev.npusim.isa.Csr.RoundingMode;
-import dev.npusim.kernels.Semantics;
 import dev.npusim.kernels.codegen.CompileException;
 import dev.npusim.kernels.codegen.CompiledLayer;
-import dev.npusim.simulator.Machine;
 import dev.npusim.simulator.MachineConfig;
 import dev.npusim.simulator.SimulationFault;
 import java.io.IOException;
@@ -119,7 +116,7 @@ final class ValidateCommand implements Callable<Integer> {
       int[] actual = IntegerReference.run(c.layer(), c.input());
       return compare(name, c, actual, "-", c.layer().macs());
     }
-    String why = notBitExact(c.layer().semantics(), config);
+    String why = BitExactness.whyNot(c.layer().semantics(), config);
     if (why != null) {
       return new Outcome(Status.SKIP, String.format("SKIP  %s: %s%n", name, why));
     }
@@ -131,14 +128,9 @@ final class ValidateCommand implements Callable<Integer> {
           Status.SKIP,
           String.format("SKIP  %s: does not fit %s: %s%n", name, config.name(), e.getMessage()));
     }
-    Machine m =
-        new Machine(
-            config.withDram(
-                (int)
-                    Math.min(config.dramBytes(), Math.max(1 << 20, compiled.plan().dramBytes()))));
     LayerRunner.Run run;
     try {
-      run = LayerRunner.run(m, compiled, c.input());
+      run = LayerRunner.runAlone(config, compiled, c.input());
     } catch (SimulationFault f) {
       return new Outcome(Status.FAIL, String.format("FAIL  %s%n      %s%n", name, f.getMessage()));
     }
@@ -148,28 +140,6 @@ final class ValidateCommand implements Callable<Integer> {
         run.output(),
         String.format(Locale.ROOT, "%,d", run.result().cycles()),
         run.result().macs());
-  }
-
-  /**
-   * Why this machine cannot reproduce the semantics bit for bit, or null. Every semantics
-   * accumulates in exact 32-bit two's complement; TFLite's additionally rounds half away from zero.
-   */
-  static String notBitExact(Semantics s, MachineConfig m) {
-    if (m.accumulatorBits() != 32) {
-      return s.caseName()
-          + " needs a 32-bit accumulator, the machine has "
-          + m.accumulatorBits()
-          + " bits";
-    }
-    if (m.accumulatorMode() != AccumulatorMode.WRAP) {
-      return s.caseName() + " needs a wrapping accumulator, the machine saturates";
-    }
-    if (s != Semantics.FLOAT_REQUANT && m.roundingMode() != RoundingMode.TFLITE) {
-      return s.caseName()
-          + " needs TFLite rounding (half away from zero), the machine rounds "
-          + m.roundingMode().name().toLowerCase(Locale.ROOT).replace('_', '-');
-    }
-    return null;
   }
 
   private static Outcome compare(

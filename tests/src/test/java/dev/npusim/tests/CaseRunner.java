@@ -3,8 +3,6 @@ package dev.npusim.tests;
 import dev.npusim.analysis.engine.LayerRunner;
 import dev.npusim.golden.cases.GoldenCase;
 import dev.npusim.golden.metrics.Comparison;
-import dev.npusim.kernels.codegen.CompiledLayer;
-import dev.npusim.simulator.Machine;
 import dev.npusim.simulator.MachineConfig;
 
 /** Compiles a case, runs it on the simulator and compares the output bit for bit. */
@@ -12,9 +10,7 @@ final class CaseRunner {
   private CaseRunner() {}
 
   static LayerRunner.Run simulate(GoldenCase c, MachineConfig config) throws Exception {
-    CompiledLayer compiled = LayerRunner.compile(c.layer(), config);
-    Machine m = new Machine(config.withDram((int) Math.max(1 << 20, compiled.plan().dramBytes())));
-    return LayerRunner.run(m, compiled, c.input());
+    return LayerRunner.runAlone(config, LayerRunner.compile(c.layer(), config), c.input());
   }
 
   /** Null if bit-exact, otherwise a description of the first mismatch. */

@@ -41,6 +41,16 @@ public final class LayerRunner {
     return KernelCompiler.compile(layer, Targets.of(config));
   }
 
+  /**
+   * One run on a machine of its own, built from {@code config} with only the DRAM the layer uses
+   * (at least 1 MiB, at most the configured size): DRAM size enters neither timing nor energy.
+   */
+  public static Run runAlone(MachineConfig config, CompiledLayer compiled, ImmutableIntArray input)
+      throws SimulationFault {
+    int dram = (int) Math.min(config.dramBytes(), Math.max(1 << 20, compiled.plan().dramBytes()));
+    return run(new Machine(config.withDram(dram)), compiled, input);
+  }
+
   /** One run on a machine of its own. */
   public static Run run(Machine machine, CompiledLayer compiled, ImmutableIntArray input)
       throws SimulationFault {

@@ -1,7 +1,9 @@
-package dev.npusim.analysis.cost;
+package dev.npusim.tests.cost;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.npusim.analysis.cost.NamedLayer;
+import dev.npusim.analysis.cost.ZeroWeightNetwork;
 import dev.npusim.analysis.engine.Targets;
 import dev.npusim.kernels.QuantizedLayer;
 import dev.npusim.kernels.codegen.KernelCompiler;

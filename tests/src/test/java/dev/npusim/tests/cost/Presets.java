@@ -1,4 +1,4 @@
-package dev.npusim.analysis.cost;
+package dev.npusim.tests.cost;
 
 import dev.npusim.simulator.MachineConfig;
 import dev.npusim.simulator.MachineConfigException;

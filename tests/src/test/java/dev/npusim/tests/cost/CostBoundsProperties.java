@@ -1,9 +1,15 @@
-package dev.npusim.analysis.cost;
+package dev.npusim.tests.cost;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
 
 import com.google.common.primitives.ImmutableIntArray;
+import dev.npusim.analysis.cost.CompulsoryTraffic;
+import dev.npusim.analysis.cost.CostEstimator;
+import dev.npusim.analysis.cost.CostException;
+import dev.npusim.analysis.cost.LayerCost;
+import dev.npusim.analysis.cost.NamedLayer;
+import dev.npusim.analysis.cost.ZeroWeightNetwork;
 import dev.npusim.golden.cases.GoldenCase;
 import dev.npusim.golden.generator.CaseGenerator;
 import dev.npusim.golden.generator.CaseSpec;
