@@ -102,7 +102,8 @@ public final class CompiledModel {
     return new Operator.Host();
   }
 
-  static PoolLayer poolLayer(PoolLayer.Kind kind, PoolingReference.Parameters p) {
+  /** The NPU pooling layer of a pooling operator's reference parameters. */
+  public static PoolLayer poolLayer(PoolLayer.Kind kind, PoolingReference.Parameters p) {
     return new PoolLayer(
         kind,
         DataType.INT8,
@@ -119,7 +120,7 @@ public final class CompiledModel {
   }
 
   /** The reference's offsets are negated zero points on the inputs (TFLite's convention). */
-  static AddLayer addLayer(TensorShape shape, AddReference.Parameters p) {
+  public static AddLayer addLayer(TensorShape shape, AddReference.Parameters p) {
     return new AddLayer(
         DataType.INT8,
         shape,

@@ -1,0 +1,181 @@
+package dev.npusim.analysis.cost;
+
+import com.google.common.collect.ImmutableList;
+import dev.npusim.analysis.engine.LayerRunner;
+import dev.npusim.analysis.engine.Targets;
+import dev.npusim.analysis.imported.CompiledModel;
+import dev.npusim.analysis.network.ReferenceNetwork;
+import dev.npusim.kernels.AddLayer;
+import dev.npusim.kernels.PoolLayer;
+import dev.npusim.kernels.TensorShape;
+import dev.npusim.kernels.codegen.CompileException;
+import dev.npusim.kernels.codegen.CompiledOperator;
+import dev.npusim.kernels.codegen.KernelCompiler;
+import dev.npusim.models.tflite.ModelFormatException;
+import dev.npusim.models.tflite.TfliteFloatGraph;
+import dev.npusim.models.tflite.TfliteModel;
+import dev.npusim.models.tflite.TfliteOperator;
+import dev.npusim.simulator.EnergyModel;
+import dev.npusim.simulator.Machine;
+import dev.npusim.simulator.MachineConfig;
+import dev.npusim.simulator.RunResult;
+import dev.npusim.simulator.SimulationFault;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The cost model on an imported int8 TFLite network: convolutions and fully-connected layers as
+ * {@link CostEstimator#network} costs them (in parallel, one simulation per geometry), pooling and
+ * ADD compiled to their NPU kernels and simulated on zero inputs (their programs, like a layer's,
+ * depend only on shapes). SOFTMAX, RESHAPE and SQUEEZE are host work: they get no NPU cycles and
+ * are listed apart.
+ *
+ * @param cost the NPU operators, in the model's order
+ * @param hostOperators the operators left to the host, as {@code name (op)}
+ */
+public record ImportedNetworkCost(NetworkCost cost, ImmutableList<String> hostOperators) {
+
+  /**
+   * @throws CostException when the model is not int8, or an operator does not compile or faults
+   */
+  public static ImportedNetworkCost of(TfliteModel model, MachineConfig machine, int threads)
+      throws CostException {
+    ReferenceNetwork network;
+    try {
+      network = ReferenceNetwork.of(model);
+    } catch (ModelFormatException e) {
+      throw new CostException(e.getMessage());
+    }
+    List<NamedLayer> layers = new ArrayList<>();
+    Map<Integer, LayerCost> operators = new HashMap<>();
+    List<String> host = new ArrayList<>();
+    for (TfliteOperator op : model.operators()) {
+      String name = TfliteFloatGraph.layerName(op);
+      ReferenceNetwork.Step step = network.steps().get(op.index());
+      if (step instanceof ReferenceNetwork.Step.Layer l) {
+        layers.add(new NamedLayer(name, l.layer()));
+      } else if (step instanceof ReferenceNetwork.Step.AveragePool p) {
+        PoolLayer pool = CompiledModel.poolLayer(PoolLayer.Kind.AVERAGE, p.parameters());
+        operators.put(op.index(), pool(name, pool, machine));
+      } else if (step instanceof ReferenceNetwork.Step.MaxPool p) {
+        PoolLayer pool = CompiledModel.poolLayer(PoolLayer.Kind.MAX, p.parameters());
+        operators.put(op.index(), pool(name, pool, machine));
+      } else if (step instanceof ReferenceNetwork.Step.Add a) {
+        TensorShape shape = TfliteFloatGraph.shapeOf(model, op, model.tensor(op.output()));
+        operators.put(op.index(), add(name, shape, a, machine));
+      } else {
+        host.add(name + " (" + op.op().lowerName() + ")");
+      }
+    }
+    List<CostEstimator.Traced> costed = CostEstimator.network(layers, machine, threads, false);
+    List<LayerCost> inOrder = new ArrayList<>();
+    int next = 0;
+    for (TfliteOperator op : model.operators()) {
+      if (network.steps().get(op.index()) instanceof ReferenceNetwork.Step.Layer) {
+        inOrder.add(costed.get(next++).cost());
+      } else if (operators.containsKey(op.index())) {
+        inOrder.add(operators.get(op.index()));
+      }
+    }
+    String source =
+        model.file()
+            + " ("
+            + model.operators().size()
+            + " operators, "
+            + inOrder.size()
+            + " on the NPU, "
+            + host.size()
+            + " on the host)";
+    return new ImportedNetworkCost(
+        NetworkCost.of(source, machine, inOrder), ImmutableList.copyOf(host));
+  }
+
+  private static LayerCost pool(String name, PoolLayer pool, MachineConfig machine)
+      throws CostException {
+    String op =
+        (pool.kind() == PoolLayer.Kind.MAX ? "maxpool " : "avgpool ")
+            + pool.filterH()
+            + "x"
+            + pool.filterW()
+            + " s"
+            + pool.strideH();
+    long traffic = pool.input().elements() + pool.output().elements();
+    try {
+      return run(name, op, KernelCompiler.compile(pool, Targets.of(machine)), traffic, 1, machine);
+    } catch (CompileException e) {
+      throw new CostException(
+          name + " does not compile for " + machine.name() + ": " + e.getMessage());
+    }
+  }
+
+  private static LayerCost add(
+      String name, TensorShape shape, ReferenceNetwork.Step.Add a, MachineConfig machine)
+      throws CostException {
+    AddLayer add = CompiledModel.addLayer(shape, a.parameters());
+    try {
+      return run(
+          name,
+          "add",
+          KernelCompiler.compile(add, Targets.of(machine)),
+          3 * shape.elements(),
+          2,
+          machine);
+    } catch (CompileException e) {
+      throw new CostException(
+          name + " does not compile for " + machine.name() + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * The network on every point of a machine grid, one point after another (each point's layers in
+   * parallel on {@code threads} workers), with the Pareto front marked as {@link MachineSweep#run}
+   * marks it.
+   */
+  public static List<MachineSweep.Outcome> sweep(
+      TfliteModel model, List<MachineSweep.Point> points, int threads) {
+    List<MachineSweep.Outcome> outcomes = new ArrayList<>();
+    for (MachineSweep.Point p : points) {
+      if (p.machine() == null) {
+        outcomes.add(new MachineSweep.Outcome(p, null, p.error(), false));
+        continue;
+      }
+      try {
+        outcomes.add(
+            new MachineSweep.Outcome(p, of(model, p.machine(), threads).cost(), null, false));
+      } catch (CostException e) {
+        outcomes.add(new MachineSweep.Outcome(p, null, e.getMessage(), false));
+      }
+    }
+    return MachineSweep.markPareto(outcomes);
+  }
+
+  /** Runs a compiled pooling or ADD operator on zero inputs and prices the run. */
+  private static LayerCost run(
+      String name,
+      String op,
+      CompiledOperator compiled,
+      long compulsoryBytes,
+      int inputs,
+      MachineConfig machine)
+      throws CostException {
+    Machine m = new Machine(machine.withDram((int) Math.max(4096, compiled.dramBytes())));
+    int[][] zeros = new int[inputs][compiled.inputBytes()];
+    RunResult r;
+    try {
+      r = new LayerRunner(m).run(compiled, zeros).result();
+    } catch (SimulationFault f) {
+      throw new CostException(name + " faults on " + machine.name() + ": " + f.getMessage());
+    }
+    return new LayerCost(
+        name,
+        op,
+        compiled.kernel() + ", " + compiled.tiles() + " tiles",
+        0,
+        compulsoryBytes,
+        r,
+        EnergyModel.of(r, machine),
+        machine);
+  }
+}
