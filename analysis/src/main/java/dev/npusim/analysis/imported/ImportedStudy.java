@@ -107,6 +107,7 @@ public final class ImportedStudy {
       }
       agree += Top1Head.top1(simulatedOutput) == Top1Head.top1(floatOutput) ? 1 : 0;
     }
+    List<ImportedStudyResult.Layer> layers = layers(pairing, compiled, sums);
     List<ImportedStudyResult.Pipeline> pipelines = new ArrayList<>();
     pipelines.add(
         new ImportedStudyResult.Pipeline(
@@ -114,17 +115,22 @@ public final class ImportedStudy {
             "the TFLite converter's int8 model, on the simulator",
             agree,
             inputs.size(),
-            outputSqnr.db()));
+            outputSqnr.db(),
+            layers.stream().map(ImportedStudyResult.Layer::sqnrCumulativeDb).toList(),
+            layers.stream().mapToLong(ImportedStudyResult.Layer::accumulatorOverflows).sum(),
+            0));
+    List<String> operatorLayers = layers.stream().map(ImportedStudyResult.Layer::name).toList();
     for (QuantScheme scheme : schemes) {
       pipelines.add(
-          SchemePipeline.evaluate(pairing.reference(), scheme, inputs, references, machine));
+          SchemePipeline.evaluate(
+              pairing.reference(), operatorLayers, scheme, inputs, references, machine));
     }
     return new ImportedStudyResult(
         int8.file(),
         pairing.referenceName(),
         machine.name(),
         inputs.stream().map(ModelInput::name).toList(),
-        layers(pairing, compiled, sums),
+        layers,
         pipelines,
         notes(pairing));
   }

@@ -70,7 +70,23 @@ public record ImportedStudyResult(
    * @param top1Agreement inputs whose top-1 class equals the float reference's
    * @param outputSqnrDb SQNR of the network output (the class probabilities) vs the float
    *     reference's
+   * @param layerSqnrDb cumulative SQNR of each operator's output vs the float reference, in the
+   *     order of {@link ImportedStudyResult#layers}
+   * @param accumulatorOverflows accumulator overflows over all runs of the pipeline
+   * @param biasClamps int32 biases clamped at the int32 range when quantized (a channel whose tiny
+   *     weight scale makes {@code bias / (s_in * s_w)} too large); 0 for TFLite's model
    */
   public record Pipeline(
-      String name, String description, int top1Agreement, int inputs, double outputSqnrDb) {}
+      String name,
+      String description,
+      int top1Agreement,
+      int inputs,
+      double outputSqnrDb,
+      List<Double> layerSqnrDb,
+      long accumulatorOverflows,
+      int biasClamps) {
+    public Pipeline {
+      layerSqnrDb = List.copyOf(layerSqnrDb);
+    }
+  }
 }

@@ -20,6 +20,7 @@ import dev.npusim.kernels.quant.NetworkQuantizer;
 import dev.npusim.kernels.quant.QuantParams;
 import dev.npusim.kernels.quant.QuantScheme;
 import dev.npusim.kernels.quant.QuantizedMultiplier;
+import dev.npusim.kernels.quant.QuantizedNetwork;
 import dev.npusim.models.graph.FloatActivations;
 import dev.npusim.models.graph.FloatGraphExecutor;
 import dev.npusim.models.tflite.Top1Head;
@@ -49,15 +50,19 @@ final class SchemePipeline {
 
   /** One lowered layer of the scheme's network. */
   private sealed interface Step {
-    record Layer(CompiledLayer compiled) implements Step {}
+    record Layer(CompiledLayer compiled, int biasClamps) implements Step {}
 
     record Operator(CompiledOperator compiled) implements Step {}
 
     record Host() implements Step {}
   }
 
+  /**
+   * @param operatorLayers the layers whose cumulative SQNR to report, in the study's order
+   */
   static ImportedStudyResult.Pipeline evaluate(
       FloatGraph original,
+      List<String> operatorLayers,
       QuantScheme scheme,
       List<ModelInput> inputs,
       List<FloatActivations> references,
@@ -99,8 +104,23 @@ final class SchemePipeline {
     Sqnr sqnr = new Sqnr();
     int agree = 0;
     String lastName = g.last().name();
+    long[] overflows = {0};
+    List<Sqnr> perLayer = new ArrayList<>();
+    for (int i = 0; i < operatorLayers.size(); i++) {
+      perLayer.add(new Sqnr());
+    }
     for (int n = 0; n < inputs.size(); n++) {
-      double[] out = run(g, steps, params, inputs.get(n).values(), runner);
+      Map<String, int[]> values = run(g, steps, params, inputs.get(n).values(), runner, overflows);
+      for (int l = 0; l < operatorLayers.size(); l++) {
+        String name = operatorLayers.get(l);
+        QuantParams q = params.get(name);
+        int[] v = values.get(name);
+        FloatTensor ref = references.get(n).get(name);
+        for (int i = 0; i < v.length; i++) {
+          perLayer.get(l).add(ref.get(i), q.dequantize(v[i]));
+        }
+      }
+      double[] out = dequantized(values, params, g.last().name());
       double[] reference = references.get(n).get(original.last().name()).toArray();
       for (int i = 0; i < out.length; i++) {
         sqnr.add(reference[i], out[i]);
@@ -112,7 +132,10 @@ final class SchemePipeline {
         scheme.description() + "; last layer " + lastName,
         agree,
         inputs.size(),
-        sqnr.db());
+        sqnr.db(),
+        perLayer.stream().map(Sqnr::db).toList(),
+        overflows[0],
+        biasClamps(steps));
   }
 
   private static Step lower(
@@ -132,10 +155,14 @@ final class SchemePipeline {
             scheme == QuantScheme.INT8_PER_CHANNEL
                 || (scheme == QuantScheme.TF8_DW_PER_CHANNEL && f.op() == FloatOp.DEPTHWISE_CONV2D);
         params.put(f.name(), calibrated);
-        return new Step.Layer(
-            LayerRunner.compile(
-                NetworkQuantizer.quantizeLayer(f, in, calibrated, act, perChannel).quantized(),
-                machine));
+        QuantizedNetwork.Layer q =
+            NetworkQuantizer.quantizeLayer(f, in, calibrated, act, perChannel);
+        int clamps = 0;
+        for (int c = 0; c < f.outputChannels(); c++) {
+          double exact = f.biasOf(c) / (in.scale() * q.weightScales().get(c));
+          clamps += Math.abs(exact) > Integer.MAX_VALUE ? 1 : 0;
+        }
+        return new Step.Layer(LayerRunner.compile(q.quantized(), machine), clamps);
       }
       case AVERAGE_POOL, MAX_POOL -> {
         params.put(f.name(), in);
@@ -200,12 +227,35 @@ final class SchemePipeline {
         clamp[1]);
   }
 
-  private static double[] run(
+  private static int biasClamps(List<Step> steps) {
+    int n = 0;
+    for (Step s : steps) {
+      if (s instanceof Step.Layer l) {
+        n += l.biasClamps();
+      }
+    }
+    return n;
+  }
+
+  private static double[] dequantized(
+      Map<String, int[]> values, Map<String, QuantParams> params, String layer) {
+    QuantParams out = params.get(layer);
+    int[] q = values.get(layer);
+    double[] d = new double[q.length];
+    for (int i = 0; i < q.length; i++) {
+      d[i] = out.dequantize(q[i]);
+    }
+    return d;
+  }
+
+  /** Every layer's integer output on one input. */
+  private static Map<String, int[]> run(
       FloatGraph g,
       List<Step> steps,
       Map<String, QuantParams> params,
       FloatTensor input,
-      LayerRunner runner)
+      LayerRunner runner,
+      long[] overflows)
       throws AnalysisException {
     Map<String, int[]> values = new HashMap<>();
     values.put(FloatGraph.INPUT, ImportedStudy.quantize(input, params.get(FloatGraph.INPUT)));
@@ -216,7 +266,9 @@ final class SchemePipeline {
       int[] y;
       try {
         if (step instanceof Step.Layer l) {
-          y = runner.run(l.compiled(), x).output();
+          LayerRunner.Run r = runner.run(l.compiled(), x);
+          overflows[0] += r.result().accumulatorOverflows();
+          y = r.output();
         } else if (step instanceof Step.Operator o) {
           y =
               f.secondInput() == null
@@ -232,13 +284,7 @@ final class SchemePipeline {
       }
       values.put(f.name(), y);
     }
-    QuantParams out = params.get(g.last().name());
-    int[] q = values.get(g.last().name());
-    double[] d = new double[q.length];
-    for (int i = 0; i < q.length; i++) {
-      d[i] = out.dequantize(q[i]);
-    }
-    return d;
+    return values;
   }
 
   private static int[] softmax(FloatLayer f, int[] x, QuantParams in, QuantParams out) {

@@ -42,6 +42,10 @@ public final class ImportedReport {
     pipelines(sb, r);
     sb.append('\n');
     layers(sb, r);
+    if (r.pipelines().size() > 1) {
+      sb.append('\n');
+      perPipeline(sb, r);
+    }
     for (String note : r.notes()) {
       sb.append("note: ").append(note).append('\n');
     }
@@ -49,17 +53,21 @@ public final class ImportedReport {
   }
 
   private static void pipelines(StringBuilder sb, ImportedStudyResult r) {
+    String format = "%-28s %13s %12s %10s %11s%n";
     sb.append(
-        String.format(Locale.ROOT, "%-28s %13s %12s%n", "pipeline", "top-1 = float", "output"));
-    sb.append(String.format(Locale.ROOT, "%-28s %13s %12s%n", "", "", "SQNR dB"));
+        String.format(
+            Locale.ROOT, format, "pipeline", "top-1 = float", "output", "acc", "int32 bias"));
+    sb.append(String.format(Locale.ROOT, format, "", "", "SQNR dB", "overflows", "clamped"));
     for (ImportedStudyResult.Pipeline p : r.pipelines()) {
       sb.append(
           String.format(
               Locale.ROOT,
-              "%-28s %13s %12s%n",
+              format,
               p.name(),
               p.top1Agreement() + "/" + p.inputs(),
-              db(p.outputSqnrDb())));
+              db(p.outputSqnrDb()),
+              p.accumulatorOverflows(),
+              p.biasClamps()));
     }
   }
 
@@ -105,6 +113,24 @@ public final class ImportedReport {
               l.host() ? "-" : Long.toString(l.accumulatorOverflows()),
               l.host() ? "-" : Integer.toString(l.accumulatorBitsNeeded()),
               l.host() ? "host" : Long.toString(l.cycles())));
+    }
+  }
+
+  /** Cumulative SQNR per operator, one column per pipeline. */
+  private static void perPipeline(StringBuilder sb, ImportedStudyResult r) {
+    sb.append("cumulative SQNR per operator by pipeline, dB against the float original\n");
+    sb.append(String.format(Locale.ROOT, "%-24s", "operator"));
+    for (ImportedStudyResult.Pipeline p : r.pipelines()) {
+      String name = p.name().replace(" (npusim)", "");
+      sb.append(String.format(Locale.ROOT, " %18s", name));
+    }
+    sb.append('\n');
+    for (int l = 0; l < r.layers().size(); l++) {
+      sb.append(String.format(Locale.ROOT, "%-24s", r.layers().get(l).name()));
+      for (ImportedStudyResult.Pipeline p : r.pipelines()) {
+        sb.append(String.format(Locale.ROOT, " %18s", db(p.layerSqnrDb().get(l))));
+      }
+      sb.append('\n');
     }
   }
 
