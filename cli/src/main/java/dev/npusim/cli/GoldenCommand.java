@@ -2,14 +2,22 @@ package dev.npusim.cli;
 
 import dev.npusim.golden.cases.CaseWriter;
 import dev.npusim.golden.cases.GoldenCase;
+import dev.npusim.golden.cases.OperatorCase;
+import dev.npusim.golden.generator.AddSpec;
 import dev.npusim.golden.generator.CaseGenerator;
 import dev.npusim.golden.generator.CaseSpec;
 import dev.npusim.golden.generator.Padding;
+import dev.npusim.golden.generator.PoolSpec;
+import dev.npusim.golden.generator.SoftmaxSpec;
 import dev.npusim.kernels.DataType;
 import dev.npusim.kernels.LayerKind;
+import dev.npusim.kernels.PoolLayer;
 import dev.npusim.kernels.Semantics;
+import dev.npusim.kernels.TensorShape;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -39,13 +47,17 @@ final class GoldenCommand implements Runnable {
     @Option(
         names = "--op",
         required = true,
-        description = "conv2d, depthwise_conv2d or fully_connected.")
+        description =
+            "conv2d, depthwise_conv2d, fully_connected, average_pool_2d, max_pool_2d, add or"
+                + " softmax.")
     String op;
 
     @Option(
         names = "--semantics",
         required = true,
-        description = "tflite-int8, tflite-uint8 or float-requant.")
+        description =
+            "tflite-int8, tflite-uint8 or float-requant (pooling and add: tflite-int8 or"
+                + " tflite-uint8; softmax: tflite-int8).")
     String semantics;
 
     @Option(
@@ -66,7 +78,7 @@ final class GoldenCommand implements Runnable {
         names = "--kernel",
         defaultValue = "3x3",
         paramLabel = "KHxKW",
-        description = "Kernel size (default: ${DEFAULT-VALUE}).")
+        description = "Kernel size, or the pooling filter size (default: ${DEFAULT-VALUE}).")
     String kernel;
 
     @Option(
@@ -121,8 +133,16 @@ final class GoldenCommand implements Runnable {
     @Option(
         names = "--scales",
         defaultValue = "typical",
-        description = "Effective scales: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+        description =
+            "Effective scales: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}); add and"
+                + " softmax draw their tensor scales from typical or wide.")
     CaseSpec.ScaleRange scales;
+
+    @Option(
+        names = "--beta",
+        defaultValue = "1.0",
+        description = "softmax beta, a float32 (default: ${DEFAULT-VALUE}).")
+    float beta;
 
     @Option(
         names = "--activation",
@@ -153,11 +173,18 @@ final class GoldenCommand implements Runnable {
 
     @Override
     public Integer call() throws UserError {
+      if (OPERATORS.contains(op)) {
+        return generateOperators();
+      }
       LayerKind kind = LayerKind.fromCaseName(op);
       if (kind == null) {
         throw new UserError(
-            "--op " + op + ": expected conv2d, depthwise_conv2d or fully_connected");
+            "--op "
+                + op
+                + ": expected conv2d, depthwise_conv2d, fully_connected, "
+                + String.join(", ", OPERATORS));
       }
+      rejectOptions("--beta");
       Semantics sem = Semantics.fromCaseName(semantics);
       if (sem == null) {
         throw new UserError(
@@ -233,6 +260,128 @@ final class GoldenCommand implements Runnable {
         }
       }
       return 0;
+    }
+
+    /** The ops without weights, in the case format's order. */
+    private static final List<String> OPERATORS =
+        List.of("average_pool_2d", "max_pool_2d", "add", "softmax");
+
+    /**
+     * Pooling, ADD and softmax cases: their specs from the options that apply to them (any other
+     * option given is an error, not silently ignored), then {@code count} cases.
+     */
+    private Integer generateOperators() throws UserError {
+      Semantics sem = Semantics.fromCaseName(semantics);
+      boolean softmax = op.equals("softmax");
+      if (sem != Semantics.TFLITE_INT8 && (softmax || sem != Semantics.TFLITE_UINT8)) {
+        throw new UserError(
+            "--semantics "
+                + semantics
+                + ": "
+                + op
+                + " takes "
+                + (softmax ? "tflite-int8" : "tflite-int8 or tflite-uint8"));
+      }
+      if (count < 1) {
+        throw new UserError("--count " + count + ": must be at least 1");
+      }
+      rejectOptions(
+          "--output-channels",
+          "--dilation",
+          "--depth-multiplier",
+          "--types",
+          "--per-channel",
+          "--bias");
+      boolean pool = !softmax && !op.equals("add");
+      if (pool) {
+        rejectOptions("--scales", "--beta");
+      } else {
+        rejectOptions("--kernel", "--stride", "--padding");
+        if (softmax) {
+          rejectOptions("--activation");
+        } else {
+          rejectOptions("--beta");
+        }
+      }
+      if (!pool && scales == CaseSpec.ScaleRange.LEFT_SHIFT) {
+        throw new UserError("--scales left_shift: " + op + " takes typical or wide");
+      }
+      boolean wide = scales == CaseSpec.ScaleRange.WIDE;
+      List<OperatorCase> cases = new ArrayList<>();
+      try {
+        int[] in = ints(input, 4, "--input");
+        TensorShape shape = new TensorShape(in[0], in[1], in[2], in[3]);
+        if (pool) {
+          int[] k = ints(kernel.replace('x', ','), 2, "--kernel");
+          int[] st = ints(stride, 2, "--stride");
+          PoolSpec ps =
+              new PoolSpec(
+                  op.equals("max_pool_2d") ? PoolLayer.Kind.MAX : PoolLayer.Kind.AVERAGE,
+                  sem.dataType(),
+                  shape,
+                  k[0],
+                  k[1],
+                  st[0],
+                  st[1],
+                  Padding.parse(padding),
+                  distribution,
+                  activation);
+          for (int i = 0; i < count; i++) {
+            cases.add(CaseGenerator.generate(ps, seed + i));
+          }
+        } else if (softmax) {
+          SoftmaxSpec ss =
+              new SoftmaxSpec(
+                  shape,
+                  distribution,
+                  wide ? SoftmaxSpec.Scales.WIDE : SoftmaxSpec.Scales.TYPICAL,
+                  beta);
+          for (int i = 0; i < count; i++) {
+            cases.add(CaseGenerator.generate(ss, seed + i));
+          }
+        } else {
+          AddSpec as =
+              new AddSpec(
+                  sem.dataType(),
+                  shape,
+                  distribution,
+                  wide ? AddSpec.Scales.WIDE : AddSpec.Scales.TYPICAL,
+                  activation);
+          for (int i = 0; i < count; i++) {
+            cases.add(CaseGenerator.generate(as, seed + i));
+          }
+        }
+      } catch (IllegalArgumentException e) {
+        throw new UserError("invalid case: " + e.getMessage());
+      }
+      writeAll(cases);
+      return 0;
+    }
+
+    /** A usage error naming the first of {@code options} given on the command line. */
+    private void rejectOptions(String... options) throws UserError {
+      var parsed = spec.commandLine().getParseResult();
+      for (String o : options) {
+        if (parsed.hasMatchedOption(o)) {
+          throw new UserError(o + " does not apply to --op " + op);
+        }
+      }
+    }
+
+    private void writeAll(List<? extends OperatorCase> cases) throws UserError {
+      var out = spec.commandLine().getOut();
+      try {
+        java.nio.file.Files.createDirectories(output);
+      } catch (IOException e) {
+        throw new UserError(output + ": cannot create the folder: " + e.getMessage());
+      }
+      for (OperatorCase c : cases) {
+        try {
+          out.println(CaseWriter.writeInto(c, output));
+        } catch (IOException e) {
+          throw new UserError(output + ": cannot write: " + e.getMessage());
+        }
+      }
     }
 
     private static int[] ints(String text, int n, String option) throws UserError {

@@ -140,7 +140,7 @@ public final class Assembler {
               + "'"
               + (lower != null ? " (mnemonics are lower case: '" + lower.mnemonic() + "')" : ""));
     }
-    List<int[]> spans = splitOperands(text, end);
+    List<int[]> spans = splitOperands(text, end, s.line(), s.column());
     List<Operand> spec = op.operands();
     if (spans.size() != spec.size()) {
       int col = spans.size() > spec.size() ? spans.get(spec.size())[0] : text.length();
@@ -164,8 +164,13 @@ public final class Assembler {
     return Instruction.of(op, values);
   }
 
-  /** Operand spans [start, end) after the mnemonic, split on commas and trimmed. */
-  private List<int[]> splitOperands(String text, int from) {
+  /**
+   * Operand spans [start, end) after the mnemonic, split on commas outside parentheses and trimmed.
+   * Unbalanced parentheses are reported here, where they are, rather than as a wrong operand count
+   * (issue 12).
+   */
+  private List<int[]> splitOperands(String text, int from, int line, int column)
+      throws AsmException {
     List<int[]> spans = new ArrayList<>();
     int p = skipSpace(text, from);
     if (p >= text.length()) {
@@ -173,14 +178,24 @@ public final class Assembler {
     }
     int start = p;
     int depth = 0;
+    int outermostOpen = -1;
     for (int i = p; i <= text.length(); i++) {
       char c = i < text.length() ? text.charAt(i) : ',';
       if (c == '(') {
+        if (depth == 0) {
+          outermostOpen = i;
+        }
         depth++;
       } else if (c == ')') {
         depth--;
+        if (depth < 0) {
+          throw error(line, column + i, "unbalanced ')': no '(' before it");
+        }
       }
-      if (c == ',' && depth <= 0) {
+      if (i == text.length() && depth > 0) {
+        throw error(line, column + outermostOpen, "unbalanced '(': no ')' closes it");
+      }
+      if (c == ',' && depth == 0) {
         int a = skipSpace(text, start);
         int b = i;
         while (b > a && Character.isWhitespace(text.charAt(b - 1))) {
@@ -329,6 +344,13 @@ public final class Assembler {
     return new AsmException(file, line, col0 + 1, reason);
   }
 
+  /**
+   * Deepest nesting of parentheses and unary minus in an expression. The parser is recursive; a
+   * bound keeps a hostile '(' * 5000 a located error instead of a StackOverflowError (issue 12),
+   * and no real immediate comes near it.
+   */
+  public static final int MAX_EXPRESSION_DEPTH = 64;
+
   /** Recursive-descent parser for immediates: expr := term (('+'|'-') term)*. */
   private final class ExpressionParser {
     private final int line;
@@ -336,6 +358,7 @@ public final class Assembler {
     private final boolean labelsAllowed;
     private final int columnBase;
     private int p;
+    private int depth;
 
     ExpressionParser(int line, String s, int start, boolean labelsAllowed) {
       this(line, s, start, labelsAllowed, 0);
@@ -398,18 +421,28 @@ public final class Assembler {
         throw error(line, columnBase + p, "expected a number");
       }
       char c = s.charAt(p);
-      if (c == '-') {
-        p++;
-        return -factor();
-      }
-      if (c == '(') {
-        p++;
-        long v = expr();
-        p = skipSpace(s, p);
-        if (p >= s.length() || s.charAt(p) != ')') {
-          throw error(line, columnBase + p, "expected ')'");
+      if (c == '-' || c == '(') {
+        if (depth == MAX_EXPRESSION_DEPTH) {
+          throw error(
+              line,
+              columnBase + p,
+              "expression nested deeper than " + MAX_EXPRESSION_DEPTH + " levels");
         }
-        p++;
+        depth++;
+        long v;
+        if (c == '-') {
+          p++;
+          v = -factor();
+        } else {
+          p++;
+          v = expr();
+          p = skipSpace(s, p);
+          if (p >= s.length() || s.charAt(p) != ')') {
+            throw error(line, columnBase + p, "expected ')'");
+          }
+          p++;
+        }
+        depth--;
         return v;
       }
       if (Character.isDigit(c)) {

@@ -99,6 +99,34 @@ class AssemblerTest {
         error("add x1, x2").getMessage());
   }
 
+  /** Issue 12: '(' * 5000 overflowed the stack; nesting has a located limit instead. */
+  @Test
+  void deeplyNestedExpressionsHitALocatedLimit() {
+    String deep = "li x1, " + "(".repeat(5000) + "1" + ")".repeat(5000) + "\nhalt";
+    // Column 8 is the first '('; the 65th '(' (column 72) is one level too deep.
+    assertEquals("k.s:1:72: expression nested deeper than 64 levels", error(deep).getMessage());
+    assertEquals(
+        "k.s:1:72: expression nested deeper than 64 levels",
+        error("li x1, " + "-".repeat(5000) + "1").getMessage());
+    assertEquals(
+        "k.s:1:73: expression nested deeper than 64 levels",
+        error(".equ N, " + "(".repeat(100) + "1" + ")".repeat(100)).getMessage());
+  }
+
+  @Test
+  void nestingUpToTheLimitAssembles() throws Exception {
+    Program p = Assembler.assemble("li x1, " + "(".repeat(64) + "7" + ")".repeat(64), "k.s");
+    assertEquals(Instruction.of(Opcode.LI, 1, 7), p.get(0));
+  }
+
+  /** Issue 12: an unbalanced '(' was reported as "li takes 2 operand(s)". */
+  @Test
+  void unbalancedParenthesesSaySo() {
+    assertEquals("k.s:1:8: unbalanced '(': no ')' closes it", error("li x1, (1 + 2").getMessage());
+    assertEquals("k.s:1:8: unbalanced '(': no ')' closes it", error("li x1, ((1), 2").getMessage());
+    assertEquals("k.s:1:9: unbalanced ')': no '(' before it", error("li x1, 1) + (2").getMessage());
+  }
+
   @Test
   void readOnlyCsrAndBadTargets() {
     assertEquals(

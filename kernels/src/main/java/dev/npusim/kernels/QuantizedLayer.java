@@ -147,18 +147,32 @@ public record QuantizedLayer(
 
   /** TFLite/ONNX output size for explicit padding. */
   public static int outputSize(int in, int k, int stride, int dilation, int padLo, int padHi) {
-    int effective = (k - 1) * dilation + 1;
-    int span = in + padLo + padHi - effective;
-    return span < 0 ? 0 : span / stride + 1;
+    // In long: a padding or dilation near 2^31 wrapped into a plausible size (issue 12).
+    long effective = (long) (k - 1) * dilation + 1;
+    long span = (long) in + padLo + padHi - effective;
+    long out = span < 0 ? 0 : span / stride + 1;
+    checkArgument(
+        out <= Integer.MAX_VALUE,
+        "output size %s does not fit in 32 bits (input %s, padding %s + %s, kernel %s, dilation %s)",
+        out,
+        in,
+        padLo,
+        padHi,
+        k,
+        dilation);
+    return (int) out;
   }
 
   /** Number of filter values for a layer of this kind. */
   public static int filterElements(LayerKind kind, int ic, int oc, int kh, int kw) {
-    return switch (kind) {
-      case CONV2D -> oc * kh * kw * ic;
-      case DEPTHWISE_CONV2D -> kh * kw * oc;
-      case FULLY_CONNECTED -> oc * ic;
-    };
+    long n =
+        switch (kind) {
+          case CONV2D -> (long) oc * kh * kw * ic;
+          case DEPTHWISE_CONV2D -> (long) kh * kw * oc;
+          case FULLY_CONNECTED -> (long) oc * ic;
+        };
+    checkArgument(n <= Integer.MAX_VALUE, "filter of %s elements does not fit in 32 bits", n);
+    return (int) n;
   }
 
   private static void checkRange(String what, int v, DataType t) {

@@ -99,12 +99,16 @@ public final class Datapath {
 
   /**
    * ONNX Runtime's float requantization: {@code round_half_to_even(float32(acc) * scale)}, the
-   * product formed in float32. NaN gives 0 and out-of-range values saturate (ONNX Runtime clamps to
-   * the output range before converting, which gives the same final byte).
+   * product formed in float32 and clamped in float before it becomes an integer, as {@code
+   * MlasRequantizeOutput} clamps it to the output range. The clamp here is to [-2^31, 2^31] (both
+   * exact floats), wide enough that any product outside an 8-bit range stays outside it (and counts
+   * as a saturation) and narrow enough that adding a zero point cannot overflow: a product of 1e14
+   * or of 3.4e38 saturates instead of wrapping. NaN gives 0.
    */
   public static long requantizeFloat32(int acc, float scale) {
     float product = (float) acc * scale;
-    return (long) Math.rint(product);
+    float clamped = Math.min(Math.max(product, -0x1p31f), 0x1p31f);
+    return (long) Math.rint(clamped);
   }
 
   /** Two's-complement wrap of a value to {@code bits} bits (sign-extended). */

@@ -375,6 +375,18 @@ final class DmaEngine {
     return stall;
   }
 
+  /**
+   * True if no compute read of bytes within {@code spad[lo, hi)} at cycle {@code now} or later can
+   * meet a hazard or a bank-conflict stall (until the next DMA instruction or wait): {@link
+   * #access} would return 0 without a fault for every such read. The fast engine's pre-check of a
+   * block.
+   */
+  boolean quiet(int spad, long lo, long hi, long now) {
+    boolean mayConflict = lo < loadHi[spad] && loadLo[spad] < hi;
+    boolean mayStall = now < busyUntil[spad] && (bankUnion[spad] & bankMask(spad, lo, hi)) != 0;
+    return !mayConflict && !mayStall;
+  }
+
   /** True if any transfer is outstanding on the scratchpad (fast pre-check for {@link #access}). */
   boolean busy(int spad) {
     return outstandingPerSpad[spad] > 0;

@@ -38,7 +38,31 @@ public record EnergyTable(
     double sram32kPjPer64Bits,
     double sram1mPjPer64Bits) {
 
+  /**
+   * The largest energy of one event, in pJ: 1e9 pJ = 1 mJ, six orders of magnitude above a DRAM
+   * access. Counts reach 2^63, so a bound keeps every total finite (issue 12: 1e308 pJ per DRAM
+   * access gave an energy of Infinity).
+   */
+  public static final double MAX_EVENT_PJ = 1e9;
+
   public EnergyTable {
+    double[] all = {
+      mac8Pj,
+      accAdd32Pj,
+      requantPj,
+      scalarOpPj,
+      dramPjPer64Bits,
+      sram8kPjPer64Bits,
+      sram32kPjPer64Bits,
+      sram1mPjPer64Bits
+    };
+    for (double e : all) {
+      checkArgument(
+          !(e > MAX_EVENT_PJ),
+          "%s pJ per event is more than %s pJ (1 mJ), where totals would stop being finite",
+          e,
+          MAX_EVENT_PJ);
+    }
     checkArgument(mac8Pj >= 0 && Double.isFinite(mac8Pj), "mac8_pj must be >= 0");
     checkArgument(accAdd32Pj >= 0 && Double.isFinite(accAdd32Pj), "acc_add32_pj must be >= 0");
     checkArgument(requantPj >= 0 && Double.isFinite(requantPj), "requant_pj must be >= 0");

@@ -74,6 +74,9 @@ final class Executor {
   long drainStall;
   long steps;
 
+  /** The fast engine's plan of the loaded program, built on its first fast run. */
+  FusedBlocks fused;
+
   Executor(MachineConfig config) {
     this.config = config;
     this.lanes = config.lanes();
@@ -152,6 +155,7 @@ final class Executor {
     }
     hits = new long[n];
     units = new long[n];
+    fused = null;
   }
 
   /** Issue cycles of one instruction ({@link MachineConfig#issueCycles}). */
@@ -207,6 +211,55 @@ final class Executor {
           throw new FaultSignal(
               FaultKind.PC_OUT_OF_RANGE,
               "execution reached pc " + pc + ", past the last instruction, without halt");
+        }
+        if (steps >= maxSteps) {
+          throw new FaultSignal(
+              FaultKind.STEP_LIMIT, "step limit of " + maxSteps + " instructions reached");
+        }
+        if (ops[pc] == Opcode.HALT) {
+          retire(pc);
+          halt();
+          return pc;
+        }
+        int next = execute(pc);
+        hits[pc]++;
+        cycle += latency[pc];
+        steps++;
+        pc = loopBack(next);
+      }
+    } catch (FaultSignal f) {
+      throw fault(f, pc);
+    }
+  }
+
+  /**
+   * {@link Engine#FAST}: the same effect as {@link #run}. At the start of a {@link FusedBlocks}
+   * block, runs the block as one operation when nothing in it can fault, stall or overflow, and
+   * otherwise interprets as {@link #run} does.
+   */
+  int runFast(long maxSteps) throws SimulationFault {
+    if (fused == null) {
+      fused = new FusedBlocks(this);
+    }
+    final FusedBlocks fused = this.fused;
+    final int[] blockAt = fused.blockAt;
+    final FusedBlocks.Block[] blocks = fused.blocks;
+    final Opcode[] ops = this.ops;
+    final long[] hits = this.hits;
+    final int[] latency = this.latency;
+    final int n = ops.length;
+    int pc = 0;
+    try {
+      while (true) {
+        if (pc >= n) {
+          throw new FaultSignal(
+              FaultKind.PC_OUT_OF_RANGE,
+              "execution reached pc " + pc + ", past the last instruction, without halt");
+        }
+        int block = blockAt[pc];
+        if (block >= 0 && fused.run(blocks[block], maxSteps)) {
+          pc = loopBack(blocks[block].end);
+          continue;
         }
         if (steps >= maxSteps) {
           throw new FaultSignal(

@@ -36,10 +36,31 @@ public final class Machine {
   private final MachineConfig config;
   private final Executor core;
   private Program loaded;
+  private Engine engine = Engine.FAST;
 
   public Machine(MachineConfig config) {
     this.config = config;
     this.core = new Executor(config);
+  }
+
+  /** A machine that runs programs on the given engine. */
+  public Machine(MachineConfig config, Engine engine) {
+    this(config);
+    setEngine(engine);
+  }
+
+  /** The core, for tests in this package that compare complete machine states. */
+  Executor core() {
+    return core;
+  }
+
+  /** Selects the engine of later runs; {@link Engine#FAST} by default. */
+  public void setEngine(Engine engine) {
+    this.engine = java.util.Objects.requireNonNull(engine, "engine");
+  }
+
+  public Engine engine() {
+    return engine;
   }
 
   public MachineConfig config() {
@@ -154,7 +175,11 @@ public final class Machine {
                 timeline.dmaTransfer(queue, spad, pc, start, end, bytes);
     try {
       if (trace == null && timeline == null && commits == null) {
-        core.run(maxSteps);
+        if (engine == Engine.FAST) {
+          core.runFast(maxSteps);
+        } else {
+          core.run(maxSteps);
+        }
       } else {
         new TracedRun(core, trace, timeline, commits).run(maxSteps);
       }

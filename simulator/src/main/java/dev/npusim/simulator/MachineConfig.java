@@ -48,10 +48,24 @@ public record MachineConfig(
     double clockMhz,
     EnergyTable energy) {
 
+  /**
+   * The largest memory (DRAM or one scratchpad) a machine may have: 1 GiB. The simulator holds each
+   * memory as one Java array allocated up front, and a Java array cannot reach 2^31 bytes; 1 GiB is
+   * far beyond any scratchpad and any layer's DRAM image (issue 12: 2147483647 bytes crashed the
+   * executor with OutOfMemoryError).
+   */
+  public static final int MAX_MEMORY_BYTES = 1 << 30;
+
   /** Size and bank count of one scratchpad. */
   public record ScratchpadConfig(int bytes, int banks) {
     public ScratchpadConfig {
       checkArgument(bytes > 0, "bytes must be positive, got %s", bytes);
+      checkArgument(
+          bytes <= MAX_MEMORY_BYTES,
+          "bytes %s is more than the simulator can hold: at most %s (1 GiB), as each memory is one"
+              + " Java array allocated up front",
+          bytes,
+          MAX_MEMORY_BYTES);
       checkArgument(banks > 0 && banks <= 64, "banks must be in [1, 64], got %s", banks);
       checkArgument(bytes % banks == 0, "bytes %s must divide evenly into %s banks", bytes, banks);
     }
@@ -75,6 +89,26 @@ public record MachineConfig(
         "every scratchpad needs a size: %s",
         scratchpads.keySet());
     checkArgument(dramBytes > 0, "dram_bytes must be positive, got %s", dramBytes);
+    checkArgument(
+        dramBytes <= MAX_MEMORY_BYTES,
+        "dram_bytes %s is more than the simulator can hold: at most %s (1 GiB), as each memory is"
+            + " one Java array allocated up front",
+        dramBytes,
+        MAX_MEMORY_BYTES);
+    long memoryBytes = dramBytes;
+    for (ScratchpadConfig sc : scratchpads.values()) {
+      memoryBytes += sc.bytes();
+    }
+    // Checked here rather than left to the executor's allocation, so that the error names the
+    // fields and the remedy instead of an OutOfMemoryError.
+    long heap = Runtime.getRuntime().maxMemory();
+    checkArgument(
+        memoryBytes <= heap / 2,
+        "dram_bytes and scratchpads total %s bytes, more than half of this JVM's maximum heap (%s"
+            + " bytes); the simulator allocates every memory up front: shrink them or give java a"
+            + " larger -Xmx",
+        memoryBytes,
+        heap);
     checkArgument(
         dmaBytesPerCycle > 0, "dma.bytes_per_cycle must be positive, got %s", dmaBytesPerCycle);
     checkArgument(dmaSetupCycles >= 0, "dma.setup_cycles must be >= 0, got %s", dmaSetupCycles);

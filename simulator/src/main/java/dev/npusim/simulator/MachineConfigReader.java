@@ -10,10 +10,14 @@ import dev.npusim.isa.Csr.AccumulatorMode;
 import dev.npusim.isa.Csr.RoundingMode;
 import dev.npusim.isa.CycleClass;
 import dev.npusim.isa.Scratchpad;
+import dev.npusim.isa.io.InputFileException;
+import dev.npusim.isa.io.InputFiles;
+import dev.npusim.isa.io.JsonErrorText;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -85,7 +89,7 @@ public final class MachineConfigReader {
       return preset(presetOrPath);
     }
     Path p = Path.of(presetOrPath);
-    if (!Files.exists(p)) {
+    if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
       throw new MachineConfigException(
           presetOrPath,
           "",
@@ -97,9 +101,10 @@ public final class MachineConfigReader {
   public static MachineConfig read(Path file) throws MachineConfigException {
     String text;
     try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new MachineConfigException(file.toString(), "", "cannot read: " + e.getMessage());
+      text = InputFiles.readString(file);
+    } catch (InputFileException e) {
+      // The message already names the file and what is wrong with it.
+      throw new MachineConfigException(e.getMessage());
     }
     return parse(text, file.toString());
   }
@@ -132,7 +137,7 @@ public final class MachineConfigReader {
       throw new MachineConfigException(
           file,
           loc == null ? "" : "line " + loc.getLineNr() + ", column " + loc.getColumnNr(),
-          "malformed JSON: " + e.getOriginalMessage());
+          "malformed JSON: " + JsonErrorText.plain(e.getOriginalMessage()));
     }
     if (root == null || !root.isObject()) {
       throw new MachineConfigException(file, "", "expected a JSON object");
@@ -374,7 +379,21 @@ public final class MachineConfigReader {
       if (!n.isNumber()) {
         throw new MachineConfigException(file, field, "expected a number, got " + n);
       }
-      return n.doubleValue();
+      double v = n.doubleValue();
+      if (!Double.isFinite(v)) {
+        throw new MachineConfigException(
+            file, field, "not a finite number (beyond the range of a double)");
+      }
+      if (field.startsWith("energy_pj.") && v > EnergyTable.MAX_EVENT_PJ) {
+        throw new MachineConfigException(
+            file,
+            field,
+            n
+                + " pJ is more than "
+                + EnergyTable.MAX_EVENT_PJ
+                + " pJ (1 mJ) per event, where energy totals would stop being finite");
+      }
+      return v;
     }
   }
 }

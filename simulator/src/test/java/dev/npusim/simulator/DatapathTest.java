@@ -8,6 +8,8 @@ import static dev.npusim.simulator.Datapath.saturatingRoundingDoublingHighMul;
 import static dev.npusim.simulator.Datapath.truncatingDivideByPowerOfTwo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.npusim.isa.Csr.OutputType;
+import dev.npusim.isa.Csr.RequantMode;
 import dev.npusim.isa.Csr.RoundingMode;
 import org.junit.jupiter.api.Test;
 
@@ -78,6 +80,55 @@ class DatapathTest {
     // In float32 it lies exactly halfway between 2.5 and the next float (ulp 2^-22), and the tie
     // goes to the even mantissa, 2.5; round-half-even then gives 2.
     assertEquals(2, requantizeFloat32(3, 0.8333334f));
+  }
+
+  @Test
+  void hugeFloatScalesSaturateInsteadOfWrapping() {
+    // Issue 12: int8 with zero point -5, acc -1, scale 3.4028235e38 (Float.MAX_VALUE). The product
+    // is -3.4e38, far below -128 - (-5): ONNX Runtime clamps it in float to -123, adds -5 and
+    // writes -128. Converting first overflowed, and -5 + Long.MIN_VALUE wrapped to 127.
+    assertEquals(-128, vrqFloat(-1, Float.MAX_VALUE, OutputType.INT8, -5));
+    assertEquals(127, vrqFloat(1, Float.MAX_VALUE, OutputType.INT8, -5));
+    // uint8, zero point 128, scale 1e14: acc 100000 gives 1e19, beyond a long; it must be 255.
+    assertEquals(255, vrqFloat(100_000, 1e14f, OutputType.UINT8, 128));
+    assertEquals(0, vrqFloat(-100_000, 1e14f, OutputType.UINT8, 128));
+    assertEquals(128, vrqFloat(0, 1e14f, OutputType.UINT8, 128));
+    // Saturations are still counted: 2^31 plus a zero point is outside the type.
+    long[] counts = new long[2];
+    Datapath.vrq(
+        new int[1],
+        new long[] {Integer.MAX_VALUE},
+        new int[] {Float.floatToRawIntBits(Float.MAX_VALUE)},
+        new int[1],
+        RoundingMode.TFLITE,
+        RequantMode.FLOAT32,
+        OutputType.INT8,
+        127,
+        -128,
+        127,
+        1,
+        counts);
+    assertEquals(1, counts[0]);
+    assertEquals(1L << 31, requantizeFloat32(1, Float.MAX_VALUE));
+    assertEquals(-(1L << 31), requantizeFloat32(MIN, 1e14f));
+  }
+
+  private static int vrqFloat(int acc, float scale, OutputType type, int zeroPoint) {
+    int[] out = new int[1];
+    Datapath.vrq(
+        out,
+        new long[] {acc},
+        new int[] {Float.floatToRawIntBits(scale)},
+        new int[1],
+        RoundingMode.TFLITE,
+        RequantMode.FLOAT32,
+        type,
+        zeroPoint,
+        type.min(),
+        type.max(),
+        1,
+        new long[2]);
+    return out[0];
   }
 
   @Test

@@ -2,6 +2,8 @@ package dev.npusim.simulator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.npusim.isa.Csr.AccumulatorMode;
 import dev.npusim.isa.CycleClass;
@@ -66,6 +68,55 @@ class MachineConfigReaderTest {
     assertEquals(
         "m.json: accumulator_bits must be in [16, 48], got 64",
         error("{\"accumulator_bits\": 64}"));
+  }
+
+  /** Issue 12: machine files go through the bounded input layer (InputFiles). */
+  @Test
+  void aFolderIsNotAMachineFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    assertEquals(
+        dir + ": is a directory, not a regular file",
+        assertThrows(MachineConfigException.class, () -> MachineConfigReader.load(dir.toString()))
+            .getMessage());
+  }
+
+  /** Issue 12: these passed validation, then threw OutOfMemoryError in the executor. */
+  @Test
+  void memoriesTheJvmCannotHoldAreNamed() {
+    assertEquals(
+        "m.json: scratchpads.par: bytes 2147483647 is more than the simulator can hold: at most"
+            + " 1073741824 (1 GiB), as each memory is one Java array allocated up front",
+        error("{\"scratchpads\":{\"par\":{\"bytes\":2147483647}}}"));
+    assertEquals(
+        "m.json: dram_bytes 2147483647 is more than the simulator can hold: at most 1073741824"
+            + " (1 GiB), as each memory is one Java array allocated up front",
+        error("{\"dram_bytes\":2147483647}"));
+  }
+
+  @Test
+  void memoriesBeyondHalfTheHeapAreNamedWithTheRemedy() {
+    long total = 5L << 30;
+    assumeTrue(Runtime.getRuntime().maxMemory() / 2 < total, "a heap of 10 GiB or more");
+    String m =
+        error(
+            "{\"dram_bytes\": 1073741824, \"scratchpads\": {"
+                + "\"act\": {\"bytes\": 1073741824}, \"wgt\": {\"bytes\": 1073741824},"
+                + "\"out\": {\"bytes\": 1073741824}, \"par\": {\"bytes\": 1073741824}}}");
+    assertTrue(
+        m.startsWith("m.json: dram_bytes and scratchpads total 5368709120 bytes, more than half"),
+        m);
+    assertTrue(m.endsWith("give java a larger -Xmx"), m);
+  }
+
+  /** Issue 12: 1e308 pJ per DRAM access gave "energy of dram is Infinity pJ". */
+  @Test
+  void energiesThatOverflowTotalsAreNamed() {
+    assertEquals(
+        "m.json: energy_pj.dram_per_64b: 1.0E308 pJ is more than 1.0E9 pJ (1 mJ) per event, where"
+            + " energy totals would stop being finite",
+        error("{\"energy_pj\": {\"dram_per_64b\": 1e308}}"));
+    assertEquals(
+        "m.json: clock_mhz: not a finite number (beyond the range of a double)",
+        error("{\"clock_mhz\": 1e400}"));
   }
 
   @Test

@@ -100,4 +100,32 @@ class CompilerProperties {
         .forAll(extreme, SourceDSL.longs().all())
         .checkAssert((spec, seed) -> check(spec, seed, MachineConfig.defaults()));
   }
+
+  /**
+   * Issue 12: float-requant layers with scales over the whole float32 range (1e14 and
+   * Float.MAX_VALUE among them): the simulator saturates exactly where the integer reference does.
+   */
+  @Test
+  void floatRequantWithExtremeScales() {
+    Gen<CaseSpec> extreme =
+        specs()
+            .map(
+                s ->
+                    CaseSpec.builder(s.op(), Semantics.FLOAT_REQUANT)
+                        .input(s.batch(), s.inputHeight(), s.inputWidth(), s.inputChannels())
+                        .outputChannels(s.outputChannels())
+                        .kernel(s.kernelHeight(), s.kernelWidth())
+                        .stride(s.strideH(), s.strideW())
+                        .dilation(s.dilationH(), s.dilationW())
+                        .depthMultiplier(s.depthMultiplier())
+                        .padding(s.padding())
+                        .types(s.inputType(), s.filterType(), s.outputType())
+                        .perChannelRequant(true)
+                        .perChannelFilterZeroPoint(s.perChannelFilterZeroPoint())
+                        .scales(CaseSpec.ScaleRange.EXTREME)
+                        .build());
+    qt().withExamples(60)
+        .forAll(extreme, SourceDSL.longs().all())
+        .checkAssert((spec, seed) -> check(spec, seed, MachineConfig.defaults()));
+  }
 }

@@ -378,6 +378,81 @@ class OnnxRuntimeOracleTest {
     return tests.stream();
   }
 
+  /**
+   * Issue 12: float scales over the whole float32 range, where a requantizer that converts before
+   * it clamps overflows. ONNX Runtime forms {@code X_scale * W_scale / Y_scale} in float32, so each
+   * target scale is reached as X_scale = target, W_scale = 1 or 2 (per channel), Y_scale = 1; 1e14
+   * comes from Y_scale = 1e-14 as in the issue's reproduction.
+   */
+  static final float[][] EXTREME_SCALES = {
+    {1f, 1e-14f}, // x scale, y scale: 1e14
+    {Float.MAX_VALUE / 2, 1f}, // 1.7e38, and 3.4e38 with w scale 2
+    {1e30f, 1f},
+    {65536f, 1f},
+    {1e9f, 1f},
+    {Float.MIN_VALUE, 1f}, // the smallest subnormal: every output is the zero point
+    {1e-20f, 1f},
+  };
+
+  static Layer withExtremeScale(Layer l, Random r, float[] xy) {
+    float[] wScale = new float[l.wScale().length];
+    for (int i = 0; i < wScale.length; i++) {
+      wScale[i] = r.nextBoolean() ? 1f : 2f;
+    }
+    return new Layer(
+        l.depthwise(),
+        l.n(),
+        l.h(),
+        l.w(),
+        l.c(),
+        l.m(),
+        l.oc(),
+        l.k(),
+        l.stride(),
+        l.dilation(),
+        l.pads(),
+        l.xType(),
+        l.wType(),
+        xy[0],
+        l.xZero(),
+        wScale,
+        l.wZero(),
+        xy[1],
+        l.yZero(),
+        l.filterOhwiOrDw(),
+        l.bias(),
+        l.inputNhwc());
+  }
+
+  @TestFactory
+  Stream<DynamicTest> extremeScalesSaturateAsOnnxRuntimeDoes() {
+    List<DynamicTest> tests = new ArrayList<>();
+    for (int i = 0; i < 4 * EXTREME_SCALES.length; i++) {
+      long seed = 7000 + i;
+      float[] xy = EXTREME_SCALES[i % EXTREME_SCALES.length];
+      tests.add(
+          DynamicTest.dynamicTest(
+              "x scale " + xy[0] + ", y scale " + xy[1] + " (seed " + seed + ")",
+              () -> {
+                Random r = new Random(seed);
+                Layer l = withExtremeScale(random(r), r, xy);
+                QuantizedLayer q = toCaseLayer(l);
+                int[] ort = onnxRuntime(l, q);
+                GoldenCase c =
+                    GoldenCase.of(
+                        "onnx-extreme-" + seed,
+                        "ONNX Runtime QLinearConv, extreme scale",
+                        q,
+                        ImmutableIntArray.copyOf(l.inputNhwc()),
+                        ImmutableIntArray.copyOf(ort));
+                LayerRunner.Run run = CaseRunner.simulate(c, MachineConfig.defaults());
+                assertNull(CaseRunner.mismatch(c, run.output()), describe(l));
+                assertArrayEquals(ort, IntegerReference.run(q, c.input()), describe(l));
+              }));
+    }
+    return tests.stream();
+  }
+
   static String describe(Layer l) {
     return String.format(
         "%s n%d %dx%dx%d -> %d, k%d s%d d%d pads %s, %s x %s, %s scales",

@@ -2,7 +2,6 @@ package dev.npusim.analysis.cost;
 
 import com.google.common.collect.ImmutableList;
 import dev.npusim.analysis.engine.LayerRunner;
-import dev.npusim.analysis.engine.Targets;
 import dev.npusim.analysis.imported.CompiledModel;
 import dev.npusim.analysis.network.ReferenceNetwork;
 import dev.npusim.kernels.AddLayer;
@@ -10,13 +9,11 @@ import dev.npusim.kernels.PoolLayer;
 import dev.npusim.kernels.TensorShape;
 import dev.npusim.kernels.codegen.CompileException;
 import dev.npusim.kernels.codegen.CompiledOperator;
-import dev.npusim.kernels.codegen.KernelCompiler;
 import dev.npusim.models.tflite.ModelFormatException;
 import dev.npusim.models.tflite.TfliteFloatGraph;
 import dev.npusim.models.tflite.TfliteModel;
 import dev.npusim.models.tflite.TfliteOperator;
 import dev.npusim.simulator.EnergyModel;
-import dev.npusim.simulator.Machine;
 import dev.npusim.simulator.MachineConfig;
 import dev.npusim.simulator.RunResult;
 import dev.npusim.simulator.SimulationFault;
@@ -103,7 +100,7 @@ public record ImportedNetworkCost(NetworkCost cost, ImmutableList<String> hostOp
             + pool.strideH();
     long traffic = pool.input().elements() + pool.output().elements();
     try {
-      return run(name, op, KernelCompiler.compile(pool, Targets.of(machine)), traffic, 1, machine);
+      return run(name, op, LayerRunner.compile(pool, machine), traffic, 1, machine);
     } catch (CompileException e) {
       throw new CostException(
           name + " does not compile for " + machine.name() + ": " + e.getMessage());
@@ -115,13 +112,7 @@ public record ImportedNetworkCost(NetworkCost cost, ImmutableList<String> hostOp
       throws CostException {
     AddLayer add = CompiledModel.addLayer(shape, a.parameters());
     try {
-      return run(
-          name,
-          "add",
-          KernelCompiler.compile(add, Targets.of(machine)),
-          3 * shape.elements(),
-          2,
-          machine);
+      return run(name, "add", LayerRunner.compile(add, machine), 3 * shape.elements(), 2, machine);
     } catch (CompileException e) {
       throw new CostException(
           name + " does not compile for " + machine.name() + ": " + e.getMessage());
@@ -160,11 +151,10 @@ public record ImportedNetworkCost(NetworkCost cost, ImmutableList<String> hostOp
       int inputs,
       MachineConfig machine)
       throws CostException {
-    Machine m = new Machine(machine.withDram((int) Math.max(4096, compiled.dramBytes())));
     int[][] zeros = new int[inputs][compiled.inputBytes()];
     RunResult r;
     try {
-      r = new LayerRunner(m).run(compiled, zeros).result();
+      r = LayerRunner.runAlone(machine, compiled, zeros).result();
     } catch (SimulationFault f) {
       throw new CostException(name + " faults on " + machine.name() + ": " + f.getMessage());
     }

@@ -1,6 +1,8 @@
 package dev.npusim.analysis.engine;
 
 import com.google.common.primitives.ImmutableIntArray;
+import dev.npusim.kernels.AddLayer;
+import dev.npusim.kernels.PoolLayer;
 import dev.npusim.kernels.QuantizedLayer;
 import dev.npusim.kernels.codegen.CompileException;
 import dev.npusim.kernels.codegen.CompiledLayer;
@@ -22,7 +24,6 @@ import dev.npusim.simulator.SimulationFault;
 public final class LayerRunner {
   private final Machine machine;
   private CompiledLayer loaded;
-  private CompiledOperator loadedOperator;
   private byte[] poison = new byte[0];
 
   public LayerRunner(Machine machine) {
@@ -76,7 +77,6 @@ public final class LayerRunner {
           .constants()
           .writeTo((b, off, len) -> machine.writeDram(plan.constAddr(), b, off, len));
       loaded = compiled;
-      loadedOperator = null;
     }
     machine.writeDram(plan.inputAddr(), compiled.encodeInput(input));
     // Poison the output region with a varying pattern, so an element the kernel never writes
@@ -93,31 +93,65 @@ public final class LayerRunner {
     return new Run(compiled.decodeOutput(out), r, compiled);
   }
 
+  // ---- Operators without weights (pooling, ADD): compiled to a CompiledOperator. ----
+
+  /** An operator's output and the counters of the run that produced it. */
+  public record OperatorRun(int[] output, RunResult result, CompiledOperator compiled) {}
+
+  public static CompiledOperator compile(PoolLayer layer, MachineConfig config)
+      throws CompileException {
+    return KernelCompiler.compile(layer, Targets.of(config));
+  }
+
+  public static CompiledOperator compile(AddLayer layer, MachineConfig config)
+      throws CompileException {
+    return KernelCompiler.compile(layer, Targets.of(config));
+  }
+
   /**
-   * Runs a compiled pooling or ADD operator the same way: constants (when not already loaded),
-   * inputs at their addresses, output region poisoned, run, output read back.
+   * One run of a compiled pooling or ADD operator on a machine of its own, built from {@code
+   * config} with only the DRAM the operator uses (at least 1 MiB), as {@link #runAlone(
+   * MachineConfig, CompiledLayer, ImmutableIntArray)} does for a layer.
    */
-  public OperatorRun run(CompiledOperator compiled, int[]... inputs) throws SimulationFault {
-    if (compiled != loadedOperator) {
-      machine.writeDram(compiled.constAddr(), compiled.constants().toByteArray());
-      loadedOperator = compiled;
-      loaded = null;
+  public static OperatorRun runAlone(
+      MachineConfig config, CompiledOperator compiled, int[]... inputs) throws SimulationFault {
+    int dram = (int) Math.min(config.dramBytes(), Math.max(1 << 20, compiled.dramBytes()));
+    return run(new Machine(config.withDram(dram)), compiled, inputs);
+  }
+
+  /**
+   * One run of a compiled pooling or ADD operator on a given machine: constants and each input at
+   * their addresses, the output region poisoned, the program run, the output read back.
+   *
+   * @param inputs one tensor per input of the operator, in order
+   */
+  public static OperatorRun run(Machine machine, CompiledOperator compiled, int[]... inputs)
+      throws SimulationFault {
+    if (inputs.length != compiled.inputAddrs().size()) {
+      throw new IllegalArgumentException(
+          inputs.length + " inputs, the operator takes " + compiled.inputAddrs().size());
     }
+    machine.writeDram(compiled.constAddr(), compiled.constants().toByteArray());
     for (int i = 0; i < inputs.length; i++) {
       machine.writeDram(compiled.inputAddrs().get(i), compiled.encodeInput(inputs[i]));
     }
-    if (poison.length < compiled.outputBytes()) {
-      poison = new byte[compiled.outputBytes()];
-      for (int i = 0; i < poison.length; i++) {
-        poison[i] = (byte) (i * 151 + 89);
-      }
+    byte[] poison = new byte[compiled.outputBytes()];
+    for (int i = 0; i < poison.length; i++) {
+      poison[i] = (byte) (i * 151 + 89); // as in run(CompiledLayer, ...): unwritten bytes show
     }
-    machine.writeDram(compiled.outputAddr(), poison, 0, compiled.outputBytes());
-    RunResult r = machine.run(compiled.program(), Machine.DEFAULT_MAX_STEPS, null, null);
+    machine.writeDram(compiled.outputAddr(), poison);
+    RunResult r = machine.run(compiled.program(), Machine.DEFAULT_MAX_STEPS);
     byte[] out = machine.readDram(compiled.outputAddr(), compiled.outputBytes());
-    return new OperatorRun(compiled.decodeOutput(out), r);
+    return new OperatorRun(compiled.decodeOutput(out), r, compiled);
   }
 
-  /** A pooling or ADD operator's output and the counters of its run. */
-  public record OperatorRun(int[] output, RunResult result) {}
+  /**
+   * Runs a compiled pooling or ADD operator on this runner's machine, as {@link #run(Machine,
+   * CompiledOperator, int[]...)} does; a layer run after it places its constants again, since the
+   * operator's may have overwritten them.
+   */
+  public OperatorRun run(CompiledOperator compiled, int[]... inputs) throws SimulationFault {
+    loaded = null;
+    return run(machine, compiled, inputs);
+  }
 }

@@ -14,6 +14,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.google.common.primitives.ImmutableDoubleArray;
 import com.google.common.primitives.ImmutableIntArray;
 import dev.npusim.golden.cases.JsonFields.Range;
+import dev.npusim.isa.io.InputFiles;
+import dev.npusim.isa.io.JsonErrorText;
 import dev.npusim.kernels.DataType;
 import dev.npusim.kernels.LayerKind;
 import dev.npusim.kernels.QuantizedLayer;
@@ -21,17 +23,20 @@ import dev.npusim.kernels.Requantization;
 import dev.npusim.kernels.Semantics;
 import dev.npusim.kernels.TensorShape;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Reads {@code npusim.case.v1} files ({@code case-format.md}) into {@link GoldenCase}s.
+ * Reads {@code npusim.case.v1} files ({@code case-format.md}) into {@link GoldenCase}s ({@link
+ * #read}: the layer ops) or into any {@link OperatorCase} ({@link #readOperator}: also npusim's
+ * extension with {@code average_pool_2d}, {@code max_pool_2d}, {@code add} and {@code softmax},
+ * whose fields {@code OperatorCaseFields} reads).
  *
  * <p>Everything the spec says a reader must reject is rejected with one message naming the file and
  * the JSON field: shapes that disagree with data lengths or with each other, values outside the
@@ -61,11 +66,17 @@ public final class CaseReader {
   private static final Range Q31_MULTIPLIER = new Range("0 or Q31", 0, Integer.MAX_VALUE);
   private static final Range SHIFT = new Range("shift", -31, 31);
 
+  private static final Pattern QUOTED_VALUE = Pattern.compile("Value \"([^\"]{1,64})\"");
+
   private CaseReader() {}
 
-  /** Reads one case file; messages name the file as {@code file.toString()}. */
+  /**
+   * Reads one case file; messages name the file as {@code file.toString()}. The file goes through
+   * {@link InputFiles}: a directory, FIFO or device, or a file over the input size limit, is an
+   * {@link dev.npusim.isa.io.InputFileException} (an {@link IOException}) naming it.
+   */
   public static GoldenCase read(Path file) throws IOException, CaseFormatException {
-    return read(file.toString(), Files.readString(file, StandardCharsets.UTF_8));
+    return read(file.toString(), InputFiles.readString(file));
   }
 
   /**
@@ -74,6 +85,30 @@ public final class CaseReader {
    * @param fileName how messages name the source of {@code json}
    */
   public static GoldenCase read(String fileName, String json) throws CaseFormatException {
+    OperatorCase c = readOperator(fileName, json);
+    if (c instanceof GoldenCase layer) {
+      return layer;
+    }
+    throw new CaseFormatException(
+        fileName,
+        "op",
+        String.format(
+            "\"%s\" is not a layer with a filter and requantization; expected one of %s here",
+            c.op(), caseNames(LayerKind.values())));
+  }
+
+  /** Reads a case file of any op; messages name the file as {@code file.toString()}. */
+  public static OperatorCase readOperator(Path file) throws IOException, CaseFormatException {
+    return readOperator(file.toString(), Files.readString(file, StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Reads a case of any op from JSON text: a layer ({@link GoldenCase}) or a pooling, ADD or
+   * softmax case ({@link PoolCase}, {@link AddCase}, {@link SoftmaxCase}).
+   *
+   * @param fileName how messages name the source of {@code json}
+   */
+  public static OperatorCase readOperator(String fileName, String json) throws CaseFormatException {
     JsonNode root;
     try {
       root = JSON.readTree(json);
@@ -82,13 +117,23 @@ public final class CaseReader {
       String location =
           where == null ? "JSON" : "line " + where.getLineNr() + ", column " + where.getColumnNr();
       throw new CaseFormatException(
-          fileName, location, "malformed JSON: " + e.getOriginalMessage());
+          fileName, location, "malformed JSON: " + JsonErrorText.plain(e.getOriginalMessage()));
+    } catch (NumberFormatException e) {
+      // Exact float text (USE_BIG_DECIMAL_FOR_FLOATS) makes Jackson throw this unchecked exception
+      // for an exponent beyond an int, e.g. 0.5e60813999176 (found by CaseReaderFuzzTest).
+      Matcher m = QUOTED_VALUE.matcher(String.valueOf(e.getMessage()));
+      throw new CaseFormatException(
+          fileName,
+          "JSON",
+          "malformed JSON: "
+              + (m.find() ? "number " + m.group(1) : "a number")
+              + " is out of range (its exponent is too large)");
     }
     JsonFields fields = new JsonFields(fileName);
     if (root == null || root.isMissingNode()) {
       throw new CaseFormatException(fileName, "JSON", "empty file");
     }
-    return new Parse(fields, fields.object(root, "(root)")).goldenCase();
+    return new Parse(fields, fields.object(root, "(root)")).operatorCase();
   }
 
   /** The state of one parse: the file's fields and what has been read of them so far. */
@@ -104,7 +149,7 @@ public final class CaseReader {
       this.root = root;
     }
 
-    GoldenCase goldenCase() throws CaseFormatException {
+    OperatorCase operatorCase() throws CaseFormatException {
       String format = f.string(f.required(root, "", "format"), "format");
       if (!format.equals(FORMAT)) {
         throw f.error("format", "unknown format \"%s\", expected \"%s\"", format, FORMAT);
@@ -118,9 +163,21 @@ public final class CaseReader {
       String op = f.string(f.required(root, "", "op"), "op");
       kind = LayerKind.fromCaseName(op);
       if (kind == null) {
+        if (OperatorCaseFields.OPS.contains(op)) {
+          return new OperatorCaseFields(f, root, name, source, comment, op).operatorCase();
+        }
         throw f.error(
-            "op", "unknown op \"%s\", expected one of %s", op, caseNames(LayerKind.values()));
+            "op",
+            "unknown op \"%s\", expected one of %s, %s",
+            op,
+            caseNames(LayerKind.values()),
+            String.join(", ", OperatorCaseFields.OPS));
       }
+      return goldenCase(name, source, comment);
+    }
+
+    private GoldenCase goldenCase(String name, String source, Optional<String> comment)
+        throws CaseFormatException {
       String semanticsName = f.string(f.required(root, "", "semantics"), "semantics");
       semantics = Semantics.fromCaseName(semanticsName);
       if (semantics == null) {
@@ -131,15 +188,20 @@ public final class CaseReader {
             caseNames(Semantics.values()));
       }
 
-      int[] stride = f.integers(f.required(root, "", "stride"), "stride", 2, Range.POSITIVE);
-      int[] dilation = f.integers(f.required(root, "", "dilation"), "dilation", 2, Range.POSITIVE);
-      int[] padding = f.integers(f.required(root, "", "padding"), "padding", 4, Range.NON_NEGATIVE);
+      // A fully connected layer has no stride, dilation, padding or depth multiplier: the fields
+      // are optional for it and, when present, must be the trivial values (case-format.md).
+      boolean fc = kind == LayerKind.FULLY_CONNECTED;
+      int[] stride = geometry("stride", 2, Range.POSITIVE, fc ? new int[] {1, 1} : null);
+      int[] dilation = geometry("dilation", 2, Range.POSITIVE, fc ? new int[] {1, 1} : null);
+      int[] padding =
+          geometry("padding", 4, Range.NON_NEGATIVE, fc ? new int[] {0, 0, 0, 0} : null);
       int depthMultiplier =
-          f.integer(f.required(root, "", "depth_multiplier"), "depth_multiplier", Range.POSITIVE);
-      if (kind == LayerKind.FULLY_CONNECTED) {
+          geometry("depth_multiplier", 1, Range.POSITIVE, fc ? new int[] {1} : null)[0];
+      if (fc) {
         requireTrivial("stride", stride, 1);
         requireTrivial("dilation", dilation, 1);
         requireTrivial("padding", padding, 0);
+        requireTrivial("depth_multiplier", new int[] {depthMultiplier}, 1);
       }
 
       JsonNode inputNode = f.object(f.required(root, "", "input"), "input");
@@ -258,6 +320,21 @@ public final class CaseReader {
       }
     }
 
+    /**
+     * A geometry field of {@code count} integers ({@code 1}: a scalar); required unless {@code
+     * absent} (its value when missing) is given.
+     */
+    private int[] geometry(String key, int count, Range range, int[] absent)
+        throws CaseFormatException {
+      JsonNode node = absent == null ? f.required(root, "", key) : optional(root, key);
+      if (node == null) {
+        return absent;
+      }
+      return count == 1
+          ? new int[] {f.integer(node, key, range)}
+          : f.integers(node, key, count, range);
+    }
+
     private void requireTrivial(String path, int[] values, int expected)
         throws CaseFormatException {
       for (int v : values) {
@@ -266,10 +343,10 @@ public final class CaseReader {
           Arrays.fill(trivial, expected);
           throw f.error(
               path,
-              "fully_connected takes no %s: expected %s, found %s",
+              "fully_connected takes no %s: omit it or write %s, found %s",
               path,
-              Arrays.toString(trivial),
-              Arrays.toString(values));
+              values.length == 1 ? expected : Arrays.toString(trivial),
+              values.length == 1 ? values[0] : Arrays.toString(values));
         }
       }
     }
@@ -576,7 +653,7 @@ public final class CaseReader {
   }
 
   /** A shape array as {@code [1, 8, 5, 1]} (it has been validated before data is read). */
-  private static String shapeText(JsonNode shape) {
+  static String shapeText(JsonNode shape) {
     StringBuilder sb = new StringBuilder("[");
     for (int i = 0; i < shape.size(); i++) {
       sb.append(i == 0 ? "" : ", ").append(shape.get(i).asText());
@@ -600,7 +677,7 @@ public final class CaseReader {
     return p;
   }
 
-  private static String caseNames(LayerKind[] kinds) {
+  static String caseNames(LayerKind[] kinds) {
     return String.join(", ", Arrays.stream(kinds).map(LayerKind::caseName).toList());
   }
 

@@ -2,7 +2,10 @@ package dev.npusim.golden.generator;
 
 import com.google.common.primitives.ImmutableDoubleArray;
 import com.google.common.primitives.ImmutableIntArray;
+import dev.npusim.golden.cases.AddCase;
 import dev.npusim.golden.cases.GoldenCase;
+import dev.npusim.golden.cases.PoolCase;
+import dev.npusim.golden.cases.SoftmaxCase;
 import dev.npusim.golden.generator.CaseSpec.Distribution;
 import dev.npusim.golden.reference.IntegerReference;
 import dev.npusim.kernels.DataType;
@@ -38,6 +41,21 @@ public final class CaseGenerator {
   /** A random case for {@code spec}; deterministic in {@code (spec, seed)}. */
   public static GoldenCase generate(CaseSpec spec, long seed) {
     return new Draw(spec, new SplittableRandom(seed)).goldenCase(seed);
+  }
+
+  /** A random pooling case for {@code spec}; deterministic in {@code (spec, seed)}. */
+  public static PoolCase generate(PoolSpec spec, long seed) {
+    return new OperatorDraw(seed).pool(spec, seed);
+  }
+
+  /** A random ADD case for {@code spec}; deterministic in {@code (spec, seed)}. */
+  public static AddCase generate(AddSpec spec, long seed) {
+    return new OperatorDraw(seed).add(spec, seed);
+  }
+
+  /** A random int8 softmax case for {@code spec}; deterministic in {@code (spec, seed)}. */
+  public static SoftmaxCase generate(SoftmaxSpec spec, long seed) {
+    return new OperatorDraw(seed).softmax(spec, seed);
   }
 
   /** The draws of one case, in a fixed order so that a seed reproduces it. */
@@ -85,10 +103,15 @@ public final class CaseGenerator {
           (float) Math.scalb(1.0, -2 - random.nextInt(7)) * (float) (1 + random.nextDouble());
       float outputScale =
           (float) Math.scalb(1.0, -random.nextInt(7)) * (float) (1 + random.nextDouble());
+      boolean extreme = spec.scales() == CaseSpec.ScaleRange.EXTREME;
+      if (extreme) {
+        inputScale = 1;
+        outputScale = 1;
+      }
       float[] filterScales = new float[scaleCount];
       for (int c = 0; c < scaleCount; c++) {
         double target = effectiveScaleTarget(inputZeroPoint, zeroPointOf(filterZeroPoints, c));
-        filterScales[c] = (float) (target * outputScale / inputScale);
+        filterScales[c] = extreme ? (float) target : (float) (target * outputScale / inputScale);
       }
       Requantization requant = requantization(inputScale, filterScales, outputScale);
 
@@ -153,7 +176,8 @@ public final class CaseGenerator {
     /**
      * One effective scale {@code s_in * s_w / s_out} drawn from the spec's {@link
      * CaseSpec.ScaleRange}: for TYPICAL, 32 output LSB per accumulator standard deviation (see
-     * {@link #accumulatorStd}) times 2^[-1, 1); for LEFT_SHIFT 2^[0, 4); for WIDE 2^[-24, 4).
+     * {@link #accumulatorStd}) times 2^[-1, 1); for LEFT_SHIFT 2^[0, 4); for WIDE 2^[-24, 4); for
+     * EXTREME see {@link #extremeScale}.
      */
     private double effectiveScaleTarget(int inputZeroPoint, int filterZeroPoint) {
       return switch (spec.scales()) {
@@ -163,6 +187,20 @@ public final class CaseGenerator {
                 * Math.pow(2, 2 * random.nextDouble() - 1);
         case LEFT_SHIFT -> Math.pow(2, 4 * random.nextDouble());
         case WIDE -> Math.scalb(Math.pow(2, 28 * random.nextDouble()), -24);
+        case EXTREME -> extremeScale();
+      };
+    }
+
+    /** 1e14, Float.MAX_VALUE, or log-uniform over the positive finite float32 range. */
+    private double extremeScale() {
+      return switch (random.nextInt(4)) {
+        case 0 -> 1e14f;
+        case 1 -> Float.MAX_VALUE;
+        default -> {
+          // 2^[-149, 128): every binade, subnormals included; clipped to the largest float.
+          double s = Math.scalb(1 + random.nextDouble(), -149 + random.nextInt(277));
+          yield Math.max(Float.MIN_VALUE, Math.min(s, Float.MAX_VALUE));
+        }
       };
     }
 

@@ -94,7 +94,14 @@ public record CaseSpec(
     /** Effective scale in [1, 16): positive shifts 1 to 4 (left shift before the multiply). */
     LEFT_SHIFT,
     /** Log-uniform in [2^-24, 2^4): negative and positive shifts mixed across channels. */
-    WIDE
+    WIDE,
+    /**
+     * {@code float-requant} only: float32 scales over the whole positive finite range, a quarter of
+     * them exactly 1e14 and a quarter {@code Float.MAX_VALUE} (3.4028235e38), where a requantizer
+     * that converts to an integer before it clamps overflows (issue 12). The input and output
+     * scales are 1, so {@code s_in * s_w / s_out} is the filter scale exactly.
+     */
+    EXTREME
   }
 
   /** The output clamp. */
@@ -172,6 +179,9 @@ public record CaseSpec(
       }
       case FLOAT_REQUANT -> {}
     }
+    checkArgument(
+        scales != ScaleRange.EXTREME || semantics == Semantics.FLOAT_REQUANT,
+        "extreme scales are for float-requant only (a Q31 multiplier cannot express them)");
     dev.npusim.kernels.graph.Padding pad =
         padding.resolve(
             inputHeight,
@@ -186,14 +196,16 @@ public record CaseSpec(
         op != LayerKind.FULLY_CONNECTED || pad.equals(dev.npusim.kernels.graph.Padding.NONE),
         "fully_connected has no padding: %s",
         Padding.explicit(pad.top(), pad.bottom(), pad.left(), pad.right()));
-    long inputElements = (long) batch * inputHeight * inputWidth * inputChannels;
+    // Products of four ints can pass 2^63: they saturate instead of wrapping (issue 12).
+    long inputElements = product(batch, inputHeight, inputWidth, inputChannels);
     long outputElements =
-        (long) batch
-            * QuantizedLayer.outputSize(
-                inputHeight, kernelHeight, strideH, dilationH, pad.top(), pad.bottom())
-            * QuantizedLayer.outputSize(
-                inputWidth, kernelWidth, strideW, dilationW, pad.left(), pad.right())
-            * outputChannels;
+        product(
+            batch,
+            QuantizedLayer.outputSize(
+                inputHeight, kernelHeight, strideH, dilationH, pad.top(), pad.bottom()),
+            QuantizedLayer.outputSize(
+                inputWidth, kernelWidth, strideW, dilationW, pad.left(), pad.right()),
+            outputChannels);
     checkArgument(
         inputElements <= MAX_TENSOR_ELEMENTS && outputElements <= MAX_TENSOR_ELEMENTS,
         "input (%s) or output (%s) elements exceed %s",
@@ -201,7 +213,7 @@ public record CaseSpec(
         outputElements,
         MAX_TENSOR_ELEMENTS);
     checkArgument(
-        outputElements * fanIn(op, kernelHeight, kernelWidth, inputChannels) <= MAX_MACS,
+        product(outputElements, fanIn(op, kernelHeight, kernelWidth, inputChannels)) <= MAX_MACS,
         "more than %s multiply-accumulates",
         MAX_MACS);
   }
@@ -218,7 +230,19 @@ public record CaseSpec(
   }
 
   private static long fanIn(LayerKind op, int kh, int kw, int ic) {
-    return op == LayerKind.DEPTHWISE_CONV2D ? (long) kh * kw : (long) kh * kw * ic;
+    return op == LayerKind.DEPTHWISE_CONV2D ? product(kh, kw) : product(kh, kw, ic);
+  }
+
+  /** The product of non-negative factors, saturating at {@code Long.MAX_VALUE}. */
+  private static long product(long... factors) {
+    long p = 1;
+    for (long f : factors) {
+      if (f != 0 && p > Long.MAX_VALUE / f) {
+        return Long.MAX_VALUE;
+      }
+      p *= f;
+    }
+    return p;
   }
 
   /** A one-line description, used as the generated case's comment. */
@@ -402,6 +426,18 @@ public record CaseSpec(
       return this;
     }
 
+    /** Input channels times depth multiplier, in long: 3 x 1e9 wrapped negative (issue 12). */
+    private int depthwiseChannels() {
+      long oc = (long) inputChannels * depthMultiplier;
+      checkArgument(
+          oc <= Integer.MAX_VALUE,
+          "depthwise output channels: input channels %s x depth multiplier %s = %s do not fit in 32 bits",
+          inputChannels,
+          depthMultiplier,
+          oc);
+      return (int) oc;
+    }
+
     /**
      * @throws IllegalArgumentException if the combination is not a valid case
      */
@@ -409,7 +445,7 @@ public record CaseSpec(
       int oc =
           outputChannels != null
               ? outputChannels
-              : op == LayerKind.DEPTHWISE_CONV2D ? inputChannels * depthMultiplier : 4;
+              : op == LayerKind.DEPTHWISE_CONV2D ? depthwiseChannels() : 4;
       return new CaseSpec(
           op,
           semantics,

@@ -121,18 +121,20 @@ public sealed interface Padding {
       int kernelW,
       int dilH,
       int dilW) {
+    // In long: a padding near 2^31 wrapped the padded size (issue 12).
+    long paddedH = (long) inH + p.top() + p.bottom();
+    long paddedW = (long) inW + p.left() + p.right();
     checkArgument(
-        extent(kernelH, dilH) <= inH + p.top() + p.bottom()
-            && extent(kernelW, dilW) <= inW + p.left() + p.right(),
+        extent(kernelH, dilH) <= paddedH && extent(kernelW, dilW) <= paddedW,
         "kernel extent %sx%s exceeds padded input %sx%s",
         extent(kernelH, dilH),
         extent(kernelW, dilW),
-        inH + p.top() + p.bottom(),
-        inW + p.left() + p.right());
+        paddedH,
+        paddedW);
     return p;
   }
 
-  private static int extent(int kernel, int dilation) {
-    return (kernel - 1) * dilation + 1;
+  private static long extent(int kernel, int dilation) {
+    return (long) (kernel - 1) * dilation + 1;
   }
 }

@@ -2,6 +2,7 @@ package dev.npusim.golden.cases;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -280,7 +281,7 @@ class CaseReaderTest {
         "op",
         FILE
             + ": op: unknown op \"conv3d\", expected one of conv2d, depthwise_conv2d,"
-            + " fully_connected");
+            + " fully_connected, average_pool_2d, max_pool_2d, add, softmax");
   }
 
   @Test
@@ -469,6 +470,101 @@ class CaseReaderTest {
   @Test
   void rejectsARootThatIsNotAnObject() {
     assertRejected("[1, 2]", "(root)", "expected an object, found an array of 2 elements");
+  }
+
+  // ---- issue 12 -----------------------------------------------------------------------------
+
+  /** A fully connected layer has no stride, dilation, padding or depth multiplier to state. */
+  @Test
+  void fullyConnectedNeedsNoGeometryFields() throws CaseFormatException {
+    String bare =
+        mutate(
+            FC_FLOAT,
+            r -> {
+              r.remove("stride");
+              r.remove("dilation");
+              r.remove("padding");
+              r.remove("depth_multiplier");
+            });
+    assertEquals(CaseReader.read(FILE, FC_FLOAT), CaseReader.read(FILE, bare));
+  }
+
+  @Test
+  void fullyConnectedGeometryFieldsMustBeTrivial() {
+    assertRejected(
+        mutate(FC_FLOAT, r -> r.set("stride", ints(2, 1))),
+        "stride",
+        FILE + ": stride: fully_connected takes no stride: omit it or write [1, 1], found [2, 1]");
+    assertRejected(
+        mutate(FC_FLOAT, r -> r.set("padding", ints(0, 0, 1, 0))),
+        "padding",
+        FILE
+            + ": padding: fully_connected takes no padding: omit it or write [0, 0, 0, 0], found"
+            + " [0, 0, 1, 0]");
+    assertRejected(
+        mutate(FC_FLOAT, r -> r.put("depth_multiplier", 2)),
+        "depth_multiplier",
+        FILE
+            + ": depth_multiplier: fully_connected takes no depth_multiplier: omit it or write 1,"
+            + " found 2");
+    // Still required for a convolution.
+    assertRejected(mutate(CONV, r -> r.remove("padding")), "padding", "missing required field");
+  }
+
+  /** Issue 12: a padding near 2^31 wrapped the output size; it is an error naming the field. */
+  @Test
+  void paddingThatOverflowsIsAnError() {
+    CaseFormatException e =
+        assertThrows(
+            CaseFormatException.class,
+            () ->
+                CaseReader.read(
+                    FILE,
+                    mutate(
+                        CONV,
+                        r -> r.set("padding", ints(Integer.MAX_VALUE, Integer.MAX_VALUE, 0, 0)))));
+    assertTrue(e.getMessage().contains("does not fit in 32 bits"), e.getMessage());
+  }
+
+  /** Found by CaseReaderFuzzTest: Jackson threw NumberFormatException past the reader. */
+  @Test
+  void aNumberWithAHugeExponentIsAFormatError() {
+    CaseFormatException e =
+        assertThrows(
+            CaseFormatException.class,
+            () ->
+                CaseReader.read(
+                    FILE,
+                    mutate(CONV, r -> r.put("name", "x"))
+                        .replace("\"name\" : \"x\"", "\"name\" : 0.5019E60813999176")));
+    assertEquals(
+        FILE
+            + ": JSON: malformed JSON: number 0.5019E60813999176 is out of range (its exponent is"
+            + " too large)",
+        e.getMessage());
+  }
+
+  /** JSON errors say what is wrong, not which Jackson feature would accept it. */
+  @Test
+  void jsonErrorsNameNoParserFeatures() {
+    CaseFormatException e =
+        assertThrows(CaseFormatException.class, () -> CaseReader.read(FILE, "{\"format\": NaN}"));
+    assertEquals(
+        FILE
+            + ": line 1, column 15: malformed JSON: 'NaN' is not a JSON number (JSON has no NaN or"
+            + " Infinity)",
+        e.getMessage());
+    CaseFormatException truncated =
+        assertThrows(CaseFormatException.class, () -> CaseReader.read(FILE, "{\"a\": [1,"));
+    assertFalse(truncated.getMessage().contains("Feature"), truncated.getMessage());
+    assertFalse(truncated.getMessage().contains("REDACTED"), truncated.getMessage());
+  }
+
+  /** Reading a path goes through the bounded input layer: a folder is named as one. */
+  @Test
+  void aFolderIsNotACaseFile(@TempDir Path dir) {
+    IOException e = assertThrows(IOException.class, () -> CaseReader.read(dir));
+    assertEquals(dir + ": is a directory, not a regular file", e.getMessage());
   }
 
   // ---- malformed JSON ---------------------------------------------------------------------

@@ -75,6 +75,34 @@ class CaseGeneratorTest {
         () -> conv(Semantics.TFLITE_INT8).input(1, 4096, 4096, 3).build());
   }
 
+  /** Issue 12: {@code --padding 2147483647,...} wrote an impossible case. */
+  @Test
+  void specRejectsPaddingThatOverflows() {
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            conv(Semantics.TFLITE_INT8)
+                .padding(Padding.explicit(Integer.MAX_VALUE, Integer.MAX_VALUE, 0, 0))
+                .build());
+  }
+
+  /** Issue 12: {@code --depth-multiplier 1000000000} reported output channels -1179869184. */
+  @Test
+  void specRejectsADepthMultiplierThatOverflowsTheChannels() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                CaseSpec.builder(LayerKind.DEPTHWISE_CONV2D, Semantics.TFLITE_INT8)
+                    .input(1, 4, 4, 3)
+                    .depthMultiplier(1_000_000_000)
+                    .build());
+    assertEquals(
+        "depthwise output channels: input channels 3 x depth multiplier 1000000000 = 3000000000"
+            + " do not fit in 32 bits",
+        e.getMessage());
+  }
+
   @Test
   void depthwiseDerivesItsOutputChannels() {
     CaseSpec spec =
@@ -202,6 +230,34 @@ class CaseGeneratorTest {
                 .requant();
     assertTrue(q.shifts().stream().anyMatch(s -> s < 0));
     assertTrue(q.shifts().stream().anyMatch(s -> s > 0));
+  }
+
+  @Test
+  void extremeScalesCoverTheFloat32Range() {
+    Requantization.FloatScale f =
+        (Requantization.FloatScale)
+            CaseGenerator.generate(
+                    conv(Semantics.FLOAT_REQUANT)
+                        .outputChannels(64)
+                        .perChannelRequant(true)
+                        .scales(ScaleRange.EXTREME)
+                        .build(),
+                    3)
+                .layer()
+                .requant();
+    boolean e14 = false;
+    boolean max = false;
+    boolean tiny = false;
+    for (int c = 0; c < 64; c++) {
+      float s = f.scale(c);
+      e14 |= s == 1e14f;
+      max |= s == Float.MAX_VALUE;
+      tiny |= s < 1e-20f;
+    }
+    assertTrue(e14 && max && tiny, f.toString());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> conv(Semantics.TFLITE_INT8).scales(ScaleRange.EXTREME).build());
   }
 
   @Test

@@ -111,7 +111,12 @@ public final class CaseSpecGen {
           b.inputDistribution(distributions.generate(in));
           b.filterDistribution(distributions.generate(in));
           b.bias(biases.generate(in));
-          b.scales(scales.generate(in));
+          CaseSpec.ScaleRange scale = scales.generate(in);
+          // EXTREME is float-requant only; other semantics draw WIDE in its place.
+          b.scales(
+              scale == CaseSpec.ScaleRange.EXTREME && semantics != Semantics.FLOAT_REQUANT
+                  ? CaseSpec.ScaleRange.WIDE
+                  : scale);
           b.activation(activations.generate(in));
           return b.build();
         };

@@ -264,6 +264,45 @@ class IntegerReferenceTest {
   }
 
   /**
+   * Issue 12: huge float32 scales saturate, as ONNX Runtime's {@code MlasRequantizeOutput} clamps
+   * the product in float. int8 in, int8 out, output zero point -5, filter 1, bias 0:
+   *
+   * <pre>
+   * acc -1 * 3.4028235e38 = -3.4e38 -> clamp to -123 -> + (-5) = -128
+   * acc  1 * 3.4028235e38 = +3.4e38 -> clamp to  132 -> + (-5) =  127
+   * acc  0 * 3.4028235e38 = 0                        -> + (-5) =   -5
+   * acc 100 * 1e14 = 1e16 (beyond int32)             ->           127
+   * </pre>
+   */
+  @Test
+  void hugeFloatScalesSaturate() {
+    QuantizedLayer maxScale =
+        LayerBuilder.fullyConnected(Semantics.FLOAT_REQUANT)
+            .types(DataType.INT8, DataType.INT8, DataType.INT8)
+            .input(3, 1, 1, 1)
+            .outputChannels(1)
+            .zeroPoints(0, -5)
+            .filter(1)
+            .bias(0)
+            .floatScales(Float.MAX_VALUE)
+            .build();
+    assertArrayEquals(
+        new int[] {-128, 127, -5}, IntegerReference.run(maxScale, ImmutableIntArray.of(-1, 1, 0)));
+    QuantizedLayer e14 =
+        LayerBuilder.fullyConnected(Semantics.FLOAT_REQUANT)
+            .types(DataType.INT8, DataType.INT8, DataType.INT8)
+            .input(2, 1, 1, 1)
+            .outputChannels(1)
+            .zeroPoints(0, -5)
+            .filter(1)
+            .bias(0)
+            .floatScales(1e14f)
+            .build();
+    assertArrayEquals(
+        new int[] {127, -128}, IntegerReference.run(e14, ImmutableIntArray.of(100, -100)));
+  }
+
+  /**
    * The accumulator wraps in 32 bits: bias 2^31 - 1 plus one product of 1 is -2^31, which
    * requantizes (scale 0.5) to -2^30 and clamps to -128. Without the wrap the output would be 127.
    */

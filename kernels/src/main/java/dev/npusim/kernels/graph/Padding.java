@@ -59,8 +59,16 @@ public record Padding(int top, int bottom, int left, int right) {
         kernel,
         stride,
         dilation);
-    int out = (in + stride - 1) / stride;
-    return Math.max((out - 1) * stride + (kernel - 1) * dilation + 1 - in, 0);
+    // In long: sizes near 2^31 must not wrap (issue 12).
+    long out = ((long) in + stride - 1) / stride;
+    long total = Math.max((out - 1) * stride + (long) (kernel - 1) * dilation + 1 - in, 0);
+    checkArgument(
+        total <= Integer.MAX_VALUE,
+        "SAME padding of %s does not fit in 32 bits (kernel %s, dilation %s)",
+        total,
+        kernel,
+        dilation);
+    return (int) total;
   }
 
   @Override

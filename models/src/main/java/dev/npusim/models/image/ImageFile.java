@@ -1,6 +1,7 @@
 package dev.npusim.models.image;
 
 import com.google.common.collect.ImmutableList;
+import dev.npusim.isa.io.InputFiles;
 import dev.npusim.models.InputFileException;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -45,6 +46,8 @@ public record ImageFile(String name, ImageFile.Opener opener) {
         throw new InputFileException(name + ": not found");
       }
       return ImagePreprocessor.decode(in, name);
+    } catch (dev.npusim.isa.io.InputFileException e) {
+      throw new InputFileException(e.getMessage(), e);
     } catch (IOException e) {
       throw new InputFileException(name + ": cannot read: " + e.getMessage(), e);
     }
@@ -90,6 +93,11 @@ public record ImageFile(String name, ImageFile.Opener opener) {
       } else if (Files.isRegularFile(p)) {
         out.add(ofPath(p));
       } else {
+        try {
+          InputFiles.check(p); // says what p is: missing, a FIFO, a device...
+        } catch (dev.npusim.isa.io.InputFileException e) {
+          throw new InputFileException(e.getMessage(), e);
+        }
         throw new InputFileException(p + ": no such file or folder");
       }
     }
@@ -97,7 +105,9 @@ public record ImageFile(String name, ImageFile.Opener opener) {
   }
 
   private static ImageFile ofPath(Path p) {
-    return new ImageFile(p.toString(), () -> Files.newInputStream(p));
+    // Bounded, regular files only (issue 12): see InputFiles.
+    return new ImageFile(
+        p.toString(), () -> new java.io.ByteArrayInputStream(InputFiles.readAllBytes(p)));
   }
 
   private static boolean looksLikeImage(Path p) {

@@ -12,7 +12,10 @@ import java.awt.image.Raster;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
+import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Turns a photo into the network input exactly as MODEL.md says: RGB; resized so that the longer
@@ -44,13 +47,40 @@ public final class ImagePreprocessor {
   /** Value subtracted after scaling. */
   public static final double PIXEL_OFFSET = 1.0;
 
+  /**
+   * Largest image {@link #decode} accepts, in pixels (64 Mpixel, 256 MiB as ARGB): a header may
+   * claim 65535 x 65535 in a few bytes, and the decoder would allocate it (issue 12).
+   */
+  public static final long MAX_PIXELS = 1L << 26;
+
   /** Decodes an image (JPEG, or anything else javax.imageio reads). */
   public static BufferedImage decode(InputStream in, String name) throws InputFileException {
     BufferedImage image;
-    try {
-      image = ImageIO.read(in);
+    try (ImageInputStream stream = ImageIO.createImageInputStream(in)) {
+      Iterator<ImageReader> readers = stream == null ? null : ImageIO.getImageReaders(stream);
+      if (readers == null || !readers.hasNext()) {
+        throw new InputFileException(name + ": not an image format javax.imageio can decode");
+      }
+      ImageReader reader = readers.next();
+      try {
+        reader.setInput(stream, true, true);
+        long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+        if (pixels > MAX_PIXELS) {
+          throw new InputFileException(
+              String.format(
+                  "%s: image of %d x %d pixels is larger than %d pixels",
+                  name, reader.getWidth(0), reader.getHeight(0), MAX_PIXELS));
+        }
+        image = reader.read(0);
+      } finally {
+        reader.dispose();
+      }
     } catch (IOException e) {
       throw new InputFileException(name + ": cannot decode image: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      // The JDK's decoders throw unchecked exceptions on some corrupt data (index out of bounds,
+      // illegal argument, negative array size); to the user that is a corrupt file.
+      throw new InputFileException(name + ": cannot decode image: corrupt data (" + e + ")", e);
     }
     if (image == null) {
       throw new InputFileException(name + ": not an image format javax.imageio can decode");

@@ -1,10 +1,9 @@
 package dev.npusim.models.tfjs;
 
+import dev.npusim.isa.io.InputFiles;
 import dev.npusim.models.InputFileException;
-import java.io.IOException;
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -54,11 +53,10 @@ public interface ModelSource {
       public InputStream open(String fileName) throws InputFileException {
         Path file = dir.resolve(fileName);
         try {
-          return Files.newInputStream(file);
-        } catch (NoSuchFileException e) {
-          throw new InputFileException(describe(fileName) + ": no such file");
-        } catch (IOException e) {
-          throw new InputFileException(describe(fileName) + ": cannot open: " + e.getMessage(), e);
+          // Bounded, regular files only (issue 12): see InputFiles.
+          return new ByteArrayInputStream(InputFiles.readAllBytes(file));
+        } catch (dev.npusim.isa.io.InputFileException e) {
+          throw new InputFileException(e.getMessage(), e);
         }
       }
 

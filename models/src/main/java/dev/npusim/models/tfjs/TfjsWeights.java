@@ -117,7 +117,11 @@ public final class TfjsWeights {
     try (InputStream in = source.open(manifestFile)) {
       root = new ObjectMapper().readTree(in);
     } catch (JsonProcessingException e) {
-      throw new InputFileException(where + ": not valid JSON: " + e.getOriginalMessage(), e);
+      throw new InputFileException(
+          where
+              + ": not valid JSON: "
+              + dev.npusim.isa.io.JsonErrorText.plain(e.getOriginalMessage()),
+          e);
     } catch (IOException e) {
       throw new InputFileException(where + ": cannot read: " + e.getMessage(), e);
     }

@@ -1,0 +1,563 @@
+package dev.npusim.simulator;
+
+import dev.npusim.isa.Opcode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The fast engine's blocks: maximal straight-line runs of unit-stride vector loads, {@code addi},
+ * and MACs ({@code vdot4}, {@code vmac}, {@code vmac.e}), the bodies compiled layers spend their
+ * time in. A block runs as one operation when, at its entry, nothing in it can fault, stall, or
+ * overflow:
+ *
+ * <ul>
+ *   <li>every load lies inside its scratchpad, and no outstanding DMA transfer overlaps the block's
+ *       loads or can cost a bank-conflict stall from the entry cycle on ({@link DmaEngine#quiet});
+ *   <li>each accumulator's bound plus the largest possible sum of the block's products stays inside
+ *       the configured width and inside 32 bits, so no lane overflows and every partial sum is an
+ *       exact int;
+ *   <li>the step limit is not reached inside the block.
+ * </ul>
+ *
+ * Then the result is the interpreter's, computed in another order: loads go to one buffer per load
+ * (so a MAC reads what its source register held at that point in program order), the MACs run per
+ * accumulator in program order in int arithmetic, and then the registers get their final values;
+ * counters advance in closed form (each instruction retires once, cycles are the sum of its issue
+ * cycles, lanes per vector instruction are vl). Otherwise the block's instructions are interpreted
+ * one by one, so faults, stalls and overflows happen exactly where the interpreter has them.
+ */
+final class FusedBlocks {
+  private static final int INITIAL = -1;
+
+  /** Block index starting at each pc, or -1. */
+  final int[] blockAt;
+
+  final Block[] blocks;
+
+  private final Executor ex;
+
+  /** Blocks run as one operation since this plan was made (tests check that they happen). */
+  long fusedRuns;
+
+  private final int[] x0 = new int[Executor.XREGS];
+
+  /** Each load's address, at the block's current run. */
+  private final int[] addrs;
+
+  /** One row of lanes per load of a block. */
+  private final int[] slots;
+
+  /** One row of lanes per weight operand of a block: its lanes minus zw. */
+  private final int[] wz;
+
+  private final int[] acc;
+
+  /** The scalars of one accumulator's broadcast terms, at the current run. */
+  private final int[] termA;
+
+  /** One block, decoded into primitive arrays. */
+  static final class Block {
+    int start;
+    int end;
+    long cycles;
+
+    /** Vector instructions (loads and MACs), for the lanes counters. */
+    int[] vectorPcs;
+
+    // Loads, in program order: destination register, scratchpad, signedness, address register at
+    // block entry and offset.
+    int loads;
+    int[] loadSpad;
+    boolean[] loadSigned;
+    int[] loadBase;
+    int[] loadOff;
+
+    // Final scalar registers: x[r] = x0[base] + off.
+    int[] xReg;
+    int[] xBase;
+    int[] xOff;
+
+    // Final vector registers: v[r] = slot.
+    int[] vReg;
+    int[] vSlot;
+
+    // MACs grouped by accumulator, each group in program order.
+    int[] accs;
+    long[] maxAdd;
+
+    /**
+     * Per accumulator, its broadcast terms (four per vdot4, one per vmac.e) in program order: where
+     * the scalar comes from (a slot lane {@code slot * lanes + lane}, or {@code -1 - (r * lanes +
+     * lane)} for register r at entry) and the offset of the weight row it multiplies.
+     */
+    int[][] termFrom;
+
+    int[][] termW;
+
+    /** Per accumulator, its vmacs in program order: input operand and weight row offset. */
+    int[][] vmacIn;
+
+    int[][] vmacW;
+
+    /**
+     * Per accumulator, its MACs in program order as their count of broadcast terms (4 for vdot4, 1
+     * for vmac.e) or 0 for the next vmac: width tracking needs the partial sums in that order.
+     */
+    int[][] opTerms;
+
+    /**
+     * Operands used as weights (slots >= 0, registers as -1 - r), for their w - zw rows; {@link
+     * #termW} and {@link #vmacW} hold offsets of their rows.
+     */
+    int[] weightOperands;
+
+    int[] spads;
+  }
+
+  private static final int OP_VDOT4 = 0;
+  private static final int OP_VMAC = 1;
+  private static final int OP_VMAC_E = 2;
+
+  FusedBlocks(Executor ex) {
+    this.ex = ex;
+    Opcode[] ops = ex.ops;
+    int n = ops.length;
+    boolean[] boundary = new boolean[n + 1];
+    for (int pc = 0; pc < n; pc++) {
+      switch (ops[pc]) {
+        case LOOP -> {
+          // Nothing inside a block may be followed by a loop's back edge, and a block should
+          // start where each iteration starts.
+          int end = ex.imm[pc];
+          if (end >= 0 && end <= n) {
+            boundary[end] = true;
+          }
+          boundary[pc + 1] = true;
+        }
+        case BEQ, BNE, BLT, BGE, J -> {
+          int target = ex.imm[pc];
+          if (target >= 0 && target <= n) {
+            boundary[target] = true;
+          }
+        }
+        default -> {}
+      }
+    }
+    blockAt = new int[n];
+    Arrays.fill(blockAt, -1);
+    List<Block> found = new ArrayList<>();
+    int maxLoads = 0;
+    int maxWeights = 0;
+    int maxTerms = 0;
+    int pc = 0;
+    while (pc < n) {
+      if (!fusible(ex, pc)) {
+        pc++;
+        continue;
+      }
+      int end = pc + 1;
+      while (end < n && !boundary[end] && fusible(ex, end)) {
+        end++;
+      }
+      Block b = plan(ex, pc, end);
+      if (b != null) {
+        blockAt[pc] = found.size();
+        found.add(b);
+        maxLoads = Math.max(maxLoads, b.loads);
+        maxWeights = Math.max(maxWeights, b.weightOperands.length);
+        for (int[] list : b.termFrom) {
+          maxTerms = Math.max(maxTerms, list.length);
+        }
+      }
+      pc = end;
+    }
+    blocks = found.toArray(new Block[0]);
+    addrs = new int[Math.max(1, maxLoads)];
+    slots = new int[Math.max(1, maxLoads) * ex.lanes];
+    wz = new int[Math.max(1, maxWeights) * ex.lanes];
+    acc = new int[ex.lanes];
+    termA = new int[Math.max(1, maxTerms)];
+  }
+
+  private static boolean fusible(Executor ex, int pc) {
+    return switch (ex.ops[pc]) {
+      case VLD_S8, VLD_U8, ADDI, VMAC, VMAC_E -> true;
+      case VDOT4 -> ex.f3[pc] + 3 < Executor.VREGS;
+      default -> false;
+    };
+  }
+
+  /** Plans a block over [start, end), or null if it holds no MAC worth fusing. */
+  private static Block plan(Executor ex, int start, int end) {
+    // Symbolic scalar registers: value = x0[base] + off at block entry.
+    int[] base = new int[Executor.XREGS];
+    int[] off = new int[Executor.XREGS];
+    for (int r = 0; r < Executor.XREGS; r++) {
+      base[r] = r;
+    }
+    boolean[] xWritten = new boolean[Executor.XREGS];
+    // Which load last wrote each vector register, or INITIAL.
+    int[] vSlot = new int[Executor.VREGS];
+    Arrays.fill(vSlot, INITIAL);
+    List<int[]> loads = new ArrayList<>(); // {spad, signed, base, off}
+    List<Integer> vectorPcs = new ArrayList<>();
+    // Per accumulator: list of {op, a, imm, w}.
+    List<List<int[]>> perAcc = new ArrayList<>();
+    for (int i = 0; i < AccumulatorFile.REGISTERS; i++) {
+      perAcc.add(new ArrayList<>());
+    }
+    List<Integer> weightOperands = new ArrayList<>();
+    long cycles = 0;
+    int macs = 0;
+    for (int pc = start; pc < end; pc++) {
+      int a = ex.f1[pc];
+      int b = ex.f2[pc];
+      int c = ex.f3[pc];
+      int k = ex.imm[pc];
+      cycles += ex.latency[pc];
+      switch (ex.ops[pc]) {
+        case ADDI -> {
+          if (a != 0) {
+            base[a] = base[b];
+            off[a] = off[b] + k;
+            xWritten[a] = true;
+          }
+        }
+        case VLD_S8, VLD_U8 -> {
+          loads.add(new int[] {b, ex.ops[pc] == Opcode.VLD_S8 ? 1 : 0, base[c], off[c]});
+          vSlot[a] = loads.size() - 1;
+          vectorPcs.add(pc);
+          if (c != 0) {
+            off[c] += k;
+            xWritten[c] = true;
+          }
+        }
+        case VDOT4 -> {
+          int[] w = {
+            operand(vSlot, c), operand(vSlot, c + 1), operand(vSlot, c + 2), operand(vSlot, c + 3)
+          };
+          for (int o : w) {
+            if (!weightOperands.contains(o)) {
+              weightOperands.add(o);
+            }
+          }
+          perAcc.get(a).add(new int[] {OP_VDOT4, operand(vSlot, b), k, w[0], w[1], w[2], w[3]});
+          vectorPcs.add(pc);
+          macs++;
+        }
+        case VMAC -> {
+          int w = operand(vSlot, c);
+          if (!weightOperands.contains(w)) {
+            weightOperands.add(w);
+          }
+          perAcc.get(a).add(new int[] {OP_VMAC, operand(vSlot, b), 0, w});
+          vectorPcs.add(pc);
+          macs++;
+        }
+        case VMAC_E -> {
+          int w = operand(vSlot, c);
+          if (!weightOperands.contains(w)) {
+            weightOperands.add(w);
+          }
+          perAcc.get(a).add(new int[] {OP_VMAC_E, operand(vSlot, b), k, w});
+          vectorPcs.add(pc);
+          macs++;
+        }
+        default -> throw new AssertionError(ex.ops[pc]);
+      }
+    }
+    if (macs == 0 || end - start < 2) {
+      return null;
+    }
+    Block blk = new Block();
+    blk.start = start;
+    blk.end = end;
+    blk.cycles = cycles;
+    blk.vectorPcs = vectorPcs.stream().mapToInt(Integer::intValue).toArray();
+    blk.loads = loads.size();
+    blk.loadSpad = new int[blk.loads];
+    blk.loadSigned = new boolean[blk.loads];
+    blk.loadBase = new int[blk.loads];
+    blk.loadOff = new int[blk.loads];
+    List<Integer> spads = new ArrayList<>();
+    for (int j = 0; j < blk.loads; j++) {
+      int[] l = loads.get(j);
+      blk.loadSpad[j] = l[0];
+      blk.loadSigned[j] = l[1] == 1;
+      blk.loadBase[j] = l[2];
+      blk.loadOff[j] = l[3];
+      if (!spads.contains(l[0])) {
+        spads.add(l[0]);
+      }
+    }
+    blk.spads = spads.stream().mapToInt(Integer::intValue).toArray();
+    List<int[]> xs = new ArrayList<>();
+    for (int r = 1; r < Executor.XREGS; r++) {
+      if (xWritten[r]) {
+        xs.add(new int[] {r, base[r], off[r]});
+      }
+    }
+    blk.xReg = xs.stream().mapToInt(v -> v[0]).toArray();
+    blk.xBase = xs.stream().mapToInt(v -> v[1]).toArray();
+    blk.xOff = xs.stream().mapToInt(v -> v[2]).toArray();
+    List<int[]> vs = new ArrayList<>();
+    for (int r = 0; r < Executor.VREGS; r++) {
+      if (vSlot[r] != INITIAL) {
+        vs.add(new int[] {r, vSlot[r]});
+      }
+    }
+    blk.vReg = vs.stream().mapToInt(v -> v[0]).toArray();
+    blk.vSlot = vs.stream().mapToInt(v -> v[1]).toArray();
+    List<Integer> accs = new ArrayList<>();
+    for (int d = 0; d < AccumulatorFile.REGISTERS; d++) {
+      if (!perAcc.get(d).isEmpty()) {
+        accs.add(d);
+      }
+    }
+    int m = accs.size();
+    blk.accs = accs.stream().mapToInt(Integer::intValue).toArray();
+    blk.maxAdd = new long[m];
+    for (int i = 0; i < m; i++) {
+      long max = 0;
+      for (int[] op : perAcc.get(blk.accs[i])) {
+        max += (op[0] == OP_VDOT4 ? 4 : 1) * Datapath.MAX_PRODUCT;
+      }
+      blk.maxAdd[i] = max;
+    }
+    int lanes = ex.lanes;
+    blk.termFrom = new int[m][];
+    blk.termW = new int[m][];
+    blk.vmacIn = new int[m][];
+    blk.vmacW = new int[m][];
+    blk.opTerms = new int[m][];
+    for (int i = 0; i < m; i++) {
+      List<int[]> terms = new ArrayList<>();
+      List<int[]> vmacs = new ArrayList<>();
+      List<int[]> order = perAcc.get(blk.accs[i]);
+      blk.opTerms[i] = new int[order.size()];
+      for (int j = 0; j < order.size(); j++) {
+        int[] op = order.get(j);
+        blk.opTerms[i][j] = op[0] == OP_VDOT4 ? 4 : op[0] == OP_VMAC ? 0 : 1;
+      }
+      for (int[] op : order) {
+        int src = op[1];
+        switch (op[0]) {
+          case OP_VDOT4 -> {
+            for (int q = 0; q < 4; q++) {
+              int lane = 4 * op[2] + q;
+              terms.add(
+                  new int[] {from(src, lane, lanes), weightOperands.indexOf(op[3 + q]) * lanes});
+            }
+          }
+          case OP_VMAC -> vmacs.add(new int[] {src, weightOperands.indexOf(op[3]) * lanes});
+          default ->
+              terms.add(new int[] {from(src, op[2], lanes), weightOperands.indexOf(op[3]) * lanes});
+        }
+      }
+      blk.termFrom[i] = terms.stream().mapToInt(t -> t[0]).toArray();
+      blk.termW[i] = terms.stream().mapToInt(t -> t[1]).toArray();
+      blk.vmacIn[i] = vmacs.stream().mapToInt(t -> t[0]).toArray();
+      blk.vmacW[i] = vmacs.stream().mapToInt(t -> t[1]).toArray();
+    }
+    blk.weightOperands = weightOperands.stream().mapToInt(Integer::intValue).toArray();
+    return blk;
+  }
+
+  private static int from(int operand, int lane, int lanes) {
+    return operand >= 0 ? operand * lanes + lane : -1 - ((-1 - operand) * lanes + lane);
+  }
+
+  /** A load's slot, or -1 - r for register r as it was at block entry. */
+  private static int operand(int[] vSlot, int r) {
+    return vSlot[r] != INITIAL ? vSlot[r] : -1 - r;
+  }
+
+  /**
+   * Runs the block at its start pc as one operation if nothing in it can fault, stall or overflow;
+   * returns false, having changed nothing, otherwise.
+   */
+  boolean run(Block b, long maxSteps) {
+    Executor e = ex;
+    AccumulatorFile af = e.accs;
+    if (e.steps + (b.end - b.start) > maxSteps) {
+      return false;
+    }
+    int vl = e.vl;
+    int[] x = e.x;
+    System.arraycopy(x, 0, x0, 0, x0.length);
+    // Loads: bounds, then the DMA rule over each scratchpad's span of loads.
+    for (int s : b.spads) {
+      long lo = Long.MAX_VALUE;
+      long hi = Long.MIN_VALUE;
+      int size = e.spads[s].length;
+      for (int j = 0; j < b.loads; j++) {
+        if (b.loadSpad[j] != s) {
+          continue;
+        }
+        // Scalar registers wrap in 32 bits, as addi and the post-increment do.
+        int addr = x0[b.loadBase[j]] + b.loadOff[j];
+        if (addr < 0 || (long) addr + vl > size) {
+          return false;
+        }
+        addrs[j] = addr;
+        lo = Math.min(lo, addr);
+        hi = Math.max(hi, addr + vl);
+      }
+      if (!e.dma.quiet(s, lo, hi, e.cycle)) {
+        return false;
+      }
+    }
+    long limit = Math.min(af.max, Integer.MAX_VALUE);
+    for (int i = 0; i < b.accs.length; i++) {
+      if (af.bound[b.accs[i]] + b.maxAdd[i] > limit) {
+        return false;
+      }
+    }
+    // Nothing below can fail.
+    final int lanes = e.lanes;
+    final int[] slot = slots;
+    for (int j = 0; j < b.loads; j++) {
+      widen(e.spads[b.loadSpad[j]], addrs[j], b.loadSigned[j], slot, j * lanes, vl);
+    }
+    // Weight operands minus their zero points, one row of lanes each.
+    final int[] zw = e.zw;
+    final int[] w = wz;
+    for (int i = 0; i < b.weightOperands.length; i++) {
+      int o = b.weightOperands[i];
+      if (o < 0) {
+        subtract(e.v[-1 - o], 0, zw, w, i * lanes, vl);
+      } else {
+        subtract(slot, o * lanes, zw, w, i * lanes, vl);
+      }
+    }
+    final int zx = e.zx;
+    final int[] a = acc;
+    for (int i = 0; i < b.accs.length; i++) {
+      int d = b.accs[i];
+      long[] lanesOfAcc = af.lanes[d];
+      for (int l = 0; l < vl; l++) {
+        a[l] = (int) lanesOfAcc[l];
+      }
+      int[] from = b.termFrom[i];
+      int n = from.length;
+      long magnitudes = 0;
+      for (int t = 0; t < n; t++) {
+        int f = from[t];
+        int xo = (f >= 0 ? slot[f] : e.v[(-1 - f) / lanes][(-1 - f) % lanes]) - zx;
+        termA[t] = xo;
+        magnitudes += Math.abs(xo);
+      }
+      int[] vmacIn = b.vmacIn[i];
+      int[] vmacW = b.vmacW[i];
+      if (!af.trackWidth) {
+        // Exact int sums: the order of the terms does not matter.
+        terms(a, termA, b.termW[i], 0, n, w, vl);
+        for (int j = 0; j < vmacIn.length; j++) {
+          int src = vmacIn[j];
+          int[] in = src < 0 ? e.v[-1 - src] : slot;
+          mac(a, in, src < 0 ? 0 : src * lanes, zx, w, vmacW[j], vl);
+        }
+      } else {
+        // Width tracking sees every partial sum, so the MACs run in program order, and after each
+        // the OR of v ^ (v >> 31) over its lanes (the interpreter's v ^ (v >> 63), for ints).
+        long bits = 0;
+        int t = 0;
+        int j = 0;
+        for (int count : b.opTerms[i]) {
+          if (count == 0) {
+            int src = vmacIn[j];
+            int[] in = src < 0 ? e.v[-1 - src] : slot;
+            mac(a, in, src < 0 ? 0 : src * lanes, zx, w, vmacW[j], vl);
+            j++;
+          } else {
+            terms(a, termA, b.termW[i], t, count, w, vl);
+            t += count;
+          }
+          for (int l = 0; l < vl; l++) {
+            bits |= a[l] ^ (a[l] >> 31);
+          }
+        }
+        af.magnitudeBits |= bits;
+      }
+      // The interpreter's bound: each vdot4 adds (|a0| + .. + |a3|) * 383, each vmac.e |a| * 383,
+      // each vmac 383 * 383.
+      long bound =
+          af.bound[d]
+              + magnitudes * Datapath.MAX_OFFSET_OPERAND
+              + vmacIn.length * Datapath.MAX_PRODUCT;
+      for (int l = 0; l < vl; l++) {
+        lanesOfAcc[l] = a[l];
+      }
+      af.bound[d] = bound;
+    }
+    for (int i = 0; i < b.vReg.length; i++) {
+      System.arraycopy(slot, b.vSlot[i] * lanes, e.v[b.vReg[i]], 0, lanes);
+    }
+    for (int i = 0; i < b.xReg.length; i++) {
+      x[b.xReg[i]] = x0[b.xBase[i]] + b.xOff[i];
+    }
+    long[] hits = e.hits;
+    for (int pc = b.start; pc < b.end; pc++) {
+      hits[pc]++;
+    }
+    long[] units = e.units;
+    for (int pc : b.vectorPcs) {
+      units[pc] += vl;
+    }
+    e.cycle += b.cycles;
+    e.steps += b.end - b.start;
+    fusedRuns++;
+    return true;
+  }
+
+  /** Lane {@code l} of an operand: a load of this block or a register as it was at entry. */
+  private int lane(int operand, int l) {
+    return operand < 0 ? ex.v[-1 - operand][l] : slots[operand * ex.lanes + l];
+  }
+
+  /** {@code to[at + l]} = the vl bytes at {@code addr}, sign- or zero-extended; 0 above vl. */
+  private void widen(byte[] sp, int addr, boolean signed, int[] to, int at, int vl) {
+    int l = Datapath.VECTOR_LANES ? VectorLanes.widen(sp, addr, signed, to, at, vl) : 0;
+    if (signed) {
+      for (; l < vl; l++) {
+        to[at + l] = sp[addr + l];
+      }
+    } else {
+      for (; l < vl; l++) {
+        to[at + l] = sp[addr + l] & 0xFF;
+      }
+    }
+    Arrays.fill(to, at + vl, at + ex.lanes, 0);
+  }
+
+  /** {@code to[at + l] = from[fromAt + l] - zw[l]} for l < vl. */
+  private static void subtract(int[] from, int fromAt, int[] zw, int[] to, int at, int vl) {
+    int l = Datapath.VECTOR_LANES ? VectorLanes.subtract(from, fromAt, zw, to, at, vl) : 0;
+    for (; l < vl; l++) {
+      to[at + l] = from[fromAt + l] - zw[l];
+    }
+  }
+
+  /** {@code acc[l] += sum_t a[t] * w[off[t] + l]} over t in [first, first + n), for l < vl. */
+  private static void terms(int[] acc, int[] a, int[] off, int first, int n, int[] w, int vl) {
+    if (Datapath.VECTOR_LANES) {
+      VectorLanes.termsInt(acc, a, off, first, n, w, vl);
+      return;
+    }
+    for (int l = 0; l < vl; l++) {
+      int sum = acc[l];
+      for (int t = first; t < first + n; t++) {
+        sum += a[t] * w[off[t] + l];
+      }
+      acc[l] = sum;
+    }
+  }
+
+  /** {@code acc[l] += (in[inAt + l] - zx) * w[wAt + l]} for l < vl. */
+  private static void mac(int[] acc, int[] in, int inAt, int zx, int[] w, int wAt, int vl) {
+    for (int l = 0; l < vl; l++) {
+      acc[l] += (in[inAt + l] - zx) * w[wAt + l];
+    }
+  }
+}

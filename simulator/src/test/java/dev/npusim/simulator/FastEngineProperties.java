@@ -1,0 +1,336 @@
+package dev.npusim.simulator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+
+import dev.npusim.isa.Csr;
+import dev.npusim.isa.Csr.AccumulatorMode;
+import dev.npusim.isa.DmaQueue;
+import dev.npusim.isa.Instruction;
+import dev.npusim.isa.Opcode;
+import dev.npusim.isa.Program;
+import dev.npusim.isa.Scratchpad;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link Engine#FAST} against {@link Engine#INTERPRETER}: random programs run both ways must leave
+ * the complete machine state identical (scalar, vector and accumulator registers, control
+ * registers, zero points and requantization registers, the hardware-loop stack, every scratchpad,
+ * DRAM) and every counter (cycles, steps, hits and lanes per pc, stalls, DMA statistics, overflows,
+ * saturations, accumulator width), or fault at the same pc with the same message after the same
+ * number of steps.
+ *
+ * <p>Two program families: the uniform random programs of {@link RandomProgramProperties} (every
+ * opcode, mostly faults), and MAC-heavy programs shaped like compiled layers, whose hardware loops
+ * run blocks of loads, {@code addi} and MACs that the fast engine fuses, with the conditions that
+ * must make it fall back: addresses out of range, DMA transfers still outstanding (hazards and
+ * bank-conflict stalls), accumulators near overflow (biases up to 2^31, 16 to 48-bit accumulators
+ * that wrap or saturate), and step limits inside a block; a fifth of them track the accumulator
+ * width, which blocks must reproduce partial sum by partial sum. Random compiled layers are
+ * compared in the {@code tests} module ({@code FastEngineLayerProperties}).
+ */
+class FastEngineProperties {
+  static final MachineConfig[] MACHINES = {
+    MachineConfig.defaults().withLanes(8).withDram(1 << 16),
+    MachineConfig.defaults().withDram(1 << 16),
+    MachineConfig.defaults()
+        .withLanes(20)
+        .withDram(1 << 16)
+        .withAccumulator(24, AccumulatorMode.SATURATE),
+    MachineConfig.defaults()
+        .withLanes(16)
+        .withDram(1 << 16)
+        .withAccumulator(16, AccumulatorMode.WRAP)
+        .withScratchpad(Scratchpad.ACT, 2048, 2),
+    MachineConfig.defaults()
+        .withLanes(32)
+        .withDram(1 << 16)
+        .withAccumulator(48, AccumulatorMode.WRAP),
+  };
+
+  @Test
+  void uniformRandomProgramsRunTheSameOnBothEngines() {
+    qt().withExamples(800)
+        .forAll(integers().all())
+        .checkAssert(
+            seed -> {
+              MachineConfig cfg = MACHINES[Math.floorMod(seed, MACHINES.length)];
+              Program p = RandomProgramProperties.randomProgram(seed, cfg.lanes());
+              compare(cfg, p, seed, 20_000, false);
+            });
+  }
+
+  @Test
+  void macHeavyProgramsRunTheSameOnBothEngines() {
+    fusedTotal = 0;
+    qt().withExamples(800)
+        .forAll(integers().all())
+        .checkAssert(
+            seed -> {
+              Random r = new Random(seed);
+              MachineConfig cfg = MACHINES[r.nextInt(MACHINES.length)];
+              Program p = macHeavyProgram(r, cfg);
+              long steps = r.nextInt(4) == 0 ? 1 + r.nextInt(400) : 200_000;
+              compare(cfg, p, seed, steps, r.nextInt(5) == 0);
+            });
+    // Not vacuous: the fast engine did fuse blocks, many times.
+    org.junit.jupiter.api.Assertions.assertTrue(
+        fusedTotal > 1_000, "only " + fusedTotal + " blocks ran fused");
+  }
+
+  private static long fusedTotal;
+
+  /** Runs the program on both engines from the same DRAM image and compares everything. */
+  static void compare(MachineConfig cfg, Program p, long seed, long maxSteps, boolean track) {
+    byte[] image = new byte[cfg.dramBytes()];
+    new Random(seed * 31 + 7).nextBytes(image);
+    Machine interpreter = new Machine(cfg, Engine.INTERPRETER);
+    Machine fast = new Machine(cfg, Engine.FAST);
+    interpreter.trackAccumulatorWidth(track);
+    fast.trackAccumulatorWidth(track);
+    interpreter.writeDram(0, image);
+    fast.writeDram(0, image);
+    String a = outcome(interpreter, p, maxSteps);
+    String b = outcome(fast, p, maxSteps);
+    if (fast.core().fused != null) {
+      fusedTotal += fast.core().fused.fusedRuns;
+    }
+    assertEquals(a, b, "run outcome differs on\n" + p);
+    assertEquals(state(interpreter), state(fast), "machine state differs on\n" + p);
+  }
+
+  private static String outcome(Machine m, Program p, long maxSteps) {
+    try {
+      return "halt " + m.run(p, maxSteps);
+    } catch (SimulationFault f) {
+      return "fault at pc "
+          + f.pc()
+          + " ("
+          + f.instruction()
+          + "): "
+          + f.getMessage()
+          + " after "
+          + f.steps()
+          + " steps";
+    }
+  }
+
+  /** Every piece of architectural state and every counter of the core, as text. */
+  static String state(Machine m) {
+    Executor c = m.core();
+    StringBuilder sb = new StringBuilder();
+    sb.append("x=").append(Arrays.toString(c.x)).append('\n');
+    for (int i = 0; i < Executor.VREGS; i++) {
+      sb.append("v").append(i).append('=').append(Arrays.toString(c.v[i])).append('\n');
+    }
+    for (int i = 0; i < AccumulatorFile.REGISTERS; i++) {
+      sb.append("acc").append(i).append('=').append(Arrays.toString(c.accs.lanes[i])).append('\n');
+    }
+    sb.append("zw=").append(Arrays.toString(c.zw)).append('\n');
+    sb.append("rqM=").append(Arrays.toString(c.rqM)).append(" rqS=").append(Arrays.toString(c.rqS));
+    sb.append("\ncsr zx=").append(c.zx).append(" zo=").append(c.zo).append(" amin=").append(c.amin);
+    sb.append(" amax=").append(c.amax).append(" rmode=").append(c.rounding);
+    sb.append(" rqmode=").append(c.requantMode).append(" otype=").append(c.outputType);
+    sb.append(" accmode=").append(c.accs.saturate).append(" vl=").append(c.vl).append('\n');
+    sb.append("loops top=").append(c.loopTop);
+    for (int i = 0; i <= c.loopTop; i++) {
+      sb.append(" [").append(c.loopStart[i]).append(',').append(c.loopEnd[i]);
+      sb.append(',').append(c.loopCount[i]).append(']');
+    }
+    sb.append("\ncycle=").append(c.cycle).append(" steps=").append(c.steps);
+    sb.append(" drain=").append(c.drainStall);
+    sb.append(" outputs=").append(Arrays.toString(c.outputCounts));
+    sb.append(" overflows=").append(c.accs.overflows);
+    sb.append(" magnitudeBits=").append(c.accs.magnitudeBits).append('\n');
+    sb.append("hits=").append(Arrays.toString(c.hits)).append('\n');
+    sb.append("units=").append(Arrays.toString(c.units)).append('\n');
+    DmaEngine d = c.dma;
+    sb.append("dma moved=").append(Arrays.toString(d.bytesMoved));
+    sb.append(" transfers=").append(Arrays.toString(d.transfers));
+    sb.append(" busy=").append(Arrays.toString(d.busyCycles));
+    sb.append(" stalls=").append(d.waitStalls).append('/').append(d.queueFullStalls);
+    sb.append('/').append(d.bankConflictStalls);
+    sb.append(" outstanding=").append(d.outstanding(0)).append('/').append(d.outstanding(1));
+    sb.append('\n');
+    for (byte[] s : c.spads) {
+      sb.append("spad ").append(Arrays.hashCode(s)).append('\n');
+    }
+    sb.append("dram ").append(Arrays.hashCode(c.dram));
+    return sb.toString();
+  }
+
+  // ------------------------------------------------------------------ MAC-heavy programs
+
+  private static final int X_ADDR0 = 8;
+  private static final int X_ADDRS = 8;
+
+  /**
+   * A program shaped like a compiled layer: control registers, DMA of random DRAM bytes into the
+   * scratchpads (sometimes without waiting), zero points, biases, then nested hardware loops whose
+   * bodies are runs of loads, {@code addi} and MACs, and a requantize-and-store tail.
+   */
+  static Program macHeavyProgram(Random r, MachineConfig cfg) {
+    int lanes = cfg.lanes();
+    List<Instruction> p = new ArrayList<>();
+    csrwi(p, Csr.ZX, r.nextInt(384) - 128);
+    csrwi(p, Csr.VL, r.nextInt(3) == 0 ? 1 + r.nextInt(lanes) : lanes);
+    if (r.nextInt(4) == 0) {
+      csrwi(p, Csr.ACCMODE, r.nextInt(2));
+    }
+    if (r.nextInt(3) == 0) {
+      csrwi(p, Csr.RQMODE, 1);
+    }
+    boolean waited = r.nextInt(4) != 0;
+    for (Scratchpad s :
+        new Scratchpad[] {Scratchpad.ACT, Scratchpad.WGT, Scratchpad.PAR, Scratchpad.OUT}) {
+      if (s == Scratchpad.OUT && r.nextBoolean()) {
+        continue;
+      }
+      int size = cfg.scratchpadBytes(s);
+      int bytes = Math.min(size, 64 + r.nextInt(4096));
+      li(p, 1, 1);
+      li(p, 2, bytes);
+      li(p, 3, 0);
+      li(p, 4, 0);
+      p.add(Instruction.of(Opcode.DMA_CFG, 1, 2, 3, 4));
+      li(p, 5, r.nextInt(Math.max(1, size - bytes + 1)));
+      li(p, 6, r.nextInt(cfg.dramBytes() - bytes));
+      p.add(Instruction.of(Opcode.DMA_LD, s.ordinal(), 5, 6));
+    }
+    if (waited) {
+      p.add(Instruction.of(Opcode.DMA_WAIT, DmaQueue.LD.ordinal(), 0));
+    }
+    // Zero points of the weights, per lane.
+    li(p, 9, r.nextInt(64));
+    p.add(Instruction.of(r.nextBoolean() ? Opcode.VLD_U8 : Opcode.VLD_S8, 31, 1, 9, 0));
+    p.add(Instruction.of(Opcode.VSETZW, 31));
+    // Requantization parameters (often faulting on a random shift) and biases (often huge).
+    if (r.nextInt(3) == 0) {
+      li(p, 10, 4 * r.nextInt(64));
+      li(p, 11, 4 * r.nextInt(64));
+      p.add(Instruction.of(Opcode.RQLD, 10, 11));
+    }
+    for (int d = 0; d < 8; d++) {
+      if (r.nextBoolean()) {
+        li(p, 12, 4 * r.nextInt(128));
+        p.add(Instruction.of(Opcode.VBIAS, d, 12));
+      } else if (r.nextBoolean()) {
+        p.add(Instruction.of(Opcode.VCLR, d));
+      }
+    }
+    // Vector registers with something in them before the loops.
+    for (int i = 0; i < 6; i++) {
+      li(p, 13, r.nextInt(512));
+      p.add(Instruction.of(Opcode.VLD_U8, r.nextInt(32), r.nextInt(2), 13, 0));
+    }
+    for (int i = 0; i < X_ADDRS; i++) {
+      int spadSize = 2048;
+      int v =
+          switch (r.nextInt(10)) {
+            case 0 -> r.nextInt(1 << 20) - (1 << 19);
+            case 1 -> spadSize - r.nextInt(64);
+            default -> r.nextInt(1024);
+          };
+      li(p, X_ADDR0 + i, v);
+    }
+    loopNest(p, r, lanes, 0);
+    // Tail: requantize some accumulators and store them.
+    for (int i = 0; i < 2; i++) {
+      p.add(Instruction.of(Opcode.VRQ, 20 + i, r.nextInt(8)));
+      li(p, 14, r.nextInt(1024));
+      p.add(Instruction.of(Opcode.VST, 20 + i, Scratchpad.OUT.ordinal(), 14, lanes));
+    }
+    if (r.nextInt(3) != 0) {
+      li(p, 5, 0);
+      li(p, 6, 1024);
+      p.add(Instruction.of(Opcode.DMA_ST, Scratchpad.OUT.ordinal(), 5, 6));
+    }
+    p.add(Instruction.of(Opcode.HALT));
+    try {
+      return Program.of(p);
+    } catch (dev.npusim.isa.ProgramException e) {
+      throw new AssertionError("generator made an invalid program: " + e.getMessage(), e);
+    }
+  }
+
+  /** A hardware loop (up to three deep) around a body of fusible runs and breaks between them. */
+  private static void loopNest(List<Instruction> p, Random r, int lanes, int depth) {
+    int count = 1 + r.nextInt(depth == 0 ? 6 : 4);
+    li(p, 7, count);
+    int loopAt = p.size();
+    p.add(null); // patched with the end below
+    int runs = 1 + r.nextInt(3);
+    for (int k = 0; k < runs; k++) {
+      fusibleRun(p, r, lanes);
+      switch (r.nextInt(6)) {
+        case 0 -> {
+          if (depth < 2) {
+            loopNest(p, r, lanes, depth + 1);
+          }
+        }
+        case 1 -> p.add(Instruction.of(Opcode.VCLR, r.nextInt(8)));
+        case 2 -> p.add(Instruction.of(Opcode.NOP));
+        case 3 -> {
+          // A transfer into the scratchpads the loads read, left outstanding for a while.
+          li(p, 5, r.nextInt(1024));
+          li(p, 6, r.nextInt(1 << 15));
+          p.add(Instruction.of(Opcode.DMA_LD, r.nextInt(2), 5, 6));
+        }
+        case 4 -> p.add(Instruction.of(Opcode.DMA_WAIT, DmaQueue.LD.ordinal(), r.nextInt(2)));
+        default -> {}
+      }
+    }
+    p.set(loopAt, Instruction.of(Opcode.LOOP, 7, p.size()));
+  }
+
+  /** A run of loads, addi and MACs, as compiled kernels emit. */
+  private static void fusibleRun(List<Instruction> p, Random r, int lanes) {
+    int n = 2 + r.nextInt(24);
+    for (int i = 0; i < n; i++) {
+      int addr = X_ADDR0 + r.nextInt(X_ADDRS);
+      switch (r.nextInt(9)) {
+        case 0, 1, 2 -> {
+          int inc = r.nextInt(8) == 0 ? r.nextInt(200) - 100 : r.nextInt(3) * lanes;
+          p.add(
+              Instruction.of(
+                  r.nextBoolean() ? Opcode.VLD_U8 : Opcode.VLD_S8,
+                  r.nextInt(32),
+                  r.nextInt(4) == 0 ? Scratchpad.WGT.ordinal() : Scratchpad.ACT.ordinal(),
+                  addr,
+                  inc));
+        }
+        case 3 -> {
+          int src = r.nextInt(4) == 0 ? X_ADDR0 + r.nextInt(X_ADDRS) : addr;
+          int dst = r.nextInt(16) == 0 ? 0 : addr;
+          p.add(Instruction.of(Opcode.ADDI, dst, src, r.nextInt(65) - 32));
+        }
+        case 4, 5, 6 ->
+            p.add(
+                Instruction.of(
+                    Opcode.VDOT4,
+                    r.nextInt(8),
+                    r.nextInt(32),
+                    r.nextInt(lanes / 4),
+                    r.nextInt(29)));
+        case 7 -> p.add(Instruction.of(Opcode.VMAC, r.nextInt(8), r.nextInt(32), r.nextInt(32)));
+        default ->
+            p.add(
+                Instruction.of(
+                    Opcode.VMAC_E, r.nextInt(8), r.nextInt(32), r.nextInt(lanes), r.nextInt(32)));
+      }
+    }
+  }
+
+  private static void li(List<Instruction> p, int reg, int value) {
+    p.add(Instruction.of(Opcode.LI, reg, value));
+  }
+
+  private static void csrwi(List<Instruction> p, Csr csr, int value) {
+    p.add(Instruction.of(Opcode.CSRWI, csr.number(), value));
+  }
+}
