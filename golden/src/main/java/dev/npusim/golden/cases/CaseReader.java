@@ -99,7 +99,7 @@ public final class CaseReader {
 
   /** Reads a case file of any op; messages name the file as {@code file.toString()}. */
   public static OperatorCase readOperator(Path file) throws IOException, CaseFormatException {
-    return readOperator(file.toString(), Files.readString(file, StandardCharsets.UTF_8));
+    return readOperator(file.toString(), InputFiles.readString(file));
   }
 
   /**
