@@ -20,9 +20,7 @@ final class CommitLogs {
   static RunResult run(Machine m, Program p, long maxSteps, Path file, PrintWriter out)
       throws SimulationFault, UserError {
     try {
-      RunResult r = CommitLogWriter.run(m, p, maxSteps, file);
-      out.printf("wrote commit log to %s%n", file);
-      return r;
+      return CommitLogWriter.run(m, p, maxSteps, file);
     } catch (SimulationFault f) {
       out.printf("wrote commit log to %s (its last line is the fault)%n", file);
       throw f;

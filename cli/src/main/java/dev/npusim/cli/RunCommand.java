@@ -114,6 +114,9 @@ final class RunCommand implements Callable<Integer> {
       throw new UserError(program + ": " + f.getMessage());
     }
     out.print(Reports.counters(r, config));
+    if (commitLog != null) {
+      out.printf("wrote commit log to %s%n", commitLog);
+    }
     for (int i = 0; i < ranges.size(); i++) {
       AtomicFiles.write(files.get(i), m.readDram((int) ranges.get(i)[0], (int) ranges.get(i)[1]));
       out.printf(
