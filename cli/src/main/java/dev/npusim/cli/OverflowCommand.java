@@ -269,9 +269,9 @@ final class OverflowCommand implements Callable<Integer> {
       }
       observedOn =
           "; observed by the study on "
-              + String.join(", ", eval.stream().map(ImageFile::name).toList());
+              + String.join(", ", eval.stream().map(OverflowCommand::fileName).toList());
     }
-    String calibratedOn = String.join(", ", cal.stream().map(ImageFile::name).toList());
+    String calibratedOn = String.join(", ", cal.stream().map(OverflowCommand::fileName).toList());
     Map<QuantScheme, Group> groups = new LinkedHashMap<>();
     for (QuantScheme s : list) {
       List<OverflowAnalysis.LayerInput> l = layers.get(s);
@@ -290,5 +290,10 @@ final class OverflowCommand implements Callable<Integer> {
               l));
     }
     return List.copyOf(groups.values());
+  }
+
+  /** "sample1.jpg" for "classpath:/images/sample1.jpg" or "photos/sample1.jpg". */
+  private static String fileName(ImageFile f) {
+    return f.name().substring(f.name().lastIndexOf('/') + 1);
   }
 }
