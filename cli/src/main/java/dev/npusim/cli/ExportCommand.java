@@ -26,12 +26,12 @@ import picocli.CommandLine.Spec;
     name = "export",
     mixinStandardHelpOptions = true,
     description = {
-      "Write vectors an RTL testbench loads with $readmemh: program.hex (one 64-bit instruction",
-      "per line), dram.hex (@address records), expected.hex (the golden output region, for a",
-      "case) and manifest.json. A case is compiled by npusim's compiler (its program and DRAM",
-      "image), or, with --kernel, laid out by the kernel ABI (docs/kernel-abi.md) for that kernel;",
-      "--layout abi without --kernel exports the ABI image alone. A program (.s or .bin) is",
-      "exported with the DRAM image of its --dram files."
+      "Write vectors an RTL testbench loads with $readmemh: program.hex (one 64-bit",
+      "instruction per line), dram.hex (@address records), expected.hex (the golden",
+      "output region, for a case) and manifest.json. A case is compiled by npusim's",
+      "compiler (its program and DRAM image) or, with --kernel, laid out by the kernel",
+      "ABI (docs/kernel-abi.md) for that kernel; --layout abi alone exports the ABI",
+      "image without a program. A program (.s, .bin) is exported with its --dram files."
     })
 final class ExportCommand implements Callable<Integer> {
   enum Format {

@@ -21,8 +21,9 @@ import picocli.CommandLine.Spec;
     name = "layout",
     mixinStandardHelpOptions = true,
     description = {
-      "Lay a case out in DRAM by the kernel ABI (docs/kernel-abi.md) and write dram.bin,",
-      "dram.hex ($readmemh) and layout.json (every region's address, size, dtype and shape)."
+      "Lay a case out in DRAM by the kernel ABI (docs/kernel-abi.md) and write",
+      "dram.bin, dram.hex ($readmemh) and layout.json (every region's address, size,",
+      "dtype and shape)."
     })
 final class GoldenLayoutCommand implements Callable<Integer> {
   @Parameters(paramLabel = "CASE", description = "A case file (npusim.case.v1).")

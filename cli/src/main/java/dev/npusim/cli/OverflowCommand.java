@@ -42,11 +42,12 @@ import picocli.CommandLine.Spec;
     name = "overflow",
     mixinStandardHelpOptions = true,
     description = {
-      "The exact accumulator range of every output channel over every possible input (zero",
-      "points and bias included), the narrowest width that cannot overflow, the width observed",
-      "on real inputs (--images) and the headroom between them. CASE is a case file (.json);",
-      "MODEL is 'ssd' (the vendored SSD-MobileNetV1, the default) or an int8 .tflite",
-      "(its CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED operators)."
+      "The exact accumulator range of every output channel over every possible input",
+      "(zero points and bias included), the narrowest width that cannot overflow, the",
+      "width observed on real inputs (--images) and the headroom between them.",
+      "CASE is a case file (.json); MODEL is 'ssd' (the vendored SSD-MobileNetV1, the",
+      "default) or an int8 .tflite (its CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED",
+      "operators)."
     })
 final class OverflowCommand implements Callable<Integer> {
   @Parameters(

@@ -17,9 +17,10 @@ import picocli.CommandLine.Spec;
     name = "trace-diff",
     mixinStandardHelpOptions = true,
     description = {
-      "Compare two commit logs (docs/commit-log.md) record by record: pc, instruction word,",
-      "every write and a final fault. Prints the first divergence with both records and the",
-      "records before it. Exit code 0 when the logs agree, 1 at a divergence or a bad line."
+      "Compare two commit logs (docs/commit-log.md) record by record: pc, instruction",
+      "word, every write and a final fault. Prints the first divergence with both",
+      "records and the records before it. Exit code 0 when the logs agree, 1 at a",
+      "divergence or a bad line."
     })
 final class TraceDiffCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "A.jsonl", description = "First commit log.")
