@@ -27,6 +27,9 @@ import picocli.CommandLine.Option;
       GoldenCommand.class,
       EstimateCommand.class,
       SweepCommand.class,
+      ExportCommand.class,
+      TraceDiffCommand.class,
+      OverflowCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
