@@ -28,6 +28,7 @@ import dev.npusim.simulator.RunResult;
 import dev.npusim.simulator.SimulationFault;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.function.IntFunction;
 
 /**
  * An imported int8 TFLite model compiled for one machine and run on the simulator, operator by
@@ -265,53 +266,83 @@ public final class SimulatedNetwork {
       checkArgument(
           input[i] >= -128 && input[i] <= 127, "input[%s] = %s is outside int8", i, input[i]);
     }
-    if (runner == null) {
-      Machine machine = new Machine(config);
-      machine.trackAccumulatorWidth(true);
-      runner = new LayerRunner(machine);
-    }
     int[][] values = new int[model.tensors().size()][];
     values[in.index()] = input.clone();
     ImmutableList.Builder<LayerResult> layers = ImmutableList.builder();
     for (TfliteOperator op : model.operators()) {
-      Step step = steps.get(op.index());
-      int[] x = values[op.input(0)];
-      RunResult counters = null;
-      int[] out;
-      try {
-        if (step instanceof Step.Layer l) {
-          LayerRunner.Run r = runner.run(l.compiled(), x);
-          out = r.output();
-          counters = r.result();
-        } else if (step instanceof Step.Operator o) {
-          LayerRunner.OperatorRun r =
-              o.compiled().inputAddrs().size() == 1
-                  ? runner.run(o.compiled(), x)
-                  : runner.run(o.compiled(), x, values[op.input(1)]);
-          out = r.output();
-          counters = r.result();
-        } else if (step instanceof Step.Host) {
-          out = reference.runOperator(op.index(), i -> values[i]);
-        } else {
-          out = x.clone();
-        }
-      } catch (SimulationFault f) {
-        throw new AnalysisException(model.file() + ": " + op.label() + ": " + f.getMessage());
-      }
-      values[op.output()] = out;
-      layers.add(
-          new LayerResult(
-              op.index(),
-              op.op(),
-              op.output(),
-              placement(op.index()),
-              Optional.ofNullable(counters)));
+      OperatorRun r = runOperator(op.index(), i -> values[i]);
+      values[op.output()] = r.output();
+      layers.add(r.layer());
     }
     ImmutableIntArray[] tensors = new ImmutableIntArray[values.length];
     for (int i = 0; i < values.length; i++) {
       tensors[i] = values[i] == null ? null : ImmutableIntArray.copyOf(values[i]);
     }
     return new NetworkRun(layers.build(), new ReferenceNetwork.Activations(Arrays.asList(tensors)));
+  }
+
+  /** One operator's output and counters. */
+  public record OperatorRun(int[] output, LayerResult layer) {}
+
+  /**
+   * Runs one operator alone on given values of its input tensors (tensor index to values, null for
+   * a tensor without a value); constants come from the compiled program.
+   *
+   * @throws AnalysisException if its program faults (names the operator, the pc and instruction)
+   */
+  public synchronized OperatorRun runOperator(int index, IntFunction<int[]> values)
+      throws AnalysisException {
+    TfliteOperator op = model.operators().get(index);
+    Step step = steps.get(index);
+    int[] x = values.apply(op.input(0));
+    checkArgument(x != null, "%s: input tensor %s has no value", op.label(), op.input(0));
+    checkArgument(
+        x.length == model.tensor(op.input(0)).elements(),
+        "%s: input has %s values, tensor %s holds %s",
+        op.label(),
+        x.length,
+        op.input(0),
+        model.tensor(op.input(0)).elements());
+    if (runner == null) {
+      Machine machine = new Machine(config);
+      machine.trackAccumulatorWidth(true);
+      runner = new LayerRunner(machine);
+    }
+    RunResult counters = null;
+    int[] out;
+    try {
+      if (step instanceof Step.Layer l) {
+        LayerRunner.Run r = runner.run(l.compiled(), x);
+        out = r.output();
+        counters = r.result();
+      } else if (step instanceof Step.Operator o) {
+        LayerRunner.OperatorRun r;
+        if (o.compiled().inputAddrs().size() == 1) {
+          r = runner.run(o.compiled(), x);
+        } else {
+          int[] y = values.apply(op.input(1));
+          checkArgument(
+              y != null && y.length == x.length,
+              "%s: input tensor %s has no value or not %s values",
+              op.label(),
+              op.input(1),
+              x.length);
+          r = runner.run(o.compiled(), x, y);
+        }
+        out = r.output();
+        counters = r.result();
+      } else if (step instanceof Step.Host) {
+        out = reference.runOperator(index, values);
+      } else {
+        out = x.clone();
+      }
+    } catch (SimulationFault f) {
+      throw new AnalysisException(model.file() + ": " + op.label() + ": " + f.getMessage());
+    }
+    return new OperatorRun(
+        out,
+        new LayerResult(
+            index, op.op(), op.output(), placement(index), Optional.ofNullable(counters)));
   }
 
   /**
