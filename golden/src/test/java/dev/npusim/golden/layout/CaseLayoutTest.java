@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.npusim.golden.cases.GoldenVectors;
 import dev.npusim.golden.cases.CaseReader;
 import dev.npusim.golden.cases.GoldenCase;
+import dev.npusim.golden.cases.GoldenVectors;
 import dev.npusim.kernels.QuantizedLayer;
 import dev.npusim.kernels.Requantization;
 import java.nio.ByteBuffer;
