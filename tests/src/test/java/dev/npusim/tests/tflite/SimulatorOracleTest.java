@@ -129,6 +129,13 @@ class SimulatorOracleTest {
     assertEquals(runs.size() * model.operators().size(), c.operatorsCompared());
     if (file.equals("kws_ref_model.tflite")) {
       TfliteOracleTest.assertExplainedByTiesUp(model, c.departures());
+      System.out.println(
+          "simulator vs TFLite on "
+              + file
+              + ", departing elements over "
+              + runs.size()
+              + " inputs: "
+              + c.departures().stream().map(d -> d.op().label() + " on " + d.input()).toList());
       for (String m : c.chained()) {
         assertTrue(
             c.departures().stream().anyMatch(d -> m.contains(" on " + d.input() + ":")),
