@@ -204,6 +204,52 @@ class RunModelCommandTest {
         "gray");
   }
 
+  /**
+   * On a machine that is not bit-exact (the default machine with a 16-bit wrapping accumulator),
+   * --check names the first operator that differs and exits 1; the report and the JSON are still
+   * written whole.
+   */
+  @Test
+  void checkOnANarrowAccumulatorMachineFailsWithTheOperatorNamed() throws Exception {
+    String machine;
+    try (var in =
+        dev.npusim.simulator.MachineConfig.class.getResourceAsStream(
+            "/machines/npu8-default.json")) {
+      machine = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    String narrow =
+        machine
+            .replace("\"accumulator_bits\": 32", "\"accumulator_bits\": 16")
+            .replace("\"name\": \"npu8-default\"", "\"name\": \"acc16\"");
+    assertFalse(narrow.equals(machine));
+    Path file = dir.resolve("acc16.json");
+    Files.writeString(file, narrow);
+    Path json = dir.resolve("acc16-run.json");
+    Result r =
+        run(
+            "run-model",
+            "person_detect.tflite",
+            "--input",
+            "person.bmp",
+            "--pixels",
+            "bytes",
+            "--machine",
+            file.toString(),
+            "--check",
+            "--json",
+            json.toString());
+    assertEquals(1, r.code(), r.out() + r.err());
+    assertTrue(r.err().startsWith("npusim: person_detect.tflite: --check: "), r.err());
+    assertTrue(r.err().contains("differ from the integer reference; first: operator "), r.err());
+    assertTrue(r.out().contains("check: MISMATCH operator "), r.out());
+    JsonNode j = new ObjectMapper().readTree(Files.readString(json));
+    assertFalse(j.get("check").get("bit_exact").asBoolean());
+    JsonNode first = j.get("check").get("mismatches").get(0);
+    assertTrue(
+        j.get("layers").get(first.get("index").asInt()).get("overflows").asLong() > 0,
+        "the first differing operator overflowed its 16-bit accumulator");
+  }
+
   private static void assertError(String message, String... args) {
     Result r = run(args);
     assertEquals(1, r.code(), r.out() + r.err());
