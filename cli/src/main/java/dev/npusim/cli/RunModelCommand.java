@@ -31,13 +31,14 @@ import picocli.CommandLine.Parameters;
     name = "run-model",
     mixinStandardHelpOptions = true,
     description = {
-      "Run an int8 .tflite network on the simulator, operator by operator, and print its outputs",
-      "and per-layer counters. CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D,",
-      "MAX_POOL_2D and ADD run on the NPU instruction by instruction; RESHAPE and SQUEEZE are",
-      "layout no-ops; SOFTMAX runs on the host (integer reference), with no NPU cycles.",
-      "MODEL and FILE may also be the bare name of a vendored file (person_detect.tflite,",
-      "vww_96_int8.tflite, kws_ref_model.tflite, pretrainedResnet_quant.tflite, person.bmp,",
-      "no_person.bmp)."
+      "Run an int8 .tflite network on the simulator, operator by operator, and",
+      "print its outputs and per-layer counters. CONV_2D, DEPTHWISE_CONV_2D,",
+      "FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D and ADD run on the NPU",
+      "instruction by instruction; RESHAPE and SQUEEZE are layout no-ops; SOFTMAX",
+      "runs on the host (integer reference), with no NPU cycles. MODEL and FILE",
+      "may be the bare name of a vendored file: person_detect.tflite,",
+      "vww_96_int8.tflite, kws_ref_model.tflite, pretrainedResnet_quant.tflite,",
+      "person.bmp, no_person.bmp."
     })
 final class RunModelCommand implements Callable<Integer> {
   @Parameters(paramLabel = "MODEL", description = "An int8 .tflite model.")
