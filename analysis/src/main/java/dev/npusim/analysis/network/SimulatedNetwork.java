@@ -247,6 +247,18 @@ public final class SimulatedNetwork {
     return Optional.empty();
   }
 
+  /** The compiled CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED layer of operator {@code index}. */
+  public Optional<CompiledLayer> compiledLayer(int index) {
+    return steps.get(index) instanceof Step.Layer l ? Optional.of(l.compiled()) : Optional.empty();
+  }
+
+  /** The compiled pooling or ADD operator of operator {@code index}. */
+  public Optional<CompiledOperator> compiledOperator(int index) {
+    return steps.get(index) instanceof Step.Operator o
+        ? Optional.of(o.compiled())
+        : Optional.empty();
+  }
+
   /**
    * Runs the whole network on one input, with the accumulator width watched.
    *

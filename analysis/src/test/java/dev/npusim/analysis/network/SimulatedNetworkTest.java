@@ -76,6 +76,12 @@ class SimulatedNetworkTest {
       assertEquals(expected, l.placement(), "operator " + l.index());
       assertEquals(l.placement() == Placement.NPU, l.counters().isPresent());
       assertEquals(l.placement() == Placement.NPU, n.program(l.index()).isPresent());
+      assertEquals(
+          l.placement() == Placement.NPU,
+          n.compiledLayer(l.index()).isPresent() != n.compiledOperator(l.index()).isPresent());
+      assertEquals(
+          l.op() == BuiltinOperator.ADD || l.op() == BuiltinOperator.AVERAGE_POOL_2D,
+          n.compiledOperator(l.index()).isPresent());
       if (l.placement() == Placement.NPU) {
         assertTrue(l.cycles() > 0, "operator " + l.index() + " ran in no cycles");
       } else {
