@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
       AsmCommand.class,
       DisasmCommand.class,
       RunCommand.class,
+      RunModelCommand.class,
       IsaCommand.class,
       AnalyzeCommand.class,
       ValidateCommand.class,
