@@ -2,7 +2,7 @@ package dev.npusim.cli;
 
 import dev.npusim.analysis.AnalysisException;
 import dev.npusim.analysis.cost.CostException;
-import dev.npusim.models.InputFileException;
+import dev.npusim.isa.io.InputFileException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -4,7 +4,8 @@ import dev.npusim.analysis.AnalysisException;
 import dev.npusim.analysis.network.SimulatedNetwork;
 import dev.npusim.cli.analysis.Npy;
 import dev.npusim.cli.network.NetworkRunReport;
-import dev.npusim.models.InputFileException;
+import dev.npusim.isa.io.InputFileException;
+import dev.npusim.isa.io.InputFiles;
 import dev.npusim.models.tensor.InputTensorReader;
 import dev.npusim.models.tensor.InputTensorReader.PixelMapping;
 import dev.npusim.models.tflite.ModelFormatException;
@@ -15,7 +16,6 @@ import dev.npusim.models.tflite.TfliteReader;
 import dev.npusim.models.tflite.TfliteTensor;
 import dev.npusim.models.tflite.VendoredFiles;
 import dev.npusim.simulator.MachineConfig;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -139,15 +139,11 @@ final class RunModelCommand implements Callable<Integer> {
   private static Source source(String argument, String what) throws UserError {
     Path path = Path.of(argument);
     if (Files.exists(path) || argument.contains("/") || argument.contains("\\")) {
-      if (!Files.isRegularFile(path)) {
-        throw new UserError(
-            argument + (Files.exists(path) ? ": not a regular file" : ": no such file"));
-      }
       try {
-        // TODO(coordinator): dev.npusim.isa.io.InputFiles (bounded read) once it is on main.
-        return new Source(argument, path, Files.readAllBytes(path), false);
-      } catch (IOException e) {
-        throw new UserError(argument + ": cannot read: " + e.getMessage());
+        // The bounded input layer: regular files only, under the input size limit.
+        return new Source(argument, path, InputFiles.readAllBytes(path), false);
+      } catch (InputFileException e) {
+        throw new UserError(e.getMessage());
       }
     }
     Optional<byte[]> vendored = VendoredFiles.read(argument);

@@ -1,7 +1,8 @@
 package dev.npusim.models.tensor;
 
 import com.google.common.primitives.ImmutableIntArray;
-import dev.npusim.models.InputFileException;
+import dev.npusim.isa.io.InputFileException;
+import dev.npusim.isa.io.InputFiles;
 import dev.npusim.models.image.ImagePreprocessor;
 import dev.npusim.models.tflite.TensorType;
 import dev.npusim.models.tflite.TfliteTensor;
@@ -75,9 +76,7 @@ public final class InputTensorReader {
   /** The file extensions read, for messages. */
   public static final String FORMATS = ".raw, .npy, .bmp, .png, .jpg, .jpeg";
 
-  // Bounds checked before a file is read.
-  // TODO(coordinator): read through dev.npusim.isa.io.InputFiles (the robust branch's bounded
-  // input layer) once it is on main; until then the size is checked here before reading.
+  // Bounds checked before a file is read, tighter than InputFiles' global limit.
   private static final long MAX_IMAGE_BYTES = 64L << 20;
   private static final long MAX_NPY_HEADER_BYTES = 1L << 20;
 
@@ -90,16 +89,8 @@ public final class InputTensorReader {
       throws InputFileException {
     String name = file.toString();
     Format format = format(name);
-    if (!Files.isRegularFile(file)) {
-      throw new InputFileException(
-          name + (Files.exists(file) ? ": not a regular file" : ": no such file"));
-    }
-    long size;
-    try {
-      size = Files.size(file);
-    } catch (IOException e) {
-      throw new InputFileException(name + ": cannot read: " + e.getMessage(), e);
-    }
+    // Regular files only, under the global input limit; the format's own bound follows.
+    long size = InputFiles.check(file);
     long limit =
         switch (format) {
           case RAW -> input.elements();

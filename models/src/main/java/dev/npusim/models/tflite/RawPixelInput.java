@@ -1,6 +1,6 @@
 package dev.npusim.models.tflite;
 
-import dev.npusim.models.InputFileException;
+import dev.npusim.isa.io.InputFileException;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.io.IOException;

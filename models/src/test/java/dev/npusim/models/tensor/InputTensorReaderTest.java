@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.common.primitives.ImmutableDoubleArray;
 import com.google.common.primitives.ImmutableIntArray;
 import com.google.common.primitives.ImmutableLongArray;
-import dev.npusim.models.InputFileException;
+import dev.npusim.isa.io.InputFileException;
 import dev.npusim.models.tensor.InputTensorReader.PixelMapping;
 import dev.npusim.models.tflite.Quantization;
 import dev.npusim.models.tflite.TensorType;
