@@ -1,13 +1,11 @@
 package dev.npusim.analysis.cost;
 
 import com.google.common.collect.ImmutableList;
+import dev.npusim.analysis.AnalysisException;
 import dev.npusim.analysis.engine.LayerRunner;
-import dev.npusim.analysis.imported.CompiledModel;
 import dev.npusim.analysis.network.ReferenceNetwork;
-import dev.npusim.kernels.AddLayer;
-import dev.npusim.kernels.PoolLayer;
-import dev.npusim.kernels.TensorShape;
-import dev.npusim.kernels.codegen.CompileException;
+import dev.npusim.analysis.network.SimulatedNetwork;
+import dev.npusim.golden.reference.PoolingReference;
 import dev.npusim.kernels.codegen.CompiledOperator;
 import dev.npusim.models.tflite.ModelFormatException;
 import dev.npusim.models.tflite.TfliteFloatGraph;
@@ -21,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The cost model on an imported int8 TFLite network: convolutions and fully-connected layers as
@@ -39,10 +38,10 @@ public record ImportedNetworkCost(NetworkCost cost, ImmutableList<String> hostOp
    */
   public static ImportedNetworkCost of(TfliteModel model, MachineConfig machine, int threads)
       throws CostException {
-    ReferenceNetwork network;
+    SimulatedNetwork network;
     try {
-      network = ReferenceNetwork.of(model);
-    } catch (ModelFormatException e) {
+      network = SimulatedNetwork.compile(model, machine);
+    } catch (ModelFormatException | AnalysisException e) {
       throw new CostException(e.getMessage());
     }
     List<NamedLayer> layers = new ArrayList<>();
@@ -50,18 +49,12 @@ public record ImportedNetworkCost(NetworkCost cost, ImmutableList<String> hostOp
     List<String> host = new ArrayList<>();
     for (TfliteOperator op : model.operators()) {
       String name = TfliteFloatGraph.layerName(op);
-      ReferenceNetwork.Step step = network.steps().get(op.index());
+      ReferenceNetwork.Step step = network.reference().steps().get(op.index());
+      Optional<CompiledOperator> compiled = network.compiledOperator(op.index());
       if (step instanceof ReferenceNetwork.Step.Layer l) {
         layers.add(new NamedLayer(name, l.layer()));
-      } else if (step instanceof ReferenceNetwork.Step.AveragePool p) {
-        PoolLayer pool = CompiledModel.poolLayer(PoolLayer.Kind.AVERAGE, p.parameters());
-        operators.put(op.index(), pool(name, pool, machine));
-      } else if (step instanceof ReferenceNetwork.Step.MaxPool p) {
-        PoolLayer pool = CompiledModel.poolLayer(PoolLayer.Kind.MAX, p.parameters());
-        operators.put(op.index(), pool(name, pool, machine));
-      } else if (step instanceof ReferenceNetwork.Step.Add a) {
-        TensorShape shape = TfliteFloatGraph.shapeOf(model, op, model.tensor(op.output()));
-        operators.put(op.index(), add(name, shape, a, machine));
+      } else if (compiled.isPresent()) {
+        operators.put(op.index(), operator(name, op, step, compiled.get(), machine));
       } else {
         host.add(name + " (" + op.op().lowerName() + ")");
       }
@@ -70,7 +63,7 @@ public record ImportedNetworkCost(NetworkCost cost, ImmutableList<String> hostOp
     List<LayerCost> inOrder = new ArrayList<>();
     int next = 0;
     for (TfliteOperator op : model.operators()) {
-      if (network.steps().get(op.index()) instanceof ReferenceNetwork.Step.Layer) {
+      if (network.reference().steps().get(op.index()) instanceof ReferenceNetwork.Step.Layer) {
         inOrder.add(costed.get(next++).cost());
       } else if (operators.containsKey(op.index())) {
         inOrder.add(operators.get(op.index()));
@@ -89,34 +82,29 @@ public record ImportedNetworkCost(NetworkCost cost, ImmutableList<String> hostOp
         NetworkCost.of(source, machine, inOrder), ImmutableList.copyOf(host));
   }
 
-  private static LayerCost pool(String name, PoolLayer pool, MachineConfig machine)
+  /** A pooling or ADD operator, its compulsory traffic its inputs and output once. */
+  private static LayerCost operator(
+      String name,
+      TfliteOperator op,
+      ReferenceNetwork.Step step,
+      CompiledOperator compiled,
+      MachineConfig machine)
       throws CostException {
-    String op =
-        (pool.kind() == PoolLayer.Kind.MAX ? "maxpool " : "avgpool ")
-            + pool.filterH()
-            + "x"
-            + pool.filterW()
-            + " s"
-            + pool.strideH();
-    long traffic = pool.input().elements() + pool.output().elements();
-    try {
-      return run(name, op, LayerRunner.compile(pool, machine), traffic, 1, machine);
-    } catch (CompileException e) {
-      throw new CostException(
-          name + " does not compile for " + machine.name() + ": " + e.getMessage());
+    String description;
+    if (step instanceof ReferenceNetwork.Step.AveragePool p) {
+      description = "avgpool " + window(p.parameters());
+    } else if (step instanceof ReferenceNetwork.Step.MaxPool p) {
+      description = "maxpool " + window(p.parameters());
+    } else {
+      description = op.op().lowerName();
     }
+    int inputs = compiled.inputAddrs().size();
+    long traffic = (long) inputs * compiled.inputBytes() + compiled.outputBytes();
+    return run(name, description, compiled, traffic, inputs, machine);
   }
 
-  private static LayerCost add(
-      String name, TensorShape shape, ReferenceNetwork.Step.Add a, MachineConfig machine)
-      throws CostException {
-    AddLayer add = CompiledModel.addLayer(shape, a.parameters());
-    try {
-      return run(name, "add", LayerRunner.compile(add, machine), 3 * shape.elements(), 2, machine);
-    } catch (CompileException e) {
-      throw new CostException(
-          name + " does not compile for " + machine.name() + ": " + e.getMessage());
-    }
+  private static String window(PoolingReference.Parameters p) {
+    return p.filterH() + "x" + p.filterW() + " s" + p.strideH();
   }
 
   /**

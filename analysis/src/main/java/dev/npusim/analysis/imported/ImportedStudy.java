@@ -3,8 +3,8 @@ package dev.npusim.analysis.imported;
 import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.ImmutableIntArray;
 import dev.npusim.analysis.AnalysisException;
-import dev.npusim.analysis.engine.LayerRunner;
 import dev.npusim.analysis.network.ReferenceNetwork;
+import dev.npusim.analysis.network.SimulatedNetwork;
 import dev.npusim.golden.metrics.Sqnr;
 import dev.npusim.golden.reference.ExactRequantReference;
 import dev.npusim.kernels.DataType;
@@ -22,9 +22,8 @@ import dev.npusim.models.tflite.TfliteModel;
 import dev.npusim.models.tflite.TfliteOperator;
 import dev.npusim.models.tflite.TfliteTensor;
 import dev.npusim.models.tflite.Top1Head;
-import dev.npusim.simulator.Machine;
 import dev.npusim.simulator.MachineConfig;
-import dev.npusim.simulator.SimulationFault;
+import dev.npusim.simulator.RunResult;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -85,22 +84,24 @@ public final class ImportedStudy {
       List<QuantScheme> schemes)
       throws AnalysisException {
     Pairing pairing = pair(int8, floatOriginal);
-    CompiledModel compiled = CompiledModel.compile(ReferenceNetwork.of(int8), machine);
+    SimulatedNetwork compiled;
+    try {
+      compiled = SimulatedNetwork.compile(int8, machine);
+    } catch (ModelFormatException e) {
+      throw new AnalysisException(e.getMessage());
+    }
     List<TfliteOperator> ops = int8.operators();
     List<LayerSums> sums = new ArrayList<>();
     for (int i = 0; i < ops.size(); i++) {
       sums.add(new LayerSums());
     }
-    Machine m = new Machine(machine);
-    m.trackAccumulatorWidth(true);
-    LayerRunner runner = new LayerRunner(m);
     Sqnr outputSqnr = new Sqnr();
     int agree = 0;
     List<FloatActivations> references = new ArrayList<>();
     for (ModelInput input : inputs) {
       FloatPass f = floatPass(pairing, input.values());
       references.add(f.reference());
-      double[] simulatedOutput = simulate(pairing, compiled, runner, f, sums);
+      double[] simulatedOutput = simulate(pairing, compiled, f, sums);
       double[] floatOutput = f.reference().get(pairing.reference().last().name()).toArray();
       for (int i = 0; i < floatOutput.length; i++) {
         outputSqnr.add(floatOutput[i], simulatedOutput[i]);
@@ -262,8 +263,7 @@ public final class ImportedStudy {
    *
    * @return the network output, dequantized
    */
-  static double[] simulate(
-      Pairing p, CompiledModel compiled, LayerRunner runner, FloatPass f, List<LayerSums> sums)
+  static double[] simulate(Pairing p, SimulatedNetwork compiled, FloatPass f, List<LayerSums> sums)
       throws AnalysisException {
     TfliteModel model = p.int8();
     Map<Integer, String> layerOfTensor = new HashMap<>();
@@ -280,20 +280,15 @@ public final class ImportedStudy {
       QuantParams out = params(model.tensor(op.output()));
       FloatTensor ref = f.reference().get(name);
       LayerSums s = sums.get(op.index());
-      try {
-        CompiledModel.Run run = compiled.run(op.index(), i -> values[i], runner);
-        values[op.output()] = run.output();
-        count(s, run, compiled.operators().get(op.index()), i -> values[i], op);
-        // Isolated: this operator alone on the float reference's input, quantized.
-        CompiledModel.Run isolated =
-            compiled.run(
-                op.index(),
-                i -> quantize(f.reference().get(layerOfTensor.get(i)), params(model.tensor(i))),
-                runner);
-        add(s.isolated, ref, isolated.output(), out);
-      } catch (SimulationFault e) {
-        throw new AnalysisException(model.file() + ": " + op.label() + ": " + e.getMessage());
-      }
+      SimulatedNetwork.OperatorRun run = compiled.runOperator(op.index(), i -> values[i]);
+      values[op.output()] = run.output();
+      count(s, run, compiled.reference().steps().get(op.index()), i -> values[i], op);
+      // Isolated: this operator alone on the float reference's input, quantized.
+      SimulatedNetwork.OperatorRun isolated =
+          compiled.runOperator(
+              op.index(),
+              i -> quantize(f.reference().get(layerOfTensor.get(i)), params(model.tensor(i))));
+      add(s.isolated, ref, isolated.output(), out);
       add(s.cumulative, ref, values[op.output()], out);
       s.saturated += outOfRange(ref, out);
       FloatTensor weights = f.weightsOnly().get(name);
@@ -335,20 +330,21 @@ public final class ImportedStudy {
   /** Counters of one cumulative run; rounding against the exact requantization for layers. */
   private static void count(
       LayerSums s,
-      CompiledModel.Run run,
-      CompiledModel.Operator compiled,
+      SimulatedNetwork.OperatorRun run,
+      ReferenceNetwork.Step step,
       java.util.function.IntFunction<int[]> values,
       TfliteOperator op) {
     int[] q = run.output();
     s.outputs += q.length;
-    if (run.result() == null) {
+    if (run.layer().counters().isEmpty()) {
       return;
     }
-    s.clamped += run.result().outputSaturations() + run.result().clampHits();
-    s.overflows += run.result().accumulatorOverflows();
-    s.bits = Math.max(s.bits, run.result().accumulatorBitsNeeded());
-    s.cycles = run.result().cycles();
-    if (compiled instanceof CompiledModel.Operator.Layer l) {
+    RunResult counters = run.layer().counters().get();
+    s.clamped += counters.outputSaturations() + counters.clampHits();
+    s.overflows += counters.accumulatorOverflows();
+    s.bits = Math.max(s.bits, counters.accumulatorBitsNeeded());
+    s.cycles = counters.cycles();
+    if (step instanceof ReferenceNetwork.Step.Layer l) {
       QuantizedLayer layer = l.layer();
       double[] exact =
           ExactRequantReference.unclamped(
@@ -365,12 +361,12 @@ public final class ImportedStudy {
   }
 
   private static List<ImportedStudyResult.Layer> layers(
-      Pairing p, CompiledModel compiled, List<LayerSums> sums) {
+      Pairing p, SimulatedNetwork compiled, List<LayerSums> sums) {
     List<ImportedStudyResult.Layer> out = new ArrayList<>();
     for (TfliteOperator op : p.int8().operators()) {
       LayerSums s = sums.get(op.index());
       String name = p.int8Graph().layer(op.index());
-      boolean host = compiled.operators().get(op.index()) instanceof CompiledModel.Operator.Host;
+      boolean host = compiled.placement(op.index()) != SimulatedNetwork.Placement.NPU;
       double n = Math.max(1, s.outputs);
       out.add(
           new ImportedStudyResult.Layer(

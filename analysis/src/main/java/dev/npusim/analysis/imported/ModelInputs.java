@@ -1,10 +1,10 @@
 package dev.npusim.analysis.imported;
 
 import dev.npusim.analysis.AnalysisException;
+import dev.npusim.isa.io.InputFileException;
 import dev.npusim.kernels.TensorShape;
 import dev.npusim.kernels.graph.FloatTensor;
 import dev.npusim.kernels.quant.QuantParams;
-import dev.npusim.models.InputFileException;
 import dev.npusim.models.image.ImageFile;
 import dev.npusim.models.image.ImagePreprocessor;
 import dev.npusim.models.tflite.TfliteModel;
