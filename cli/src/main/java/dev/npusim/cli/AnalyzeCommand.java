@@ -138,6 +138,11 @@ final class AnalyzeCommand implements Callable<Integer> {
       }
     }
     if (model != null && Models.isTflite(model.toString())) {
+      if (html != null || dump != null || check || calib != null || allSamples) {
+        throw new UserError(
+            "--html, --dump, --check, --calib and --all-samples are for the SSD model; with a"
+                + " .tflite model use --float, --inputs, --random, --variants and --json");
+      }
       return ImportedAnalysis.run(
           model,
           floatModel,
