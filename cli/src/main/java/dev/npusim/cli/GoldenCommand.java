@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
     name = "golden",
     mixinStandardHelpOptions = true,
     description = "Golden-vector tools.",
-    subcommands = {GoldenCommand.Gen.class})
+    subcommands = {GoldenCommand.Gen.class, GoldenLayoutCommand.class})
 final class GoldenCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

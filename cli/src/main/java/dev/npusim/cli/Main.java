@@ -2,7 +2,7 @@ package dev.npusim.cli;
 
 import dev.npusim.analysis.AnalysisException;
 import dev.npusim.analysis.cost.CostException;
-import dev.npusim.models.InputFileException;
+import dev.npusim.isa.io.InputFileException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,12 +21,16 @@ import picocli.CommandLine.Option;
       AsmCommand.class,
       DisasmCommand.class,
       RunCommand.class,
+      RunModelCommand.class,
       IsaCommand.class,
       AnalyzeCommand.class,
       ValidateCommand.class,
       GoldenCommand.class,
       EstimateCommand.class,
       SweepCommand.class,
+      ExportCommand.class,
+      TraceDiffCommand.class,
+      OverflowCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -68,12 +68,29 @@ final class ValidateCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Mixin MachineOption machine;
 
+  @Option(
+      names = "--kernel",
+      paramLabel = "KERNEL",
+      description =
+          "Run this kernel (.s or .bin) on each case laid out by the kernel ABI"
+              + " (docs/kernel-abi.md) instead of compiling the case.")
+  Path kernel;
+
+  @Option(
+      names = "--max-steps",
+      paramLabel = "N",
+      defaultValue = "50000000",
+      description =
+          "With --kernel: stop a kernel with a fault after N instructions (default:"
+              + " ${DEFAULT-VALUE}).")
+  long maxSteps;
+
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   /** The outcome of one case, rendered as text. */
-  private record Outcome(Status status, String text) {}
+  record Outcome(Status status, String text) {}
 
-  private enum Status {
+  enum Status {
     PASS,
     FAIL,
     SKIP
@@ -105,8 +122,13 @@ final class ValidateCommand implements Callable<Integer> {
       }
     }
     PrintWriter out = spec.commandLine().getOut();
+    java.util.function.Function<Path, Outcome> check = f -> validate(f, config);
+    if (kernel != null) {
+      check = KernelOutcomes.checker(kernel, engine == Engine.reference, config, maxSteps);
+    }
+    java.util.function.Function<Path, Outcome> checkFile = check;
     // Cases run in parallel (one machine per case); lines print in file order.
-    List<Outcome> outcomes = files.parallelStream().map(f -> validate(f, config)).toList();
+    List<Outcome> outcomes = files.parallelStream().map(checkFile).toList();
     int passed = 0;
     int failed = 0;
     int skipped = 0;
