@@ -192,6 +192,7 @@ class FastEngineProperties {
       csrwi(p, Csr.RQMODE, 1);
     }
     boolean waited = r.nextInt(4) != 0;
+    int wgtLoaded = 0;
     for (Scratchpad s :
         new Scratchpad[] {Scratchpad.ACT, Scratchpad.WGT, Scratchpad.PAR, Scratchpad.OUT}) {
       if (s == Scratchpad.OUT && r.nextBoolean()) {
@@ -204,15 +205,20 @@ class FastEngineProperties {
       li(p, 3, 0);
       li(p, 4, 0);
       p.add(Instruction.of(Opcode.DMA_CFG, 1, 2, 3, 4));
-      li(p, 5, r.nextInt(Math.max(1, size - bytes + 1)));
+      int at = r.nextInt(Math.max(1, size - bytes + 1));
+      if (s == Scratchpad.WGT) {
+        wgtLoaded = at;
+      }
+      li(p, 5, at);
       li(p, 6, r.nextInt(cfg.dramBytes() - bytes));
       p.add(Instruction.of(Opcode.DMA_LD, s.ordinal(), 5, 6));
     }
     if (waited) {
       p.add(Instruction.of(Opcode.DMA_WAIT, DmaQueue.LD.ordinal(), 0));
     }
-    // Zero points of the weights, per lane.
-    li(p, 9, r.nextInt(64));
+    // Zero points of the weights, per lane: random bytes when the loads have landed (zeros from
+    // reset would hide any mistake in how a block applies them).
+    li(p, 9, waited ? wgtLoaded : r.nextInt(64));
     p.add(Instruction.of(r.nextBoolean() ? Opcode.VLD_U8 : Opcode.VLD_S8, 31, 1, 9, 0));
     p.add(Instruction.of(Opcode.VSETZW, 31));
     // Requantization parameters (often faulting on a random shift) and biases (often huge).
@@ -273,7 +279,10 @@ class FastEngineProperties {
     int runs = 1 + r.nextInt(3);
     for (int k = 0; k < runs; k++) {
       if (r.nextInt(3) == 0) {
+        // A block of its own, as in a compiled kernel (a run beside it would join its block).
+        p.add(Instruction.of(Opcode.NOP));
         tileRun(p, r, lanes);
+        p.add(Instruction.of(Opcode.NOP));
       } else {
         fusibleRun(p, r, lanes);
       }
@@ -344,6 +353,12 @@ class FastEngineProperties {
   private static void tileRun(List<Instruction> p, Random r, int lanes) {
     int pixels = 1 + r.nextInt(8);
     int a0 = r.nextInt(9 - pixels);
+    if (r.nextInt(4) != 0) {
+      // Fresh accumulators, as a kernel's vbias or vclr before its tile (else often no headroom).
+      for (int i = 0; i < pixels; i++) {
+        p.add(Instruction.of(Opcode.VCLR, a0 + i));
+      }
+    }
     for (int i = 0; i < pixels; i++) {
       if (r.nextInt(8) != 0) {
         int addr = X_ADDR0 + r.nextInt(X_ADDRS);
