@@ -673,7 +673,8 @@ final class FusedBlocks {
 
   /** {@code acc[l] += (in[inAt + l] - zx) * w[wAt + l]} for l < vl. */
   private static void mac(int[] acc, int[] in, int inAt, int zx, int[] w, int wAt, int vl) {
-    for (int l = 0; l < vl; l++) {
+    int l = Datapath.VECTOR_LANES ? VectorLanes.macInt(acc, in, inAt, zx, w, wAt, vl) : 0;
+    for (; l < vl; l++) {
       acc[l] += (in[inAt + l] - zx) * w[wAt + l];
     }
   }

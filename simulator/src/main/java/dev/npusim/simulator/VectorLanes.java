@@ -212,6 +212,24 @@ final class VectorLanes {
     return l;
   }
 
+  /**
+   * {@code acc[l] += (in[inAt + l] - zx) * w[wAt + l]} in int lanes (a fused vmac, its weights
+   * already minus zw), as {@link #widen} for the range of l.
+   */
+  static int macInt(int[] acc, int[] in, int inAt, int zx, int[] w, int wAt, int vl) {
+    int step = WIDE.length();
+    int l = 0;
+    for (; l <= vl - step; l += step) {
+      IntVector.fromArray(WIDE, acc, l)
+          .add(
+              IntVector.fromArray(WIDE, in, inAt + l)
+                  .sub(zx)
+                  .mul(IntVector.fromArray(WIDE, w, wAt + l)))
+          .intoArray(acc, l);
+    }
+    return l;
+  }
+
   private static final VectorSpecies<Byte> WIDE_BYTES =
       VectorSpecies.of(byte.class, VectorShape.forBitSize(WIDE.vectorBitSize() / 4));
 
