@@ -8,9 +8,11 @@ import dev.npusim.golden.generator.Padding;
 import dev.npusim.kernels.DataType;
 import dev.npusim.kernels.LayerKind;
 import dev.npusim.kernels.Semantics;
-import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -152,24 +154,36 @@ final class GoldenCommand implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() throws UserError {
+    public Integer call() throws UserError, UsageError {
       LayerKind kind = LayerKind.fromCaseName(op);
       if (kind == null) {
-        throw new UserError(
+        throw new UsageError(
             "--op " + op + ": expected conv2d, depthwise_conv2d or fully_connected");
       }
       Semantics sem = Semantics.fromCaseName(semantics);
       if (sem == null) {
-        throw new UserError(
+        throw new UsageError(
             "--semantics " + semantics + ": expected tflite-int8, tflite-uint8 or float-requant");
       }
       if (count < 1) {
-        throw new UserError("--count " + count + ": must be at least 1");
+        throw new UsageError("--count " + count + ": must be at least 1");
+      }
+      // Case i uses seed + i: the last one must not wrap past Long.MAX_VALUE to a negative seed.
+      if (seed < 0 || seed > Long.MAX_VALUE - (count - 1)) {
+        throw new UsageError(
+            "--seed "
+                + seed
+                + ": seeds run from 0 to "
+                + Long.MAX_VALUE
+                + ", and with --count "
+                + count
+                + " the first may be at most "
+                + (Long.MAX_VALUE - (count - 1)));
       }
       CaseSpec spec0;
       try {
         int[] in = ints(input, 4, "--input");
-        int[] k = ints(kernel.replace('x', ','), 2, "--kernel");
+        int[] k = kernel(kernel);
         int[] s = ints(stride, 2, "--stride");
         int[] d = ints(dilation, 2, "--dilation");
         CaseSpec.Builder b =
@@ -198,14 +212,14 @@ final class GoldenCommand implements Runnable {
         if (types != null) {
           String[] t = types.split(",");
           if (t.length != 3) {
-            throw new UserError(
+            throw new UsageError(
                 "--types " + types + ": expected IN,FILTER,OUT such as uint8,int8,uint8");
           }
           DataType[] dt = new DataType[3];
           for (int i = 0; i < 3; i++) {
             dt[i] = DataType.fromCaseName(t[i].trim().toLowerCase(Locale.ROOT));
             if (dt[i] == null) {
-              throw new UserError("--types " + types + ": '" + t[i] + "' is not int8 or uint8");
+              throw new UsageError("--types " + types + ": '" + t[i] + "' is not int8 or uint8");
             }
           }
           b.types(dt[0], dt[1], dt[2]);
@@ -215,37 +229,52 @@ final class GoldenCommand implements Runnable {
         }
         spec0 = b.build();
       } catch (IllegalArgumentException e) {
-        throw new UserError("invalid case: " + e.getMessage());
+        throw new UsageError("invalid case: " + e.getMessage());
       }
-      var out = spec.commandLine().getOut();
-      try {
-        java.nio.file.Files.createDirectories(output);
-      } catch (IOException e) {
-        throw new UserError(output + ": cannot create the folder: " + e.getMessage());
-      }
+      // Every case is generated before any is written, and all are written or none (issue 12).
+      Map<Path, byte[]> files = new LinkedHashMap<>();
       for (int i = 0; i < count; i++) {
         GoldenCase c = CaseGenerator.generate(spec0, seed + i);
-        try {
-          Path written = CaseWriter.writeInto(c, output);
-          out.println(written);
-        } catch (IOException e) {
-          throw new UserError(output + ": cannot write: " + e.getMessage());
-        }
+        files.put(
+            output.resolve(CaseWriter.fileName(c)),
+            CaseWriter.toJson(c).getBytes(StandardCharsets.UTF_8));
+      }
+      AtomicFiles.writeAll(files);
+      var out = spec.commandLine().getOut();
+      for (Path written : files.keySet()) {
+        out.println(written);
       }
       return 0;
     }
 
-    private static int[] ints(String text, int n, String option) throws UserError {
-      String[] parts = text.split(",");
+    /** {@code KHxKW}, e.g. {@code 3x3}. */
+    private static int[] kernel(String text) throws UsageError {
+      String[] parts = text.split("x", -1);
+      if (parts.length != 2) {
+        throw new UsageError("--kernel " + text + ": expected KHxKW, e.g. 3x3");
+      }
+      int[] k = new int[2];
+      for (int i = 0; i < 2; i++) {
+        try {
+          k[i] = Integer.parseInt(parts[i].trim());
+        } catch (NumberFormatException e) {
+          throw new UsageError("--kernel " + text + ": '" + parts[i] + "' is not an integer");
+        }
+      }
+      return k;
+    }
+
+    private static int[] ints(String text, int n, String option) throws UsageError {
+      String[] parts = text.split(",", -1);
       if (parts.length != n) {
-        throw new UserError(option + " " + text + ": expected " + n + " comma-separated integers");
+        throw new UsageError(option + " " + text + ": expected " + n + " comma-separated integers");
       }
       int[] v = new int[n];
       for (int i = 0; i < n; i++) {
         try {
           v[i] = Integer.parseInt(parts[i].trim());
         } catch (NumberFormatException e) {
-          throw new UserError(option + " " + text + ": '" + parts[i] + "' is not an integer");
+          throw new UsageError(option + " " + text + ": '" + parts[i] + "' is not an integer");
         }
       }
       return v;
