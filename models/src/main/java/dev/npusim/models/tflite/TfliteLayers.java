@@ -85,7 +85,21 @@ public final class TfliteLayers {
     int[] shifts = new int[entries];
     for (int c = 0; c < entries; c++) {
       double effective = (double) inputScale * (double) fq.scale(c) / (double) outputScale;
-      QuantizedMultiplier m = QuantizedMultiplier.of(effective);
+      QuantizedMultiplier m;
+      try {
+        m = QuantizedMultiplier.of(effective);
+      } catch (IllegalArgumentException e) {
+        // A multiplier of 2^30 or more has no Q31 form (found by TfliteReaderFuzzTest).
+        throw error(
+            model,
+            op,
+            "effective scale input_scale * filter_scale["
+                + c
+                + "] / output_scale = "
+                + effective
+                + " is out of range: "
+                + e.getMessage());
+      }
       multipliers[c] = m.multiplier();
       shifts[c] = m.shift();
     }
