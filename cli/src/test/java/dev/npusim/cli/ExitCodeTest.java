@@ -361,4 +361,46 @@ class ExitCodeTest {
     assertEquals(0, r.code(), r.err());
     assertArrayEquals(new byte[] {1, 2, 3, 4}, Files.readAllBytes(dump));
   }
+
+  @Test
+  void theIssuesOtherReproductionsAreOneLineThroughTheCli() throws Exception {
+    Path deep = dir.resolve("deep.s");
+    Files.writeString(deep, "li x1, " + "(".repeat(5000) + "1" + ")".repeat(5000) + "\nhalt\n");
+    String err = badInput("asm", deep.toString(), "-o", dir.resolve("deep.bin").toString());
+    assertTrue(err.startsWith("npusim: " + deep + ":1:"), err);
+    Path open = dir.resolve("open.s");
+    Files.writeString(open, "li x1, (1\nhalt\n");
+    err = badInput("asm", open.toString(), "-o", dir.resolve("open.bin").toString());
+    assertFalse(err.contains("operand(s)"), "says what is wrong: " + err);
+    Path m = dir.resolve("big.json");
+    Files.writeString(m, "{\"dram_bytes\": 2147483647}");
+    err = badInput("run", program().toString(), "--machine", m.toString());
+    assertTrue(err.contains("dram_bytes") && err.contains("1 GiB"), err);
+    // Options that describe an impossible layer are usage errors, naming the geometry.
+    String out = dir.resolve("g").toString();
+    err =
+        usage(
+            "golden",
+            "gen",
+            "--op",
+            "conv2d",
+            "--semantics",
+            "tflite-int8",
+            "--padding",
+            "2147483647,2147483647,0,0",
+            "-o",
+            out);
+    assertTrue(err.contains("output size 4294967300 does not fit in 32 bits"), err);
+    usage(
+        "golden",
+        "gen",
+        "--op",
+        "depthwise_conv2d",
+        "--semantics",
+        "tflite-int8",
+        "--depth-multiplier",
+        "1000000000",
+        "-o",
+        out);
+  }
 }
