@@ -131,7 +131,16 @@ public final class Main implements Runnable {
           }
           return code;
         });
-    return cl.execute(args);
+    try {
+      return cl.execute(args);
+    } catch (OutOfMemoryError e) {
+      // picocli passes Errors through; this one the user can act on (issue 12).
+      err.println("npusim: " + userErrorMessage(e));
+      if (debug) {
+        e.printStackTrace(err);
+      }
+      return 1;
+    }
   }
 
   /**
@@ -215,7 +224,7 @@ public final class Main implements Runnable {
    * The one line for an error in the user's input (a file, an option, a program under simulation),
    * or null if {@code ex} is a bug. Every reader's and checker's own error type is the user's.
    */
-  private static String userErrorMessage(Throwable ex) {
+  static String userErrorMessage(Throwable ex) {
     if (ex instanceof UserError
         || ex instanceof AnalysisException
         || ex instanceof CostException

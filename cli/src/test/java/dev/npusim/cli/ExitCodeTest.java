@@ -403,4 +403,20 @@ class ExitCodeTest {
         "-o",
         out);
   }
+
+  @Test
+  void onlyABugIsExitThree() {
+    // Every reader's and checker's own error is the user's (exit 1, its message as the line) ...
+    dev.npusim.isa.AsmException asm =
+        new dev.npusim.isa.AsmException("x.s", 1, 1, "expected register, got 'x9'");
+    assertEquals(asm.getMessage(), Main.userErrorMessage(asm));
+    assertEquals(
+        "/tmp/x: no space left on device",
+        Main.userErrorMessage(
+            new java.nio.file.FileSystemException("/tmp/x", null, "No space left on device")));
+    assertTrue(Main.userErrorMessage(new OutOfMemoryError()).contains("-Xmx"));
+    // ... anything else is a bug (exit 3, with a request to report it).
+    assertNull(Main.userErrorMessage(new IllegalStateException("bug")));
+    assertNull(Main.userErrorMessage(new ArrayIndexOutOfBoundsException(3)));
+  }
 }
