@@ -304,6 +304,12 @@ public final class TfliteLayers {
     if (t.rank() != 4) {
       throw error(model, op, t.label() + " has shape " + t.shape() + ", expected rank 4 (NHWC)");
     }
+    for (int d = 0; d < 4; d++) {
+      if (t.dim(d) < 1) {
+        // TensorShape would throw IllegalArgumentException (TfliteReaderFuzzTest's third finding).
+        throw error(model, op, t.label() + " has shape " + t.shape() + ": an empty dimension");
+      }
+    }
     return new TensorShape(t.dim(0), t.dim(1), t.dim(2), t.dim(3));
   }
 
