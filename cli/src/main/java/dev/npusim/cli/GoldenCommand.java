@@ -1,16 +1,23 @@
 package dev.npusim.cli;
 
 import dev.npusim.golden.cases.CaseWriter;
-import dev.npusim.golden.cases.GoldenCase;
+import dev.npusim.golden.cases.OperatorCase;
+import dev.npusim.golden.generator.AddSpec;
 import dev.npusim.golden.generator.CaseGenerator;
 import dev.npusim.golden.generator.CaseSpec;
 import dev.npusim.golden.generator.Padding;
+import dev.npusim.golden.generator.PoolSpec;
+import dev.npusim.golden.generator.SoftmaxSpec;
 import dev.npusim.kernels.DataType;
 import dev.npusim.kernels.LayerKind;
+import dev.npusim.kernels.PoolLayer;
 import dev.npusim.kernels.Semantics;
+import dev.npusim.kernels.TensorShape;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -21,7 +28,7 @@ import picocli.CommandLine.Option;
     name = "golden",
     mixinStandardHelpOptions = true,
     description = "Golden-vector tools.",
-    subcommands = {GoldenCommand.Gen.class})
+    subcommands = {GoldenCommand.Gen.class, GoldenLayoutCommand.class})
 final class GoldenCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -41,13 +48,17 @@ final class GoldenCommand implements Runnable {
     @Option(
         names = "--op",
         required = true,
-        description = "conv2d, depthwise_conv2d or fully_connected.")
+        description =
+            "conv2d, depthwise_conv2d, fully_connected, average_pool_2d, max_pool_2d, add or"
+                + " softmax.")
     String op;
 
     @Option(
         names = "--semantics",
         required = true,
-        description = "tflite-int8, tflite-uint8 or float-requant.")
+        description =
+            "tflite-int8, tflite-uint8 or float-requant (pooling and add: tflite-int8 or"
+                + " tflite-uint8; softmax: tflite-int8).")
     String semantics;
 
     @Option(
@@ -68,7 +79,7 @@ final class GoldenCommand implements Runnable {
         names = "--kernel",
         defaultValue = "3x3",
         paramLabel = "KHxKW",
-        description = "Kernel size (default: ${DEFAULT-VALUE}).")
+        description = "Kernel size, or the pooling filter size (default: ${DEFAULT-VALUE}).")
     String kernel;
 
     @Option(
@@ -123,8 +134,16 @@ final class GoldenCommand implements Runnable {
     @Option(
         names = "--scales",
         defaultValue = "typical",
-        description = "Effective scales: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+        description =
+            "Effective scales: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}); add and"
+                + " softmax draw their tensor scales from typical or wide.")
     CaseSpec.ScaleRange scales;
+
+    @Option(
+        names = "--beta",
+        defaultValue = "1.0",
+        description = "softmax beta, a float32 (default: ${DEFAULT-VALUE}).")
+    float beta;
 
     @Option(
         names = "--activation",
@@ -155,30 +174,23 @@ final class GoldenCommand implements Runnable {
 
     @Override
     public Integer call() throws UserError, UsageError {
+      checkCountAndSeed();
+      if (OPERATORS.contains(op)) {
+        return generateOperators();
+      }
       LayerKind kind = LayerKind.fromCaseName(op);
       if (kind == null) {
         throw new UsageError(
-            "--op " + op + ": expected conv2d, depthwise_conv2d or fully_connected");
+            "--op "
+                + op
+                + ": expected conv2d, depthwise_conv2d, fully_connected, "
+                + String.join(", ", OPERATORS));
       }
+      rejectOptions("--beta");
       Semantics sem = Semantics.fromCaseName(semantics);
       if (sem == null) {
         throw new UsageError(
             "--semantics " + semantics + ": expected tflite-int8, tflite-uint8 or float-requant");
-      }
-      if (count < 1) {
-        throw new UsageError("--count " + count + ": must be at least 1");
-      }
-      // Case i uses seed + i: the last one must not wrap past Long.MAX_VALUE to a negative seed.
-      if (seed < 0 || seed > Long.MAX_VALUE - (count - 1)) {
-        throw new UsageError(
-            "--seed "
-                + seed
-                + ": seeds run from 0 to "
-                + Long.MAX_VALUE
-                + ", and with --count "
-                + count
-                + " the first may be at most "
-                + (Long.MAX_VALUE - (count - 1)));
       }
       CaseSpec spec0;
       try {
@@ -231,20 +243,31 @@ final class GoldenCommand implements Runnable {
       } catch (IllegalArgumentException e) {
         throw new UsageError("invalid case: " + e.getMessage());
       }
-      // Every case is generated before any is written, and all are written or none (issue 12).
-      Map<Path, byte[]> files = new LinkedHashMap<>();
+      List<OperatorCase> cases = new ArrayList<>();
       for (int i = 0; i < count; i++) {
-        GoldenCase c = CaseGenerator.generate(spec0, seed + i);
-        files.put(
-            output.resolve(CaseWriter.fileName(c)),
-            CaseWriter.toJson(c).getBytes(StandardCharsets.UTF_8));
+        cases.add(CaseGenerator.generate(spec0, seed + i));
       }
-      AtomicFiles.writeAll(files);
-      var out = spec.commandLine().getOut();
-      for (Path written : files.keySet()) {
-        out.println(written);
-      }
+      writeAll(cases);
       return 0;
+    }
+
+    /** {@code --count} at least 1, and seeds that do not wrap (case i uses seed + i). */
+    private void checkCountAndSeed() throws UsageError {
+      if (count < 1) {
+        throw new UsageError("--count " + count + ": must be at least 1");
+      }
+      // The last case's seed must not wrap past Long.MAX_VALUE to a negative one (issue 12).
+      if (seed < 0 || seed > Long.MAX_VALUE - (count - 1)) {
+        throw new UsageError(
+            "--seed "
+                + seed
+                + ": seeds run from 0 to "
+                + Long.MAX_VALUE
+                + ", and with --count "
+                + count
+                + " the first may be at most "
+                + (Long.MAX_VALUE - (count - 1)));
+      }
     }
 
     /** {@code KHxKW}, e.g. {@code 3x3}. */
@@ -262,6 +285,127 @@ final class GoldenCommand implements Runnable {
         }
       }
       return k;
+    }
+
+    /** The ops without weights, in the case format's order. */
+    private static final List<String> OPERATORS =
+        List.of("average_pool_2d", "max_pool_2d", "add", "softmax");
+
+    /**
+     * Pooling, ADD and softmax cases: their specs from the options that apply to them (any other
+     * option given is an error, not silently ignored), then {@code count} cases.
+     */
+    private Integer generateOperators() throws UserError, UsageError {
+      Semantics sem = Semantics.fromCaseName(semantics);
+      boolean softmax = op.equals("softmax");
+      if (sem != Semantics.TFLITE_INT8 && (softmax || sem != Semantics.TFLITE_UINT8)) {
+        throw new UsageError(
+            "--semantics "
+                + semantics
+                + ": "
+                + op
+                + " takes "
+                + (softmax ? "tflite-int8" : "tflite-int8 or tflite-uint8"));
+      }
+      rejectOptions(
+          "--output-channels",
+          "--dilation",
+          "--depth-multiplier",
+          "--types",
+          "--per-channel",
+          "--bias");
+      boolean pool = !softmax && !op.equals("add");
+      if (pool) {
+        rejectOptions("--scales", "--beta");
+      } else {
+        rejectOptions("--kernel", "--stride", "--padding");
+        if (softmax) {
+          rejectOptions("--activation");
+        } else {
+          rejectOptions("--beta");
+        }
+      }
+      if (!pool && scales == CaseSpec.ScaleRange.LEFT_SHIFT) {
+        throw new UsageError("--scales left_shift: " + op + " takes typical or wide");
+      }
+      boolean wide = scales == CaseSpec.ScaleRange.WIDE;
+      List<OperatorCase> cases = new ArrayList<>();
+      try {
+        int[] in = ints(input, 4, "--input");
+        TensorShape shape = new TensorShape(in[0], in[1], in[2], in[3]);
+        if (pool) {
+          int[] k = kernel(kernel);
+          int[] st = ints(stride, 2, "--stride");
+          PoolSpec ps =
+              new PoolSpec(
+                  op.equals("max_pool_2d") ? PoolLayer.Kind.MAX : PoolLayer.Kind.AVERAGE,
+                  sem.dataType(),
+                  shape,
+                  k[0],
+                  k[1],
+                  st[0],
+                  st[1],
+                  Padding.parse(padding),
+                  distribution,
+                  activation);
+          for (int i = 0; i < count; i++) {
+            cases.add(CaseGenerator.generate(ps, seed + i));
+          }
+        } else if (softmax) {
+          SoftmaxSpec ss =
+              new SoftmaxSpec(
+                  shape,
+                  distribution,
+                  wide ? SoftmaxSpec.Scales.WIDE : SoftmaxSpec.Scales.TYPICAL,
+                  beta);
+          for (int i = 0; i < count; i++) {
+            cases.add(CaseGenerator.generate(ss, seed + i));
+          }
+        } else {
+          AddSpec as =
+              new AddSpec(
+                  sem.dataType(),
+                  shape,
+                  distribution,
+                  wide ? AddSpec.Scales.WIDE : AddSpec.Scales.TYPICAL,
+                  activation);
+          for (int i = 0; i < count; i++) {
+            cases.add(CaseGenerator.generate(as, seed + i));
+          }
+        }
+      } catch (IllegalArgumentException e) {
+        throw new UsageError("invalid case: " + e.getMessage());
+      }
+      writeAll(cases);
+      return 0;
+    }
+
+    /** A usage error naming the first of {@code options} given on the command line. */
+    private void rejectOptions(String... options) throws UsageError {
+      var parsed = spec.commandLine().getParseResult();
+      for (String o : options) {
+        if (parsed.hasMatchedOption(o)) {
+          throw new UsageError(o + " does not apply to --op " + op);
+        }
+      }
+    }
+
+    /**
+     * Every case generated before any is written, then all written or none, no temporary file left
+     * (issue 12).
+     */
+    private void writeAll(List<? extends OperatorCase> cases) throws UserError {
+      Map<Path, byte[]> files = new LinkedHashMap<>();
+      for (OperatorCase c : cases) {
+        files.put(
+            output.resolve(CaseWriter.fileName(c)),
+            CaseWriter.toJson(c).getBytes(StandardCharsets.UTF_8));
+      }
+      AtomicFiles.writeAll(files);
+      var out = spec.commandLine().getOut();
+      for (Path written : files.keySet()) {
+        out.println(written);
+      }
     }
 
     private static int[] ints(String text, int n, String option) throws UsageError {

@@ -8,9 +8,9 @@ import dev.npusim.golden.layout.LayoutException;
 import dev.npusim.isa.AsmException;
 import dev.npusim.isa.DecodeException;
 import dev.npusim.isa.ProgramException;
+import dev.npusim.isa.io.InputFileException;
 import dev.npusim.isa.io.InputFiles;
 import dev.npusim.kernels.codegen.CompileException;
-import dev.npusim.models.InputFileException;
 import dev.npusim.models.tflite.ModelFormatException;
 import dev.npusim.simulator.MachineConfigException;
 import dev.npusim.simulator.SimulationFault;
@@ -42,12 +42,16 @@ import picocli.CommandLine.Option;
       AsmCommand.class,
       DisasmCommand.class,
       RunCommand.class,
+      RunModelCommand.class,
       IsaCommand.class,
       AnalyzeCommand.class,
       ValidateCommand.class,
       GoldenCommand.class,
       EstimateCommand.class,
       SweepCommand.class,
+      ExportCommand.class,
+      TraceDiffCommand.class,
+      OverflowCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
@@ -229,7 +233,6 @@ public final class Main implements Runnable {
         || ex instanceof AnalysisException
         || ex instanceof CostException
         || ex instanceof InputFileException
-        || ex instanceof dev.npusim.isa.io.InputFileException
         || ex instanceof CaseFormatException
         || ex instanceof LayoutException
         || ex instanceof ModelFormatException

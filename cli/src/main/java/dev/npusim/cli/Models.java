@@ -2,7 +2,7 @@ package dev.npusim.cli;
 
 import dev.npusim.analysis.cost.NetworkLayers;
 import dev.npusim.analysis.cost.ZeroWeightNetwork;
-import dev.npusim.models.InputFileException;
+import dev.npusim.isa.io.InputFileException;
 import dev.npusim.models.ssd.SsdMobilenetV1;
 import dev.npusim.models.tfjs.ModelSource;
 import java.nio.file.Files;

@@ -51,6 +51,14 @@ final class RunCommand implements Callable<Integer> {
       description = "After the run, write DRAM[ADDR, ADDR+LENGTH) to FILE. Repeatable.")
   List<String> dumps = new ArrayList<>();
 
+  @Option(
+      names = "--commit-log",
+      paramLabel = "FILE.jsonl",
+      description =
+          "Write one JSON object per retired instruction (docs/commit-log.md); kept, ending with"
+              + " the fault, when the program faults.")
+  Path commitLog;
+
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -101,14 +109,23 @@ final class RunCommand implements Callable<Integer> {
       files.add(Path.of(parts[2]));
     }
     PrintWriter out = spec.commandLine().getOut();
+    if (commitLog != null && trace) {
+      throw new UserError("--trace and --commit-log cannot be combined: use one or the other");
+    }
     RunResult r;
     try {
-      r = m.run(p, maxSteps, trace ? out : null, null);
+      r =
+          commitLog != null
+              ? CommitLogs.run(m, p, maxSteps, commitLog, out)
+              : m.run(p, maxSteps, trace ? out : null, null);
     } catch (SimulationFault f) {
       out.flush();
       throw new UserError(program + ": " + f.getMessage());
     }
     out.print(Reports.counters(r, config));
+    if (commitLog != null) {
+      out.printf("wrote commit log to %s%n", commitLog);
+    }
     // All dumps or none (issue 12): a failure on the second leaves the first unwritten.
     Map<Path, byte[]> outputs = new LinkedHashMap<>();
     for (int i = 0; i < ranges.size(); i++) {

@@ -2,15 +2,24 @@ package dev.npusim.cli;
 
 import dev.npusim.analysis.engine.BitExactness;
 import dev.npusim.analysis.engine.LayerRunner;
+import dev.npusim.golden.cases.AddCase;
 import dev.npusim.golden.cases.CaseFormatException;
 import dev.npusim.golden.cases.CaseReader;
 import dev.npusim.golden.cases.GoldenCase;
+import dev.npusim.golden.cases.OperatorCase;
+import dev.npusim.golden.cases.PoolCase;
+import dev.npusim.golden.cases.SoftmaxCase;
 import dev.npusim.golden.metrics.Comparison;
 import dev.npusim.golden.reference.IntegerReference;
+import dev.npusim.golden.reference.OperatorReference;
 import dev.npusim.isa.io.InputFileException;
 import dev.npusim.isa.io.InputFiles;
+import dev.npusim.kernels.PoolLayer;
+import dev.npusim.kernels.Semantics;
+import dev.npusim.kernels.TensorShape;
 import dev.npusim.kernels.codegen.CompileException;
 import dev.npusim.kernels.codegen.CompiledLayer;
+import dev.npusim.kernels.codegen.CompiledOperator;
 import dev.npusim.simulator.MachineConfig;
 import dev.npusim.simulator.SimulationFault;
 import java.io.IOException;
@@ -33,7 +42,8 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Compile each golden case (npusim.case.v1), run it instruction by instruction and compare",
-      "the output bit for bit. Folders are searched recursively for *.json.",
+      "the output bit for bit. Folders are searched recursively for *.json. Pooling and ADD",
+      "cases run on the NPU kernels; softmax runs on the host's integer reference.",
       "Ends with 'N passed, M failed'; exit code 1 if any failed."
     })
 final class ValidateCommand implements Callable<Integer> {
@@ -53,12 +63,29 @@ final class ValidateCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Mixin MachineOption machine;
 
+  @Option(
+      names = "--kernel",
+      paramLabel = "KERNEL",
+      description =
+          "Run this kernel (.s or .bin) on each case laid out by the kernel ABI"
+              + " (docs/kernel-abi.md) instead of compiling the case.")
+  Path kernel;
+
+  @Option(
+      names = "--max-steps",
+      paramLabel = "N",
+      defaultValue = "50000000",
+      description =
+          "With --kernel: stop a kernel with a fault after N instructions (default:"
+              + " ${DEFAULT-VALUE}).")
+  long maxSteps;
+
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   /** The outcome of one case, rendered as text. */
-  private record Outcome(Status status, String text) {}
+  record Outcome(Status status, String text) {}
 
-  private enum Status {
+  enum Status {
     PASS,
     FAIL,
     SKIP,
@@ -67,7 +94,7 @@ final class ValidateCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() throws UserError {
+  public Integer call() throws UserError, UsageError {
     MachineConfig config = machine.load();
     List<Path> files = new ArrayList<>();
     for (Path p : paths) {
@@ -100,8 +127,13 @@ final class ValidateCommand implements Callable<Integer> {
       }
     }
     PrintWriter out = spec.commandLine().getOut();
+    java.util.function.Function<Path, Outcome> check = f -> validate(f, config);
+    if (kernel != null) {
+      check = KernelOutcomes.checker(kernel, engine == Engine.reference, config, maxSteps);
+    }
+    java.util.function.Function<Path, Outcome> checkFile = check;
     // Cases run in parallel (one machine per case); lines print in file order.
-    List<Outcome> outcomes = files.parallelStream().map(f -> validate(f, config)).toList();
+    List<Outcome> outcomes = files.parallelStream().map(checkFile).toList();
     int passed = 0;
     int failed = 0;
     int skipped = 0;
@@ -136,15 +168,18 @@ final class ValidateCommand implements Callable<Integer> {
 
   private Outcome validate(Path file, MachineConfig config) {
     String name = file.toString();
-    GoldenCase c;
+    OperatorCase read;
     try {
-      c = CaseReader.read(file);
+      read = CaseReader.readOperator(file);
     } catch (CaseFormatException | InputFileException e) {
       return new Outcome(Status.ERROR, String.format("npusim: %s%n", e.getMessage()));
     } catch (IOException e) {
       return new Outcome(
           Status.ERROR,
           String.format("npusim: %s: cannot read: %s%n", name, AtomicFiles.reason(e)));
+    }
+    if (!(read instanceof GoldenCase c)) {
+      return validateOperator(name, read, config);
     }
     if (engine == Engine.reference) {
       int[] actual = IntegerReference.run(c.layer(), c.input());
@@ -174,6 +209,109 @@ final class ValidateCommand implements Callable<Integer> {
         run.output(),
         String.format(Locale.ROOT, "%,d", run.result().cycles()),
         run.result().macs());
+  }
+
+  /**
+   * A pooling or ADD case compiled to the NPU kernels and run instruction by instruction, or a
+   * softmax case, which runs on the host's integer reference (TFLite's int8 softmax has no NPU
+   * kernel: its output line says so and shows no NPU cycles). With {@code --engine reference} every
+   * op runs on the integer reference.
+   */
+  private Outcome validateOperator(String name, OperatorCase c, MachineConfig config) {
+    try {
+      return runOperator(name, c, config);
+    } catch (IllegalArgumentException e) {
+      // The integer reference refuses what TFLite leaves undefined (a softmax row whose exps sum
+      // past 2^9 would shift by more than 31).
+      return new Outcome(
+          Status.FAIL,
+          String.format(
+              "FAIL  %s%n      the integer reference cannot run it: %s%n", name, e.getMessage()));
+    }
+  }
+
+  private Outcome runOperator(String name, OperatorCase c, MachineConfig config) {
+    if (engine == Engine.reference) {
+      return compareOperator(
+          name, c, OperatorReference.run(c), "cycles -  (" + c.op() + ", integer reference)");
+    }
+    if (c instanceof SoftmaxCase) {
+      return compareOperator(
+          name,
+          c,
+          OperatorReference.run(c),
+          "no NPU cycles  (softmax: host work, run on the integer reference)");
+    }
+    String why =
+        c instanceof AddCase
+            ? BitExactness.whyNot(Semantics.fromCaseName(c.semantics()), config)
+            : ((PoolCase) c).layer().kind() == PoolLayer.Kind.AVERAGE
+                ? BitExactness.whyNotSummed(c.semantics(), config)
+                : null;
+    if (why != null) {
+      return new Outcome(Status.SKIP, String.format("SKIP  %s: %s%n", name, why));
+    }
+    CompiledOperator compiled;
+    int[][] inputs;
+    try {
+      if (c instanceof PoolCase pool) {
+        compiled = LayerRunner.compile(pool.layer(), config);
+        inputs = new int[][] {pool.input().toArray()};
+      } else {
+        AddCase add = (AddCase) c;
+        compiled = LayerRunner.compile(add.layer(), config);
+        inputs = new int[][] {add.input1().toArray(), add.input2().toArray()};
+      }
+    } catch (CompileException e) {
+      return new Outcome(
+          Status.SKIP,
+          String.format("SKIP  %s: does not fit %s: %s%n", name, config.name(), e.getMessage()));
+    }
+    LayerRunner.OperatorRun run;
+    try {
+      run = LayerRunner.runAlone(config, compiled, inputs);
+    } catch (SimulationFault f) {
+      return new Outcome(Status.FAIL, String.format("FAIL  %s%n      %s%n", name, f.getMessage()));
+    }
+    return compareOperator(
+        name,
+        c,
+        run.output(),
+        String.format(Locale.ROOT, "cycles %,d  (%s on the NPU)", run.result().cycles(), c.op()));
+  }
+
+  /** The output shape of a pooling, ADD or softmax case, as NHWC. */
+  private static TensorShape outputShape(OperatorCase c) {
+    if (c instanceof PoolCase pool) {
+      return pool.layer().output();
+    }
+    if (c instanceof AddCase add) {
+      return add.layer().shape();
+    }
+    return ((SoftmaxCase) c).nhwc();
+  }
+
+  private static Outcome compareOperator(String name, OperatorCase c, int[] actual, String where) {
+    Comparison cmp = Comparison.of(outputShape(c), c.expectedOutput().toArray(), actual);
+    String line =
+        String.format(Locale.ROOT, "%s  %s  %s%n", cmp.bitExact() ? "PASS" : "FAIL", name, where);
+    if (cmp.bitExact()) {
+      return new Outcome(Status.PASS, line);
+    }
+    Comparison.Mismatch first = cmp.firstMismatch().orElseThrow();
+    return new Outcome(
+        Status.FAIL,
+        line
+            + String.format(
+                Locale.ROOT,
+                "      %d of %d outputs match; max error %.0f LSB%n"
+                    + "      first mismatch at NHWC %s: expected %d, actual %d%n",
+                cmp.matching(),
+                cmp.total(),
+                cmp.maxAbsError(),
+                first.coordinate(),
+                (int) first.expected(),
+                (int) first.actual()));
   }
 
   private static Outcome compare(

@@ -15,19 +15,33 @@ public final class BitExactness {
    * accumulates in exact 32-bit two's complement; TFLite's additionally rounds half away from zero.
    */
   public static String whyNot(Semantics s, MachineConfig m) {
-    if (m.accumulatorBits() != 32) {
-      return s.caseName()
-          + " needs a 32-bit accumulator, the machine has "
-          + m.accumulatorBits()
-          + " bits";
-    }
-    if (m.accumulatorMode() != AccumulatorMode.WRAP) {
-      return s.caseName() + " needs a wrapping accumulator, the machine saturates";
+    String accumulator = whyNotSummed(s.caseName(), m);
+    if (accumulator != null) {
+      return accumulator;
     }
     if (s != Semantics.FLOAT_REQUANT && m.roundingMode() != RoundingMode.TFLITE) {
       return s.caseName()
           + " needs TFLite rounding (half away from zero), the machine rounds "
           + m.roundingMode().name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+    return null;
+  }
+
+  /**
+   * Why this machine's accumulator cannot reproduce exact 32-bit sums, or null: all an operator
+   * that sums without rounding needs (TFLite's average pooling).
+   *
+   * @param semantics the case's semantics, as messages name it
+   */
+  public static String whyNotSummed(String semantics, MachineConfig m) {
+    if (m.accumulatorBits() != 32) {
+      return semantics
+          + " needs a 32-bit accumulator, the machine has "
+          + m.accumulatorBits()
+          + " bits";
+    }
+    if (m.accumulatorMode() != AccumulatorMode.WRAP) {
+      return semantics + " needs a wrapping accumulator, the machine saturates";
     }
     return null;
   }

@@ -1,14 +1,11 @@
 package dev.npusim.analysis.overflow;
 
 import com.google.common.primitives.ImmutableIntArray;
+import dev.npusim.analysis.engine.LayerRunner;
 import dev.npusim.isa.Csr.AccumulatorMode;
-import dev.npusim.isa.Scratchpad;
 import dev.npusim.kernels.QuantizedLayer;
 import dev.npusim.kernels.codegen.CompileException;
 import dev.npusim.kernels.codegen.CompiledLayer;
-import dev.npusim.kernels.codegen.CompilerTarget;
-import dev.npusim.kernels.codegen.KernelCompiler;
-import dev.npusim.kernels.codegen.MemoryPlan;
 import dev.npusim.simulator.Machine;
 import dev.npusim.simulator.MachineConfig;
 import dev.npusim.simulator.RunResult;
@@ -18,9 +15,8 @@ import dev.npusim.simulator.SimulationFault;
  * Runs a witness on the simulator: compiles the layer for the machine, places its constants and the
  * witness in DRAM, runs it and keeps the counters (the output is not needed).
  *
- * <p>A minimal runner of its own: loading and running a compiled layer lives in {@code
- * cli/.../engine/SimulatedLayer} today, which is moving into the simulator module ({@code
- * architecture.md}: one {@code LayerRunner}-style entry); once it has moved, this should call it.
+ * <p>Loading and running go through {@link LayerRunner}, the one load-compile-run entry that the
+ * study and the cost model use too.
  */
 public final class WitnessSimulator {
   /** Accumulator widths {@code MachineConfig} models. */
@@ -49,7 +45,7 @@ public final class WitnessSimulator {
     }
     CompiledLayer compiled;
     try {
-      compiled = KernelCompiler.compile(layer, target(machine));
+      compiled = LayerRunner.compile(layer, machine);
     } catch (CompileException e) {
       return new WitnessRun.NotRun("the layer does not compile for " + machine.name() + ": " + e);
     }
@@ -79,20 +75,6 @@ public final class WitnessSimulator {
       throws SimulationFault {
     Machine machine = new Machine(config);
     machine.trackAccumulatorWidth(trackWidth);
-    MemoryPlan plan = compiled.plan();
-    compiled.constants().writeTo((b, off, len) -> machine.writeDram(plan.constAddr(), b, off, len));
-    machine.writeDram(plan.inputAddr(), compiled.encodeInput(input));
-    return machine.run(compiled.program(), Machine.DEFAULT_MAX_STEPS);
-  }
-
-  /** The compiler's view of a machine (as {@code cli/.../engine/Targets}). */
-  public static CompilerTarget target(MachineConfig m) {
-    return new CompilerTarget(
-        m.lanes(),
-        m.scratchpadBytes(Scratchpad.ACT),
-        m.scratchpadBytes(Scratchpad.WGT),
-        m.scratchpadBytes(Scratchpad.OUT),
-        m.scratchpadBytes(Scratchpad.PAR),
-        m.dramBytes());
+    return LayerRunner.run(machine, compiled, input).result();
   }
 }

@@ -8,6 +8,7 @@ import static org.quicktheories.generators.SourceDSL.longs;
 import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.ImmutableIntArray;
 import com.google.common.primitives.ImmutableLongArray;
+import dev.npusim.analysis.engine.LayerRunner;
 import dev.npusim.golden.cases.GoldenCase;
 import dev.npusim.golden.generator.CaseGenerator;
 import dev.npusim.golden.generator.CaseSpecGen;
@@ -16,7 +17,6 @@ import dev.npusim.isa.Csr.AccumulatorMode;
 import dev.npusim.kernels.DataType;
 import dev.npusim.kernels.QuantizedLayer;
 import dev.npusim.kernels.codegen.CompiledLayer;
-import dev.npusim.kernels.codegen.KernelCompiler;
 import dev.npusim.simulator.MachineConfig;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -132,7 +132,7 @@ class OverflowProperties {
 
   private static int observedBits(QuantizedLayer layer, ImmutableIntArray input) {
     try {
-      CompiledLayer compiled = KernelCompiler.compile(layer, WitnessSimulator.target(MACHINE));
+      CompiledLayer compiled = LayerRunner.compile(layer, MACHINE);
       return WitnessSimulator.run(
               compiled, input, MACHINE.withAccumulator(48, AccumulatorMode.WRAP), true)
           .accumulatorBitsNeeded();

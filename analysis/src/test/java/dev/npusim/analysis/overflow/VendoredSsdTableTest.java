@@ -27,8 +27,9 @@ import org.junit.jupiter.api.Test;
  * The README's table "Accumulator width you can prove": every layer of the vendored SSD-MobileNetV1
  * under the default schemes of {@code npusim analyze}, quantized the way it does by default
  * (BatchNorm folded, min/max calibration on sample1.jpg and sample2.jpg). The test recomputes it
- * and fails when the README's copy is stale; the current table is written to {@code
- * target/overflow-table.md}.
+ * and fails when the README's copy is stale (every cell but the last column's, which {@code npusim
+ * overflow --images} fills from the study's observed widths); the current table is written to
+ * {@code target/overflow-table.md}.
  *
  * <p>Calibration is done here directly with the float reference: the study's calibrate and quantize
  * stages are moving into this module ({@code architecture.md}); once they are, this should call
@@ -62,11 +63,17 @@ class VendoredSsdTableTest {
     Files.createDirectories(target.getParent());
     Files.writeString(target, table, StandardCharsets.UTF_8);
     String readme = Files.readString(Path.of("..", "README.md"), StandardCharsets.UTF_8);
-    assertTrue(
-        readme.contains(table),
-        "README.md's table under \"Accumulator width you can prove\" is stale; the current one is"
-            + " in analysis/"
-            + target);
+    // Every line but its last cell: "on real images" comes from `npusim overflow --images`, which
+    // runs the study (too slow for this test); the README says so.
+    for (String line : table.split("\n")) {
+      String prefix = line.substring(0, line.lastIndexOf('|', line.length() - 2) + 1);
+      assertTrue(
+          readme.contains("\n" + prefix),
+          "README.md's table under \"Accumulator width you can prove\" is stale at "
+              + prefix
+              + "; the current one is in analysis/"
+              + target);
+    }
   }
 
   private static Calibration calibrate(FloatGraph graph) {
@@ -122,7 +129,7 @@ class VendoredSsdTableTest {
             over.isEmpty() ? "no" : over.size() == schemes.size() ? "all" : String.join(", ", over);
         sb.append(' ').append(cell).append(" |");
       }
-      sb.append(" pending |\n");
+      sb.append(" from npusim overflow --images |\n");
     }
     return sb.toString();
   }

@@ -33,7 +33,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads {@code npusim.case.v1} files ({@code case-format.md}) into {@link GoldenCase}s.
+ * Reads {@code npusim.case.v1} files ({@code case-format.md}) into {@link GoldenCase}s ({@link
+ * #read}: the layer ops) or into any {@link OperatorCase} ({@link #readOperator}: also npusim's
+ * extension with {@code average_pool_2d}, {@code max_pool_2d}, {@code add} and {@code softmax},
+ * whose fields {@code OperatorCaseFields} reads).
  *
  * <p>Everything the spec says a reader must reject is rejected with one message naming the file and
  * the JSON field: shapes that disagree with data lengths or with each other, values outside the
@@ -82,6 +85,30 @@ public final class CaseReader {
    * @param fileName how messages name the source of {@code json}
    */
   public static GoldenCase read(String fileName, String json) throws CaseFormatException {
+    OperatorCase c = readOperator(fileName, json);
+    if (c instanceof GoldenCase layer) {
+      return layer;
+    }
+    throw new CaseFormatException(
+        fileName,
+        "op",
+        String.format(
+            "\"%s\" is not a layer with a filter and requantization; expected one of %s here",
+            c.op(), caseNames(LayerKind.values())));
+  }
+
+  /** Reads a case file of any op; messages name the file as {@code file.toString()}. */
+  public static OperatorCase readOperator(Path file) throws IOException, CaseFormatException {
+    return readOperator(file.toString(), InputFiles.readString(file));
+  }
+
+  /**
+   * Reads a case of any op from JSON text: a layer ({@link GoldenCase}) or a pooling, ADD or
+   * softmax case ({@link PoolCase}, {@link AddCase}, {@link SoftmaxCase}).
+   *
+   * @param fileName how messages name the source of {@code json}
+   */
+  public static OperatorCase readOperator(String fileName, String json) throws CaseFormatException {
     JsonNode root;
     try {
       root = JSON.readTree(json);
@@ -106,7 +133,7 @@ public final class CaseReader {
     if (root == null || root.isMissingNode()) {
       throw new CaseFormatException(fileName, "JSON", "empty file");
     }
-    return new Parse(fields, fields.object(root, "(root)")).goldenCase();
+    return new Parse(fields, fields.object(root, "(root)")).operatorCase();
   }
 
   /** The state of one parse: the file's fields and what has been read of them so far. */
@@ -122,7 +149,7 @@ public final class CaseReader {
       this.root = root;
     }
 
-    GoldenCase goldenCase() throws CaseFormatException {
+    OperatorCase operatorCase() throws CaseFormatException {
       String format = f.string(f.required(root, "", "format"), "format");
       if (!format.equals(FORMAT)) {
         throw f.error("format", "unknown format \"%s\", expected \"%s\"", format, FORMAT);
@@ -136,9 +163,21 @@ public final class CaseReader {
       String op = f.string(f.required(root, "", "op"), "op");
       kind = LayerKind.fromCaseName(op);
       if (kind == null) {
+        if (OperatorCaseFields.OPS.contains(op)) {
+          return new OperatorCaseFields(f, root, name, source, comment, op).operatorCase();
+        }
         throw f.error(
-            "op", "unknown op \"%s\", expected one of %s", op, caseNames(LayerKind.values()));
+            "op",
+            "unknown op \"%s\", expected one of %s, %s",
+            op,
+            caseNames(LayerKind.values()),
+            String.join(", ", OperatorCaseFields.OPS));
       }
+      return goldenCase(name, source, comment);
+    }
+
+    private GoldenCase goldenCase(String name, String source, Optional<String> comment)
+        throws CaseFormatException {
       String semanticsName = f.string(f.required(root, "", "semantics"), "semantics");
       semantics = Semantics.fromCaseName(semanticsName);
       if (semantics == null) {
@@ -614,7 +653,7 @@ public final class CaseReader {
   }
 
   /** A shape array as {@code [1, 8, 5, 1]} (it has been validated before data is read). */
-  private static String shapeText(JsonNode shape) {
+  static String shapeText(JsonNode shape) {
     StringBuilder sb = new StringBuilder("[");
     for (int i = 0; i < shape.size(); i++) {
       sb.append(i == 0 ? "" : ", ").append(shape.get(i).asText());
@@ -638,7 +677,7 @@ public final class CaseReader {
     return p;
   }
 
-  private static String caseNames(LayerKind[] kinds) {
+  static String caseNames(LayerKind[] kinds) {
     return String.join(", ", Arrays.stream(kinds).map(LayerKind::caseName).toList());
   }
 

@@ -3,11 +3,14 @@ package dev.npusim.golden.cases;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.google.common.primitives.ImmutableDoubleArray;
 import com.google.common.primitives.ImmutableIntArray;
+import dev.npusim.kernels.AddLayer;
 import dev.npusim.kernels.LayerKind;
+import dev.npusim.kernels.PoolLayer;
 import dev.npusim.kernels.QuantizedLayer;
 import dev.npusim.kernels.Requantization;
 import dev.npusim.kernels.Semantics;
 import dev.npusim.kernels.TensorShape;
+import dev.npusim.kernels.graph.Padding;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
@@ -41,7 +44,7 @@ public final class CaseWriter {
   private CaseWriter() {}
 
   /** Writes {@code goldenCase} to {@code file}, atomically replacing any existing file. */
-  public static void write(GoldenCase goldenCase, Path file) throws IOException {
+  public static void write(OperatorCase goldenCase, Path file) throws IOException {
     byte[] bytes = toJson(goldenCase).getBytes(StandardCharsets.UTF_8);
     Path target = file.toAbsolutePath();
     Path directory = target.getParent();
@@ -71,14 +74,14 @@ public final class CaseWriter {
    *
    * @return the file written
    */
-  public static Path writeInto(GoldenCase goldenCase, Path directory) throws IOException {
+  public static Path writeInto(OperatorCase goldenCase, Path directory) throws IOException {
     Path file = directory.resolve(fileName(goldenCase));
     write(goldenCase, file);
     return file;
   }
 
   /** The file name {@link #writeInto} uses. */
-  public static String fileName(GoldenCase goldenCase) {
+  public static String fileName(OperatorCase goldenCase) {
     String safe = goldenCase.name().replaceAll("[^A-Za-z0-9._-]", "_");
     if (safe.isEmpty() || safe.startsWith(".")) {
       safe = "case" + safe;
@@ -86,8 +89,116 @@ public final class CaseWriter {
     return safe + ".json";
   }
 
-  /** The JSON text of a case, ending in a newline. */
-  public static String toJson(GoldenCase c) {
+  /** The JSON text of a case of any op, ending in a newline. */
+  public static String toJson(OperatorCase c) {
+    if (c instanceof GoldenCase layer) {
+      return layerJson(layer);
+    }
+    if (c instanceof PoolCase pool) {
+      return poolJson(pool);
+    }
+    if (c instanceof AddCase add) {
+      return addJson(add);
+    }
+    return softmaxJson((SoftmaxCase) c);
+  }
+
+  /** The header every case starts with: format, name, source, op and semantics. */
+  private static Text header(OperatorCase c) {
+    Text t = new Text();
+    t.open("{");
+    t.field("format", quote(CaseReader.FORMAT));
+    t.field("name", quote(c.name()));
+    t.field("source", quote(c.source()));
+    t.field("op", quote(c.op()));
+    t.field("semantics", quote(c.semantics()));
+    return t;
+  }
+
+  private static String poolJson(PoolCase c) {
+    PoolLayer layer = c.layer();
+    Padding p = c.padding();
+    Text t = header(c);
+    t.field("filter_size", ints(layer.filterH(), layer.filterW()));
+    t.field("stride", ints(layer.strideH(), layer.strideW()));
+    t.field("padding", ints(p.top(), p.bottom(), p.left(), p.right()));
+    t.open(key("input") + "{");
+    t.field("shape", shape(layer.input(), false));
+    t.field("zero_point", Integer.toString(c.zeroPoint()));
+    scale(t, c.scale());
+    t.field("data", ints(c.input()));
+    t.close("}");
+    t.open(key("output") + "{");
+    t.field("shape", shape(layer.output(), false));
+    t.field("zero_point", Integer.toString(c.zeroPoint()));
+    scale(t, c.scale());
+    t.field("activation_min", Integer.toString(layer.activationMin()));
+    t.field("activation_max", Integer.toString(layer.activationMax()));
+    t.field("data", ints(c.expectedOutput()));
+    t.close("}");
+    return end(t, c);
+  }
+
+  private static String addJson(AddCase c) {
+    AddLayer layer = c.layer();
+    Text t = header(c);
+    t.open(key("input1") + "{");
+    t.field("shape", shape(layer.shape(), false));
+    t.field("zero_point", Integer.toString(layer.input1ZeroPoint()));
+    scale(t, c.input1Scale());
+    t.field("data", ints(c.input1()));
+    t.close("}");
+    t.open(key("input2") + "{");
+    t.field("shape", shape(layer.shape(), false));
+    t.field("zero_point", Integer.toString(layer.input2ZeroPoint()));
+    scale(t, c.input2Scale());
+    t.field("data", ints(c.input2()));
+    t.close("}");
+    t.open(key("requant") + "{");
+    t.field("left_shift", Integer.toString(AddLayer.LEFT_SHIFT));
+    t.field("input1_multiplier", Integer.toString(layer.input1Multiplier()));
+    t.field("input1_shift", Integer.toString(layer.input1Shift()));
+    t.field("input2_multiplier", Integer.toString(layer.input2Multiplier()));
+    t.field("input2_shift", Integer.toString(layer.input2Shift()));
+    t.field("output_multiplier", Integer.toString(layer.outputMultiplier()));
+    t.field("output_shift", Integer.toString(layer.outputShift()));
+    t.close("}");
+    t.open(key("output") + "{");
+    t.field("shape", shape(layer.shape(), false));
+    t.field("zero_point", Integer.toString(layer.outputZeroPoint()));
+    scale(t, c.outputScale());
+    t.field("activation_min", Integer.toString(layer.activationMin()));
+    t.field("activation_max", Integer.toString(layer.activationMax()));
+    t.field("data", ints(c.expectedOutput()));
+    t.close("}");
+    return end(t, c);
+  }
+
+  private static String softmaxJson(SoftmaxCase c) {
+    Text t = header(c);
+    t.field("beta", Float.toString(c.beta()));
+    t.open(key("input") + "{");
+    t.field("shape", ints(c.shape()));
+    t.field("zero_point", Integer.toString(c.inputZeroPoint()));
+    t.field("scale", Float.toString(c.inputScale()));
+    t.field("data", ints(c.input()));
+    t.close("}");
+    t.open(key("output") + "{");
+    t.field("shape", ints(c.shape()));
+    t.field("zero_point", Integer.toString(SoftmaxCase.OUTPUT_ZERO_POINT));
+    t.field("scale", Double.toString(SoftmaxCase.OUTPUT_SCALE));
+    t.field("data", ints(c.expectedOutput()));
+    t.close("}");
+    return end(t, c);
+  }
+
+  private static String end(Text t, OperatorCase c) {
+    c.comment().ifPresent(comment -> t.field("comment", quote(comment)));
+    t.close("}");
+    return t.toString();
+  }
+
+  private static String layerJson(GoldenCase c) {
     QuantizedLayer layer = c.layer();
     boolean fc = layer.kind() == LayerKind.FULLY_CONNECTED;
     boolean explicitTypes = layer.semantics() == Semantics.FLOAT_REQUANT;

@@ -34,7 +34,8 @@ public record GoldenCase(
     ImmutableIntArray expectedOutput,
     OptionalDouble inputScale,
     ImmutableDoubleArray filterScales,
-    OptionalDouble outputScale) {
+    OptionalDouble outputScale)
+    implements OperatorCase {
 
   public GoldenCase {
     checkNotNull(name, "name");
@@ -90,6 +91,16 @@ public record GoldenCase(
         OptionalDouble.empty(),
         ImmutableDoubleArray.of(),
         OptionalDouble.empty());
+  }
+
+  @Override
+  public String op() {
+    return layer.kind().caseName();
+  }
+
+  @Override
+  public String semantics() {
+    return layer.semantics().caseName();
   }
 
   private static void checkScale(String what, double s) {

@@ -2,7 +2,10 @@ package dev.npusim.golden.generator;
 
 import com.google.common.primitives.ImmutableDoubleArray;
 import com.google.common.primitives.ImmutableIntArray;
+import dev.npusim.golden.cases.AddCase;
 import dev.npusim.golden.cases.GoldenCase;
+import dev.npusim.golden.cases.PoolCase;
+import dev.npusim.golden.cases.SoftmaxCase;
 import dev.npusim.golden.generator.CaseSpec.Distribution;
 import dev.npusim.golden.reference.IntegerReference;
 import dev.npusim.kernels.DataType;
@@ -38,6 +41,21 @@ public final class CaseGenerator {
   /** A random case for {@code spec}; deterministic in {@code (spec, seed)}. */
   public static GoldenCase generate(CaseSpec spec, long seed) {
     return new Draw(spec, new SplittableRandom(seed)).goldenCase(seed);
+  }
+
+  /** A random pooling case for {@code spec}; deterministic in {@code (spec, seed)}. */
+  public static PoolCase generate(PoolSpec spec, long seed) {
+    return new OperatorDraw(seed).pool(spec, seed);
+  }
+
+  /** A random ADD case for {@code spec}; deterministic in {@code (spec, seed)}. */
+  public static AddCase generate(AddSpec spec, long seed) {
+    return new OperatorDraw(seed).add(spec, seed);
+  }
+
+  /** A random int8 softmax case for {@code spec}; deterministic in {@code (spec, seed)}. */
+  public static SoftmaxCase generate(SoftmaxSpec spec, long seed) {
+    return new OperatorDraw(seed).softmax(spec, seed);
   }
 
   /** The draws of one case, in a fixed order so that a seed reproduces it. */

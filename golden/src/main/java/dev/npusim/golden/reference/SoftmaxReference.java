@@ -2,6 +2,8 @@ package dev.npusim.golden.reference;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import dev.npusim.kernels.quant.QuantizedMultiplier;
+
 /**
  * TFLite's int8 SOFTMAX reference kernel ({@code reference_ops::Softmax} for quantized data, which
  * TFLite Micro runs), in gemmlowp's fixed-point arithmetic, over the last dimension.
@@ -31,6 +33,39 @@ public final class SoftmaxReference {
       checkArgument(inputLeftShift >= 0 && inputLeftShift <= 31, "left shift %s", inputLeftShift);
       checkArgument(diffMin <= 0, "diff_min %s must be <= 0", diffMin);
     }
+  }
+
+  /**
+   * TFLite's int8 softmax {@code Prepare}: {@code PreprocessSoftmaxScaling} with 5 integer bits,
+   * then {@code CalculateInputRadius}. In double precision from the float32 {@code beta} and input
+   * scale: {@code real = min(beta * input_scale * 2^26, 2^31 - 1)}, quantized as {@code
+   * QuantizeMultiplierGreaterThanOne} (multiplier in [2^30, 2^31), left shift {@code >= 0}), and
+   * {@code diff_min = -floor(31 * 2^26 / 2^left_shift)}.
+   *
+   * @throws IllegalArgumentException unless {@code real} is above 1 (TFLite checks it) and below
+   *     2^30 (a left shift of at most 30)
+   */
+  public static Parameters prepare(float beta, float inputScale) {
+    checkArgument(
+        Float.isFinite(beta) && beta > 0 && Float.isFinite(inputScale) && inputScale > 0,
+        "beta %s and input scale %s must be finite and positive",
+        beta,
+        inputScale);
+    double real =
+        Math.min(
+            (double) beta * (double) inputScale * (double) (1L << (31 - SCALED_DIFF_INTEGER_BITS)),
+            (1L << 31) - 1.0);
+    checkArgument(
+        real > 1 && real < (1 << 30),
+        "beta * input scale * 2^26 = %s is outside (1, 2^30): beta * input scale must lie in"
+            + " (2^-26, 16)",
+        real);
+    QuantizedMultiplier m = QuantizedMultiplier.of(real);
+    double radius =
+        ((1 << SCALED_DIFF_INTEGER_BITS) - 1)
+            * (double) (1L << (31 - SCALED_DIFF_INTEGER_BITS))
+            / (double) (1L << m.shift());
+    return new Parameters(m.multiplier(), m.shift(), -(int) Math.floor(radius));
   }
 
   /** Softmax over rows of {@code depth} int8 values; the result is int8. */

@@ -281,7 +281,7 @@ class CaseReaderTest {
         "op",
         FILE
             + ": op: unknown op \"conv3d\", expected one of conv2d, depthwise_conv2d,"
-            + " fully_connected");
+            + " fully_connected, average_pool_2d, max_pool_2d, add, softmax");
   }
 
   @Test

@@ -1,8 +1,8 @@
 package dev.npusim.models.image;
 
 import com.google.common.collect.ImmutableList;
+import dev.npusim.isa.io.InputFileException;
 import dev.npusim.isa.io.InputFiles;
-import dev.npusim.models.InputFileException;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;

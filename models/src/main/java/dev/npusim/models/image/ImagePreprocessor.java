@@ -2,9 +2,9 @@ package dev.npusim.models.image;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import dev.npusim.isa.io.InputFileException;
 import dev.npusim.kernels.TensorShape;
 import dev.npusim.kernels.graph.FloatTensor;
-import dev.npusim.models.InputFileException;
 import dev.npusim.models.ssd.SsdMobilenetV1;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;

@@ -1,7 +1,7 @@
 package dev.npusim.models.tfjs;
 
+import dev.npusim.isa.io.InputFileException;
 import dev.npusim.isa.io.InputFiles;
-import dev.npusim.models.InputFileException;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.file.Path;

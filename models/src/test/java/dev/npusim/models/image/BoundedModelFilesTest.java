@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.npusim.models.InputFileException;
+import dev.npusim.isa.io.InputFileException;
 import dev.npusim.models.tfjs.ModelSource;
 import java.nio.file.Files;
 import java.nio.file.Path;

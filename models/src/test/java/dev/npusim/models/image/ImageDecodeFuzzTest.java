@@ -1,7 +1,7 @@
 package dev.npusim.models.image;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.npusim.models.InputFileException;
+import dev.npusim.isa.io.InputFileException;
 import java.io.ByteArrayInputStream;
 
 /**

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.npusim.isa.io.InputFileException;
 import dev.npusim.kernels.TensorShape;
 import dev.npusim.kernels.graph.FloatTensor;
-import dev.npusim.models.InputFileException;
 import dev.npusim.models.ssd.SampleRuns;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;

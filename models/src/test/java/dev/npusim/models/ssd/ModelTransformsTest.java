@@ -3,6 +3,7 @@ package dev.npusim.models.ssd;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.npusim.isa.io.InputFileException;
 import dev.npusim.kernels.graph.ActivationRewrite;
 import dev.npusim.kernels.graph.BatchNormFold;
 import dev.npusim.kernels.graph.CrossLayerEqualization;
@@ -10,7 +11,6 @@ import dev.npusim.kernels.graph.CrossLayerEqualization.Variant;
 import dev.npusim.kernels.graph.FloatGraph;
 import dev.npusim.kernels.graph.FloatLayer;
 import dev.npusim.kernels.graph.FloatTensor;
-import dev.npusim.models.InputFileException;
 import dev.npusim.models.graph.FloatActivations;
 import dev.npusim.models.graph.FloatGraphExecutor;
 import java.util.List;

@@ -1,9 +1,9 @@
 package dev.npusim.models.ssd;
 
+import dev.npusim.isa.io.InputFileException;
 import dev.npusim.kernels.graph.BatchNormFold;
 import dev.npusim.kernels.graph.FloatGraph;
 import dev.npusim.kernels.graph.FloatTensor;
-import dev.npusim.models.InputFileException;
 import dev.npusim.models.graph.FloatActivations;
 import dev.npusim.models.graph.FloatGraphExecutor;
 import dev.npusim.models.image.ImageFile;

@@ -1,7 +1,7 @@
 package dev.npusim.models.tfjs;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.npusim.models.InputFileException;
+import dev.npusim.isa.io.InputFileException;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

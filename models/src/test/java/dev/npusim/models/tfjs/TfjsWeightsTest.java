@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.npusim.models.InputFileException;
+import dev.npusim.isa.io.InputFileException;
 import dev.npusim.models.ssd.SsdMobilenetV1;
 import java.io.IOException;
 import java.io.InputStream;
