@@ -423,4 +423,15 @@ class ExitCodeTest {
     assertNull(Main.userErrorMessage(new IllegalStateException("bug")));
     assertNull(Main.userErrorMessage(new ArrayIndexOutOfBoundsException(3)));
   }
+
+  @Test
+  void validateWithAKernelAlsoReportsUnreadableCasesOnStderr() throws Exception {
+    Path folder = dir.resolve("kcases");
+    Files.createDirectories(folder);
+    Files.writeString(folder.resolve("broken.json"), "{\"format\": ");
+    Cli r = run("validate", "--kernel", program().toString(), folder.toString());
+    assertEquals(1, r.code(), r.err());
+    assertTrue(r.err().startsWith("npusim: " + folder.resolve("broken.json") + ":"), r.err());
+    assertEquals("0 passed, 0 failed, 1 not read (see stderr)\n", r.out());
+  }
 }
