@@ -25,14 +25,40 @@ import picocli.CommandLine.Option;
       "Per-layer analysis of 8-bit error on the real SSD-MobileNetV1 (Sheng et al. 2018):",
       "every quantized pipeline runs on the simulator, instruction by instruction, and is",
       "compared with its float pipeline layer by layer and end to end.",
-      "Schemes: tf8, tf8-dw-per-channel, int8-per-channel, tf8-cle, tf8-relu, tf8-relu-cle."
+      "Schemes: tf8, tf8-dw-per-channel, int8-per-channel, tf8-cle, tf8-relu, tf8-relu-cle.",
+      "With --model X.tflite: the same study on an imported int8 TFLite network (see",
+      "--float, --inputs, --random); npusim's schemes then quantize the float original."
     })
 final class AnalyzeCommand implements Callable<Integer> {
   @Option(
       names = "--model",
-      paramLabel = "DIR",
-      description = "Model folder (default: the vendored SSD-MobileNetV1).")
+      paramLabel = "DIR|FILE",
+      description =
+          "Model folder (default: the vendored SSD-MobileNetV1), or an int8 .tflite file.")
   Path model;
+
+  @Option(
+      names = "--float",
+      paramLabel = "FILE",
+      description =
+          "With a .tflite model: its float32 original, paired by graph position (default: the"
+              + " int8 model's dequantized weights serve as the float reference).")
+  Path floatModel;
+
+  @Option(
+      names = "--inputs",
+      paramLabel = "FILE",
+      split = ",",
+      description =
+          "With a .tflite model: evaluation inputs, images (BMP, PNG, JPEG) or .raw int8 tensors"
+              + " (default: the vendored sample photos for image models, else 8 random inputs).")
+  List<Path> inputs;
+
+  @Option(
+      names = "--random",
+      paramLabel = "N",
+      description = "With a .tflite model: evaluate on N seeded random inputs.")
+  Integer random;
 
   @Option(
       names = "--images",
@@ -110,6 +136,25 @@ final class AnalyzeCommand implements Callable<Integer> {
       if (!schemes.contains(s)) {
         schemes.add(s);
       }
+    }
+    if (model != null && Models.isTflite(model.toString())) {
+      if (html != null || dump != null || check || calib != null || allSamples) {
+        throw new UserError(
+            "--html, --dump, --check, --calib and --all-samples are for the SSD model; with a"
+                + " .tflite model use --float, --inputs, --random, --variants and --json");
+      }
+      return ImportedAnalysis.run(
+          model,
+          floatModel,
+          inputs != null ? inputs : images,
+          random,
+          schemes,
+          machine.load(),
+          json,
+          spec.commandLine().getOut());
+    }
+    if (floatModel != null || inputs != null || random != null) {
+      throw new UserError("--float, --inputs and --random need --model X.tflite");
     }
     try {
       SsdMobilenetV1 m = Models.ssd(model);

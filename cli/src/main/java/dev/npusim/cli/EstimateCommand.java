@@ -2,6 +2,7 @@ package dev.npusim.cli;
 
 import dev.npusim.analysis.cost.CostEstimator;
 import dev.npusim.analysis.cost.CostException;
+import dev.npusim.analysis.cost.ImportedNetworkCost;
 import dev.npusim.analysis.cost.NamedLayer;
 import dev.npusim.analysis.cost.NetworkCost;
 import dev.npusim.analysis.cost.NetworkLayers;
@@ -43,10 +44,11 @@ final class EstimateCommand implements Callable<Integer> {
       names = "--model",
       arity = "0..1",
       fallbackValue = "",
-      paramLabel = "DIR",
+      paramLabel = "DIR|FILE",
       description =
           "Estimate the SSD-MobileNetV1 face detector: the vendored copy, or the one in DIR"
-              + " (TF.js weights manifest and binary).")
+              + " (TF.js weights manifest and binary); or an int8 .tflite network (softmax and"
+              + " reshapes are host work, listed apart).")
   String model;
 
   @picocli.CommandLine.Mixin MachineOption machine;
@@ -94,6 +96,9 @@ final class EstimateCommand implements Callable<Integer> {
     boolean traced = trace != null;
     String source;
     List<CostEstimator.Traced> runs;
+    if (Models.isTflite(model)) {
+      return estimateTflite(config, workers);
+    }
     try {
       if (model != null) {
         NetworkLayers network = Models.zeroWeightSsd(model);
@@ -130,6 +135,34 @@ final class EstimateCommand implements Callable<Integer> {
     if (trace != null) {
       AtomicFiles.write(trace, PerfettoTrace.write(source, config, runs));
       out.println("wrote " + trace + " (open it at https://ui.perfetto.dev)");
+    }
+    return 0;
+  }
+
+  private int estimateTflite(MachineConfig config, int workers) throws UserError {
+    if (trace != null) {
+      throw new UserError("--trace: not available with a .tflite model");
+    }
+    ImportedNetworkCost imported;
+    try {
+      imported = ImportedNetworkCost.of(Models.tflite(Path.of(model)), config, workers);
+    } catch (CostException e) {
+      throw new UserError(e.getMessage());
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    out.print(CostReport.text(imported.cost()));
+    out.println(
+        "host work, not NPU cycles: "
+            + (imported.hostOperators().isEmpty()
+                ? "none"
+                : String.join(", ", imported.hostOperators())));
+    if (json != null) {
+      AtomicFiles.write(json, CostReport.json(imported.cost()));
+      out.println("wrote " + json);
+    }
+    if (csv != null) {
+      AtomicFiles.write(csv, CostReport.csv(imported.cost()));
+      out.println("wrote " + csv);
     }
     return 0;
   }

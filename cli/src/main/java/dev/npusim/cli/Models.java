@@ -5,6 +5,10 @@ import dev.npusim.analysis.cost.ZeroWeightNetwork;
 import dev.npusim.isa.io.InputFileException;
 import dev.npusim.models.ssd.SsdMobilenetV1;
 import dev.npusim.models.tfjs.ModelSource;
+import dev.npusim.models.tflite.ModelFormatException;
+import dev.npusim.models.tflite.TfliteModel;
+import dev.npusim.models.tflite.TfliteReader;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -38,5 +42,21 @@ final class Models {
             + (dir.isEmpty() ? ", vendored" : ", " + dir)
             + ")",
         m.graph());
+  }
+
+  /** True when {@code --model} names a TFLite file rather than a TF.js folder. */
+  static boolean isTflite(String path) {
+    return path != null && path.toLowerCase(java.util.Locale.ROOT).endsWith(".tflite");
+  }
+
+  /** A {@code .tflite} file, read and checked; one located message when it is not. */
+  static TfliteModel tflite(Path file) throws UserError {
+    try {
+      return TfliteReader.read(file);
+    } catch (ModelFormatException e) {
+      throw new UserError(e.getMessage());
+    } catch (IOException e) {
+      throw new UserError(file + ": cannot read: " + e.getMessage());
+    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.npusim.cli;
 
+import dev.npusim.analysis.cost.ImportedNetworkCost;
 import dev.npusim.analysis.cost.MachineSweep;
 import dev.npusim.analysis.cost.NamedLayer;
 import dev.npusim.analysis.cost.NetworkCost;
@@ -8,6 +9,7 @@ import dev.npusim.analysis.cost.SweepParameter;
 import dev.npusim.cli.cost.CostReport;
 import dev.npusim.cli.cost.SweepPlot;
 import dev.npusim.golden.cases.GoldenCase;
+import dev.npusim.models.tflite.TfliteModel;
 import dev.npusim.simulator.MachineConfig;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +47,9 @@ final class SweepCommand implements Callable<Integer> {
       arity = "0..1",
       fallbackValue = "",
       paramLabel = "DIR",
-      description = "Sweep the SSD-MobileNetV1 face detector (vendored, or the one in DIR).")
+      description =
+          "Sweep the SSD-MobileNetV1 face detector (vendored, or the one in DIR), or an int8"
+              + " .tflite network.")
   String model;
 
   @Option(
@@ -141,17 +145,24 @@ final class SweepCommand implements Callable<Integer> {
     }
     String source;
     List<NamedLayer> layers;
-    if (model != null) {
-      NetworkLayers network = Models.zeroWeightSsd(model);
-      source = network.description();
-      layers = network.layers();
-    } else {
-      GoldenCase c = CaseFiles.load(input);
-      source = "case " + input + " (" + c.name() + ")";
-      layers = List.of(new NamedLayer(c.name(), c.layer()));
-    }
     List<MachineSweep.Point> grid = MachineSweep.grid(base, axes);
-    List<MachineSweep.Outcome> outcomes = MachineSweep.run(source, layers, grid, workers);
+    List<MachineSweep.Outcome> outcomes;
+    if (Models.isTflite(model)) {
+      TfliteModel network = Models.tflite(Path.of(model));
+      source = network.file() + " (NPU operators; softmax and reshapes are host work)";
+      outcomes = ImportedNetworkCost.sweep(network, grid, workers);
+    } else {
+      if (model != null) {
+        NetworkLayers network = Models.zeroWeightSsd(model);
+        source = network.description();
+        layers = network.layers();
+      } else {
+        GoldenCase c = CaseFiles.load(input);
+        source = "case " + input + " (" + c.name() + ")";
+        layers = List.of(new NamedLayer(c.name(), c.layer()));
+      }
+      outcomes = MachineSweep.run(source, layers, grid, workers);
+    }
     PrintWriter out = spec.commandLine().getOut();
     out.printf("sweep of %s%nbase %s: %s%n%n", source, base.name(), CostReport.machineLine(base));
     out.print(table(axes, outcomes));

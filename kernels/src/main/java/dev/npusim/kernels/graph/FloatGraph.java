@@ -32,8 +32,8 @@ import java.util.function.UnaryOperator;
  * A layer's output may feed several layers (in the SSD model, {@code
  * MobilenetV1/Conv2d_11_pointwise} feeds {@code Conv2d_12_depthwise} and box predictor 0); {@link
  * #consumers} lists them. Layers that no other layer reads are the graph's outputs ({@link
- * #outputs}). There are no merges: each layer has exactly one input, so a quantizer never has to
- * reconcile two scales on one input.
+ * #outputs}). The only merge is an imported graph's {@link FloatOp#ADD}, which reads a second
+ * earlier tensor ({@link FloatLayer#secondInput}); every other layer has exactly one input.
  */
 public final class FloatGraph {
 
@@ -70,11 +70,32 @@ public final class FloatGraph {
           layer.inputShape(),
           layer.input(),
           available);
+      if (layer.secondInput() != null) {
+        TensorShape second =
+            layer.secondInput().equals(INPUT) ? inputShape : shapeIn(seen, layer.secondInput());
+        checkArgument(
+            second != null,
+            "layer %s reads %s, which is not an earlier layer",
+            layer.name(),
+            layer.secondInput());
+        checkArgument(
+            second.equals(layer.inputShape()),
+            "layer %s adds %s of shape %s to one of shape %s",
+            layer.name(),
+            layer.secondInput(),
+            second,
+            layer.inputShape());
+      }
       seen.put(layer.name(), layer);
     }
     this.inputShape = inputShape;
     this.layers = ImmutableList.copyOf(layers);
     this.byName = ImmutableMap.copyOf(seen);
+  }
+
+  private static TensorShape shapeIn(Map<String, FloatLayer> seen, String name) {
+    FloatLayer producer = seen.get(name);
+    return producer == null ? null : producer.outputShape();
   }
 
   public TensorShape inputShape() {
@@ -107,7 +128,7 @@ public final class FloatGraph {
     checkArgument(tensor.equals(INPUT) || byName.containsKey(tensor), "no tensor named %s", tensor);
     ImmutableList.Builder<FloatLayer> b = ImmutableList.builder();
     for (FloatLayer layer : layers) {
-      if (layer.input().equals(tensor)) {
+      if (layer.inputs().contains(tensor)) {
         b.add(layer);
       }
     }
@@ -143,6 +164,11 @@ public final class FloatGraph {
       layer(name);
     }
     return mapLayers(l -> replacements.getOrDefault(l.name(), l));
+  }
+
+  /** The graph's final output: the last layer in execution order. */
+  public FloatLayer last() {
+    return layers.get(layers.size() - 1);
   }
 
   /** Total multiply-accumulates per inference. */

@@ -8,10 +8,12 @@ import dev.npusim.kernels.QuantizedLayer;
 import dev.npusim.kernels.TensorShape;
 
 /**
- * One float (double) layer of a {@link FloatGraph}: a regular or depthwise convolution with its
- * bias, an optional unfolded BatchNorm and an activation. Validated at construction.
+ * One float (double) layer of a {@link FloatGraph}: a regular or depthwise convolution or a
+ * fully-connected layer with its bias, an optional unfolded BatchNorm and an activation; or, in
+ * graphs imported from TFLite, a weightless operation ({@link FloatOp}): average or max pooling, a
+ * two-input ADD, a reshape, a softmax. Validated at construction.
  *
- * <p>It computes, per output element of channel {@code oc}:
+ * <p>A weighted layer computes, per output element of channel {@code oc}:
  *
  * <pre>
  *   acc = sum over taps (ky, kx) and input channels of input * filter   (zero padding outside)
@@ -20,21 +22,35 @@ import dev.npusim.kernels.TensorShape;
  *   out = activation.apply(acc, oc)
  * </pre>
  *
+ * <p>Pooling takes the mean or maximum over the window's pixels inside the input (TFLite's
+ * reference kernels: padding moves the window, padded pixels are not counted), ADD sums {@link
+ * #input} and {@link #secondInput} element-wise, each then through the activation; RESHAPE keeps
+ * the values; SOFTMAX normalises {@code exp(beta * x)} over the channel axis.
+ *
  * <p>Layouts follow {@link QuantizedLayer}: activations NHWC; {@link LayerKind#CONV2D} filter OHWI
- * {@code [OC, KH, KW, IC]}; {@link LayerKind#DEPTHWISE_CONV2D} filter {@code [KH, KW, C]} (depth
- * multiplier 1, so output channel c reads input channel c only). Dilation is always 1.
+ * {@code [OC, KH, KW, IC]}; {@link LayerKind#DEPTHWISE_CONV2D} filter {@code [KH, KW, OC]} (with
+ * depth multiplier {@code M = OC / IC}, output channel c reads input channel {@code c / M}, as
+ * TFLite's depthwise kernels; the face detector's layers all have M = 1); {@link
+ * LayerKind#FULLY_CONNECTED} filter {@code [OC, IC]} on an input of shape {@code (N, 1, 1, IC)},
+ * which is a 1x1 convolution. Dilation is always 1.
  *
  * @param name the manifest prefix of the layer's tensors, e.g. {@code
  *     MobilenetV1/Conv2d_1_depthwise}; unique in its graph
+ * @param op what the layer computes
  * @param input the name of the layer whose output this layer reads, or {@link FloatGraph#INPUT}
+ * @param secondInput ADD's second operand (a layer name or {@link FloatGraph#INPUT}); null for
+ *     every other operation
+ * @param filter the weights of a weighted layer, null for the others
  * @param bias one value per output channel, or null when the layer has none (the model's depthwise
  *     layers have none until {@link BatchNormFold} gives them one)
  * @param batchNorm the unfolded BatchNorm, or null
+ * @param beta SOFTMAX's input multiplier; 0 for every other operation
  */
 public record FloatLayer(
     String name,
-    LayerKind kind,
+    FloatOp op,
     String input,
+    String secondInput,
     TensorShape inputShape,
     TensorShape outputShape,
     int kernelH,
@@ -45,16 +61,18 @@ public record FloatLayer(
     ImmutableDoubleArray filter,
     ImmutableDoubleArray bias,
     BatchNorm batchNorm,
-    Activation activation) {
+    Activation activation,
+    double beta) {
 
   public FloatLayer {
     checkArgument(name != null && !name.isEmpty(), "layer name is empty");
+    checkArgument(op != null, "layer %s: no operation", name);
     checkArgument(input != null && !input.isEmpty(), "layer %s: input name is empty", name);
     checkArgument(
-        kind == LayerKind.CONV2D || kind == LayerKind.DEPTHWISE_CONV2D,
-        "layer %s: kind %s is not a convolution",
+        (op == FloatOp.ADD) == (secondInput != null && !secondInput.isEmpty()),
+        "layer %s: %s must have a second input exactly when it is an ADD",
         name,
-        kind);
+        op);
     checkArgument(
         kernelH > 0 && kernelW > 0 && strideH > 0 && strideW > 0,
         "layer %s: kernel %sx%s, stride %s,%s must be positive",
@@ -71,35 +89,148 @@ public record FloatLayer(
         name,
         inputShape.n(),
         outputShape.n());
-    int oh =
-        QuantizedLayer.outputSize(
-            inputShape.h(), kernelH, strideH, 1, padding.top(), padding.bottom());
-    int ow =
-        QuantizedLayer.outputSize(
-            inputShape.w(), kernelW, strideW, 1, padding.left(), padding.right());
     checkArgument(
-        outputShape.h() == oh && outputShape.w() == ow,
-        "layer %s: output %sx%s, but input %sx%s, kernel %sx%s, stride %s,%s, padding %s give %sx%s",
+        op == FloatOp.SOFTMAX ? beta > 0 && Double.isFinite(beta) : beta == 0,
+        "layer %s: beta %s (a positive beta for SOFTMAX only)",
         name,
-        outputShape.h(),
-        outputShape.w(),
-        inputShape.h(),
-        inputShape.w(),
+        beta);
+    if (op.weighted()) {
+      checkWeighted(
+          name,
+          op.layerKind(),
+          inputShape,
+          outputShape,
+          kernelH,
+          kernelW,
+          strideH,
+          strideW,
+          padding,
+          filter,
+          bias,
+          batchNorm);
+    } else {
+      checkArgument(
+          filter == null && bias == null && batchNorm == null,
+          "layer %s: %s has no filter, bias or BatchNorm",
+          name,
+          op);
+      checkWeightless(
+          name, op, inputShape, outputShape, kernelH, kernelW, strideH, strideW, padding);
+      checkArgument(
+          op != FloatOp.RESHAPE && op != FloatOp.SOFTMAX
+              || activation.kind() == Activation.Kind.NONE,
+          "layer %s: %s has no activation",
+          name,
+          op);
+    }
+    activation.checkChannels(outputShape.c(), name);
+  }
+
+  /**
+   * A convolution or fully-connected layer without a second input (the constructor every weighted
+   * layer used before imported graphs).
+   */
+  public FloatLayer(
+      String name,
+      LayerKind kind,
+      String input,
+      TensorShape inputShape,
+      TensorShape outputShape,
+      int kernelH,
+      int kernelW,
+      int strideH,
+      int strideW,
+      Padding padding,
+      ImmutableDoubleArray filter,
+      ImmutableDoubleArray bias,
+      BatchNorm batchNorm,
+      Activation activation) {
+    this(
+        name,
+        FloatOp.of(kind),
+        input,
+        null,
+        inputShape,
+        outputShape,
         kernelH,
         kernelW,
         strideH,
         strideW,
         padding,
-        oh,
-        ow);
+        filter,
+        bias,
+        batchNorm,
+        activation,
+        0);
+  }
+
+  /** A weightless layer (pooling, ADD, RESHAPE, SOFTMAX); the window is 1x1/1 where unused. */
+  public static FloatLayer weightless(
+      String name,
+      FloatOp op,
+      String input,
+      String secondInput,
+      TensorShape inputShape,
+      TensorShape outputShape,
+      int kernelH,
+      int kernelW,
+      int strideH,
+      int strideW,
+      Padding padding,
+      Activation activation,
+      double beta) {
+    return new FloatLayer(
+        name,
+        op,
+        input,
+        secondInput,
+        inputShape,
+        outputShape,
+        kernelH,
+        kernelW,
+        strideH,
+        strideW,
+        padding,
+        null,
+        null,
+        null,
+        activation,
+        beta);
+  }
+
+  private static void checkWeighted(
+      String name,
+      LayerKind kind,
+      TensorShape inputShape,
+      TensorShape outputShape,
+      int kernelH,
+      int kernelW,
+      int strideH,
+      int strideW,
+      Padding padding,
+      ImmutableDoubleArray filter,
+      ImmutableDoubleArray bias,
+      BatchNorm batchNorm) {
+    checkArgument(filter != null, "layer %s: %s needs a filter", name, kind);
+    checkOutputSize(name, inputShape, outputShape, kernelH, kernelW, strideH, strideW, padding);
     int oc = outputShape.c();
     if (kind == LayerKind.DEPTHWISE_CONV2D) {
       checkArgument(
-          oc == inputShape.c(),
-          "layer %s: depthwise with multiplier 1 keeps the channel count, %s in, %s out",
+          oc % inputShape.c() == 0,
+          "layer %s: depthwise output channels %s are not a multiple of the %s input channels",
           name,
-          inputShape.c(),
-          oc);
+          oc,
+          inputShape.c());
+    }
+    if (kind == LayerKind.FULLY_CONNECTED) {
+      checkArgument(
+          inputShape.h() == 1 && inputShape.w() == 1 && kernelH == 1 && kernelW == 1,
+          "layer %s: a fully-connected layer reads (N, 1, 1, IC) with a 1x1 kernel, got %s and"
+              + " %sx%s",
+          name,
+          inputShape,
+          kernelH,
+          kernelW);
     }
     int expected = QuantizedLayer.filterElements(kind, inputShape.c(), oc, kernelH, kernelW);
     checkArgument(
@@ -126,7 +257,77 @@ public record FloatLayer(
           batchNorm.channels(),
           oc);
     }
-    activation.checkChannels(oc, name);
+  }
+
+  private static void checkWeightless(
+      String name,
+      FloatOp op,
+      TensorShape inputShape,
+      TensorShape outputShape,
+      int kernelH,
+      int kernelW,
+      int strideH,
+      int strideW,
+      Padding padding) {
+    switch (op) {
+      case AVERAGE_POOL, MAX_POOL -> {
+        checkArgument(
+            inputShape.c() == outputShape.c(),
+            "layer %s: pooling keeps the channel count, %s in, %s out",
+            name,
+            inputShape.c(),
+            outputShape.c());
+        checkOutputSize(name, inputShape, outputShape, kernelH, kernelW, strideH, strideW, padding);
+      }
+      case ADD, SOFTMAX ->
+          checkArgument(
+              inputShape.equals(outputShape),
+              "layer %s: %s keeps the shape, %s in, %s out",
+              name,
+              op,
+              inputShape,
+              outputShape);
+      case RESHAPE ->
+          checkArgument(
+              inputShape.elements() == outputShape.elements(),
+              "layer %s: reshape from %s to %s changes the element count",
+              name,
+              inputShape,
+              outputShape);
+      default -> throw new IllegalArgumentException("layer " + name + ": " + op + " has weights");
+    }
+  }
+
+  private static void checkOutputSize(
+      String name,
+      TensorShape inputShape,
+      TensorShape outputShape,
+      int kernelH,
+      int kernelW,
+      int strideH,
+      int strideW,
+      Padding padding) {
+    int oh =
+        QuantizedLayer.outputSize(
+            inputShape.h(), kernelH, strideH, 1, padding.top(), padding.bottom());
+    int ow =
+        QuantizedLayer.outputSize(
+            inputShape.w(), kernelW, strideW, 1, padding.left(), padding.right());
+    checkArgument(
+        outputShape.h() == oh && outputShape.w() == ow,
+        "layer %s: output %sx%s, but input %sx%s, kernel %sx%s, stride %s,%s, padding %s give %sx%s",
+        name,
+        outputShape.h(),
+        outputShape.w(),
+        inputShape.h(),
+        inputShape.w(),
+        kernelH,
+        kernelW,
+        strideH,
+        strideW,
+        padding,
+        oh,
+        ow);
   }
 
   private static void checkFinite(ImmutableDoubleArray values, String layer, String what) {
@@ -209,6 +410,21 @@ public record FloatLayer(
         in.n(), (in.h() + stride - 1) / stride, (in.w() + stride - 1) / stride, channels);
   }
 
+  /** The quantized layer kind of a weighted layer; null for a weightless one. */
+  public LayerKind kind() {
+    return op.layerKind();
+  }
+
+  /** The tensors this layer reads: {@link #input}, and {@link #secondInput} for an ADD. */
+  public java.util.List<String> inputs() {
+    return secondInput == null ? java.util.List.of(input) : java.util.List.of(input, secondInput);
+  }
+
+  /** Output channels per input channel of a depthwise layer (1 for every other layer). */
+  public int depthMultiplier() {
+    return isDepthwise() ? outputShape.c() / inputShape.c() : 1;
+  }
+
   public int inputChannels() {
     return inputShape.c();
   }
@@ -218,7 +434,7 @@ public record FloatLayer(
   }
 
   public boolean isDepthwise() {
-    return kind == LayerKind.DEPTHWISE_CONV2D;
+    return op == FloatOp.DEPTHWISE_CONV2D;
   }
 
   /** Index into {@link #filter} of output channel oc, tap (ky, kx), input channel ic. */
@@ -243,6 +459,9 @@ public record FloatLayer(
 
   /** Multiply-accumulates per inference. */
   public long macs() {
+    if (!op.weighted()) {
+      return 0;
+    }
     long perOutput = (long) kernelH * kernelW * (isDepthwise() ? 1 : inputShape.c());
     return outputShape.elements() * perOutput;
   }
@@ -263,8 +482,9 @@ public record FloatLayer(
       Activation newActivation) {
     return new FloatLayer(
         name,
-        kind,
+        op,
         input,
+        secondInput,
         inputShape,
         outputShape,
         kernelH,
@@ -275,14 +495,15 @@ public record FloatLayer(
         newFilter,
         newBias,
         newBatchNorm,
-        newActivation);
+        newActivation,
+        beta);
   }
 
   @Override
   public String toString() {
     return name
         + " ("
-        + kind.caseName()
+        + (op.weighted() ? kind().caseName() : op.displayName())
         + " "
         + kernelH
         + "x"
@@ -299,6 +520,7 @@ public record FloatLayer(
         + activation
         + ", input "
         + input
+        + (secondInput != null ? " + " + secondInput : "")
         + ")";
   }
 }

@@ -84,7 +84,7 @@ public final class NetworkQuantizer {
     return new QuantizedNetwork(scheme, graph, input, ImmutableList.copyOf(layers));
   }
 
-  static QuantizedNetwork.Layer quantizeLayer(
+  public static QuantizedNetwork.Layer quantizeLayer(
       FloatLayer f, QuantParams in, QuantParams out, DataType act, boolean perChannel) {
     int oc = f.outputChannels();
     int n = f.filter().length();
@@ -159,6 +159,7 @@ public final class NetworkQuantizer {
             .kernel(f.kernelH(), f.kernelW())
             .stride(f.strideH(), f.strideW())
             .padding(f.padding())
+            .depthMultiplier(f.depthMultiplier())
             .types(act, filterType, act)
             .inputZeroPoint(in.zeroPoint())
             .filterZeroPoints(ImmutableIntArray.copyOf(zw))
@@ -190,7 +191,7 @@ public final class NetworkQuantizer {
   }
 
   /** TFLite's CalculateActivationRangeQuantized. */
-  static int[] integerClamp(Activation a, QuantParams out) {
+  public static int[] integerClamp(Activation a, QuantParams out) {
     int qmin = out.type().min();
     int qmax = out.type().max();
     int zo = out.zeroPoint();

@@ -17,7 +17,9 @@ import java.util.stream.IntStream;
 
 /**
  * The float reference: executes a {@link FloatGraph} in double precision, layer by layer, as {@link
- * FloatLayer} defines it (conv, + bias, BatchNorm, activation).
+ * FloatLayer} defines it (conv, + bias, BatchNorm, activation; pooling, ADD, reshape and softmax
+ * for imported graphs). It is the one float executor: the face detector and imported TFLite graphs
+ * both run here.
  *
  * <p>Results are deterministic: every output element is summed by one thread in the fixed order
  * (ky, kx, input channel), whatever the thread count. Work is split over output rows (and 16-pixel
@@ -67,7 +69,9 @@ public final class FloatGraphExecutor {
     // Index of the last layer that reads each tensor, to know when it can go.
     Map<String, Integer> lastUse = new HashMap<>();
     for (int i = 0; i < graph.layers().size(); i++) {
-      lastUse.put(graph.layers().get(i).input(), i);
+      for (String read : graph.layers().get(i).inputs()) {
+        lastUse.put(read, i);
+      }
     }
     Map<String, double[]> live = new HashMap<>();
     LinkedHashMap<String, FloatTensor> kept = new LinkedHashMap<>();
@@ -75,9 +79,12 @@ public final class FloatGraphExecutor {
     kept.put(FloatGraph.INPUT, input);
     for (int i = 0; i < graph.layers().size(); i++) {
       FloatLayer layer = graph.layers().get(i);
-      double[] out = prepared.get(layer.name()).run(live.get(layer.input()), true);
-      if (lastUse.getOrDefault(layer.input(), -1) == i) {
-        live.remove(layer.input());
+      double[] second = layer.secondInput() == null ? null : live.get(layer.secondInput());
+      double[] out = prepared.get(layer.name()).run(live.get(layer.input()), second, true);
+      for (String read : layer.inputs()) {
+        if (lastUse.getOrDefault(read, -1) == i) {
+          live.remove(read);
+        }
       }
       if (lastUse.containsKey(layer.name())) {
         live.put(layer.name(), out);
@@ -91,7 +98,12 @@ public final class FloatGraphExecutor {
 
   /** Runs one layer of the graph on a given input (its output after the activation). */
   public FloatTensor runLayer(String layerName, FloatTensor input) {
-    return runPrepared(prepared(layerName), input, true);
+    return runPrepared(prepared(layerName), input, null, true);
+  }
+
+  /** Runs one ADD of the graph on its two inputs (its output after the activation). */
+  public FloatTensor runLayer(String layerName, FloatTensor input, FloatTensor secondInput) {
+    return runPrepared(prepared(layerName), input, secondInput, true);
   }
 
   /**
@@ -99,12 +111,17 @@ public final class FloatGraphExecutor {
    * measuring how much a ReLU6 or an 8-bit range cuts off.
    */
   public FloatTensor runLayerBeforeActivation(String layerName, FloatTensor input) {
-    return runPrepared(prepared(layerName), input, false);
+    return runPrepared(prepared(layerName), input, null, false);
   }
 
   /** Runs a layer that need not belong to any graph. */
   public static FloatTensor runLayer(FloatLayer layer, FloatTensor input) {
-    return runPrepared(new PreparedLayer(layer), input, true);
+    return runPrepared(new PreparedLayer(layer), input, null, true);
+  }
+
+  /** Runs a layer that need not belong to any graph on its one or two inputs. */
+  public static FloatTensor runLayer(FloatLayer layer, FloatTensor input, FloatTensor second) {
+    return runPrepared(new PreparedLayer(layer), input, second, true);
   }
 
   private PreparedLayer prepared(String layerName) {
@@ -113,14 +130,28 @@ public final class FloatGraphExecutor {
     return p;
   }
 
-  private static FloatTensor runPrepared(PreparedLayer p, FloatTensor input, boolean activate) {
+  private static FloatTensor runPrepared(
+      PreparedLayer p, FloatTensor input, FloatTensor second, boolean activate) {
     checkArgument(
         input.shape().equals(p.layer.inputShape()),
         "layer %s takes %s, got %s",
         p.layer.name(),
         p.layer.inputShape(),
         input.shape());
-    return FloatTensor.adopt(p.layer.outputShape(), p.run(input.toArray(), activate));
+    checkArgument(
+        (second != null) == (p.layer.secondInput() != null),
+        "layer %s takes %s inputs",
+        p.layer.name(),
+        p.layer.inputs().size());
+    checkArgument(
+        second == null || second.shape().equals(p.layer.inputShape()),
+        "layer %s adds %s, got %s",
+        p.layer.name(),
+        p.layer.inputShape(),
+        second == null ? null : second.shape());
+    return FloatTensor.adopt(
+        p.layer.outputShape(),
+        p.run(input.toArray(), second == null ? null : second.toArray(), activate));
   }
 
   /** A layer's parameters as flat arrays in the order the loops read them. */
@@ -144,7 +175,9 @@ public final class FloatGraphExecutor {
     PreparedLayer(FloatLayer layer) {
       this.layer = layer;
       int oc = layer.outputChannels();
-      if (layer.isDepthwise()) {
+      if (!layer.op().weighted()) {
+        weights = null;
+      } else if (layer.isDepthwise()) {
         weights = layer.filter().toArray();
       } else {
         int kh = layer.kernelH();
@@ -181,10 +214,35 @@ public final class FloatGraphExecutor {
       }
     }
 
-    double[] run(double[] in, boolean activate) {
+    double[] run(double[] in, double[] second, boolean activate) {
       TensorShape os = layer.outputShape();
       double[] out = new double[Math.toIntExact(os.elements())];
       int rows = os.n() * os.h();
+      switch (layer.op()) {
+        case AVERAGE_POOL, MAX_POOL -> {
+          for (int r = 0; r < rows; r++) {
+            poolRow(in, out, r, activate);
+          }
+          return out;
+        }
+        case ADD -> {
+          for (int i = 0; i < out.length; i++) {
+            out[i] = in[i] + second[i];
+          }
+          for (int base = 0; base < out.length; base += os.c()) {
+            finish(out, base, activate);
+          }
+          return out;
+        }
+        case RESHAPE -> {
+          return in.clone();
+        }
+        case SOFTMAX -> {
+          softmax(in, out);
+          return out;
+        }
+        default -> {}
+      }
       if (layer.isDepthwise()) {
         IntStream.range(0, rows).parallel().forEach(r -> depthwiseRow(in, out, r, activate));
       } else {
@@ -201,6 +259,7 @@ public final class FloatGraphExecutor {
       TensorShape is = layer.inputShape();
       TensorShape os = layer.outputShape();
       int c = os.c();
+      int multiplier = layer.depthMultiplier();
       int b = row / os.h();
       int oy = row % os.h();
       for (int ox = 0; ox < os.w(); ox++) {
@@ -217,8 +276,14 @@ public final class FloatGraphExecutor {
             }
             int inBase = is.index(b, iy, ix, 0);
             int wBase = (ky * layer.kernelW() + kx) * c;
-            for (int ch = 0; ch < c; ch++) {
-              out[outBase + ch] += in[inBase + ch] * weights[wBase + ch];
+            if (multiplier == 1) {
+              for (int ch = 0; ch < c; ch++) {
+                out[outBase + ch] += in[inBase + ch] * weights[wBase + ch];
+              }
+            } else {
+              for (int ch = 0; ch < c; ch++) {
+                out[outBase + ch] += in[inBase + ch / multiplier] * weights[wBase + ch];
+              }
             }
           }
         }
@@ -263,6 +328,61 @@ public final class FloatGraphExecutor {
       }
       for (int ox = ox0; ox < ox1; ox++) {
         finish(out, os.index(b, oy, ox, 0), activate);
+      }
+    }
+
+    /**
+     * One output row of average or max pooling: over the window's pixels inside the input only
+     * (TFLite's reference pooling: padding moves the window, padded pixels are not counted).
+     */
+    private void poolRow(double[] in, double[] out, int row, boolean activate) {
+      TensorShape is = layer.inputShape();
+      TensorShape os = layer.outputShape();
+      boolean max = layer.op() == dev.npusim.kernels.graph.FloatOp.MAX_POOL;
+      int b = row / os.h();
+      int oy = row % os.h();
+      for (int ox = 0; ox < os.w(); ox++) {
+        int outBase = os.index(b, oy, ox, 0);
+        for (int ch = 0; ch < os.c(); ch++) {
+          double acc = max ? Double.NEGATIVE_INFINITY : 0;
+          int count = 0;
+          for (int ky = 0; ky < layer.kernelH(); ky++) {
+            int iy = oy * layer.strideH() - layer.padding().top() + ky;
+            if (iy < 0 || iy >= is.h()) {
+              continue;
+            }
+            for (int kx = 0; kx < layer.kernelW(); kx++) {
+              int ix = ox * layer.strideW() - layer.padding().left() + kx;
+              if (ix < 0 || ix >= is.w()) {
+                continue;
+              }
+              double v = in[is.index(b, iy, ix, ch)];
+              acc = max ? Math.max(acc, v) : acc + v;
+              count++;
+            }
+          }
+          out[outBase + ch] = max ? acc : acc / count;
+        }
+        finish(out, outBase, activate);
+      }
+    }
+
+    /** Softmax over the channel axis, the maximum subtracted first so exp cannot overflow. */
+    private void softmax(double[] in, double[] out) {
+      int c = layer.outputShape().c();
+      for (int base = 0; base < in.length; base += c) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < c; i++) {
+          max = Math.max(max, in[base + i]);
+        }
+        double sum = 0;
+        for (int i = 0; i < c; i++) {
+          out[base + i] = Math.exp(layer.beta() * (in[base + i] - max));
+          sum += out[base + i];
+        }
+        for (int i = 0; i < c; i++) {
+          out[base + i] /= sum;
+        }
       }
     }
 

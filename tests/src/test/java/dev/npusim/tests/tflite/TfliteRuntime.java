@@ -55,6 +55,34 @@ final class TfliteRuntime implements AutoCloseable {
     checkState(interpreter.Invoke() == TFLITE_OK, "TFLite Invoke failed");
   }
 
+  /** Sets the float32 input and runs the whole graph (a float original). */
+  void invoke(float[] input) {
+    int index = interpreter.inputs().get(0);
+    TfLiteTensor t = interpreter.tensor(index);
+    checkState(t.type() == 1, "input has TfLiteType %s, not float32", t.type());
+    checkState(t.bytes() == 4L * input.length, "input holds %s bytes", t.bytes());
+    ByteBuffer b = ByteBuffer.allocate(4 * input.length).order(ByteOrder.LITTLE_ENDIAN);
+    for (float f : input) {
+      b.putFloat(f);
+    }
+    t.data().raw().capacity(t.bytes()).put(b.array());
+    checkState(interpreter.Invoke() == TFLITE_OK, "TFLite Invoke failed");
+  }
+
+  /** The float32 values of tensor {@code index} after the last invoke. */
+  float[] floatTensor(int index) {
+    TfLiteTensor t = interpreter.tensor(index);
+    checkState(t.type() == 1, "tensor %s has TfLiteType %s, not float32", index, t.type());
+    byte[] raw = new byte[(int) t.bytes()];
+    t.data().raw().capacity(t.bytes()).get(raw);
+    ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+    float[] out = new float[raw.length / 4];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = b.getFloat(4 * i);
+    }
+    return out;
+  }
+
   /** The values of tensor {@code index} after the last invoke: int8 or int32, widened. */
   int[] tensor(int index) {
     TfLiteTensor t = interpreter.tensor(index);
