@@ -3,6 +3,7 @@ package dev.npusim.cli;
 import dev.npusim.golden.cases.CaseFormatException;
 import dev.npusim.golden.cases.CaseReader;
 import dev.npusim.golden.cases.GoldenCase;
+import dev.npusim.isa.io.InputFileException;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -18,8 +19,10 @@ final class CaseFiles {
       throw new UserError(e.getMessage());
     } catch (NoSuchFileException e) {
       throw new UserError(file + ": no such file");
+    } catch (InputFileException e) {
+      throw new UserError(e.getMessage());
     } catch (IOException e) {
-      throw new UserError(file + ": cannot read: " + e.getMessage());
+      throw new UserError(file + ": cannot read: " + AtomicFiles.reason(e));
     }
   }
 }

@@ -1,7 +1,6 @@
 package dev.npusim.cli;
 
 import dev.npusim.golden.cases.CaseWriter;
-import dev.npusim.golden.cases.GoldenCase;
 import dev.npusim.golden.cases.OperatorCase;
 import dev.npusim.golden.generator.AddSpec;
 import dev.npusim.golden.generator.CaseGenerator;
@@ -14,11 +13,13 @@ import dev.npusim.kernels.LayerKind;
 import dev.npusim.kernels.PoolLayer;
 import dev.npusim.kernels.Semantics;
 import dev.npusim.kernels.TensorShape;
-import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -172,13 +173,14 @@ final class GoldenCommand implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() throws UserError {
+    public Integer call() throws UserError, UsageError {
+      checkCountAndSeed();
       if (OPERATORS.contains(op)) {
         return generateOperators();
       }
       LayerKind kind = LayerKind.fromCaseName(op);
       if (kind == null) {
-        throw new UserError(
+        throw new UsageError(
             "--op "
                 + op
                 + ": expected conv2d, depthwise_conv2d, fully_connected, "
@@ -187,16 +189,13 @@ final class GoldenCommand implements Runnable {
       rejectOptions("--beta");
       Semantics sem = Semantics.fromCaseName(semantics);
       if (sem == null) {
-        throw new UserError(
+        throw new UsageError(
             "--semantics " + semantics + ": expected tflite-int8, tflite-uint8 or float-requant");
-      }
-      if (count < 1) {
-        throw new UserError("--count " + count + ": must be at least 1");
       }
       CaseSpec spec0;
       try {
         int[] in = ints(input, 4, "--input");
-        int[] k = ints(kernel.replace('x', ','), 2, "--kernel");
+        int[] k = kernel(kernel);
         int[] s = ints(stride, 2, "--stride");
         int[] d = ints(dilation, 2, "--dilation");
         CaseSpec.Builder b =
@@ -225,14 +224,14 @@ final class GoldenCommand implements Runnable {
         if (types != null) {
           String[] t = types.split(",");
           if (t.length != 3) {
-            throw new UserError(
+            throw new UsageError(
                 "--types " + types + ": expected IN,FILTER,OUT such as uint8,int8,uint8");
           }
           DataType[] dt = new DataType[3];
           for (int i = 0; i < 3; i++) {
             dt[i] = DataType.fromCaseName(t[i].trim().toLowerCase(Locale.ROOT));
             if (dt[i] == null) {
-              throw new UserError("--types " + types + ": '" + t[i] + "' is not int8 or uint8");
+              throw new UsageError("--types " + types + ": '" + t[i] + "' is not int8 or uint8");
             }
           }
           b.types(dt[0], dt[1], dt[2]);
@@ -242,24 +241,50 @@ final class GoldenCommand implements Runnable {
         }
         spec0 = b.build();
       } catch (IllegalArgumentException e) {
-        throw new UserError("invalid case: " + e.getMessage());
+        throw new UsageError("invalid case: " + e.getMessage());
       }
-      var out = spec.commandLine().getOut();
-      try {
-        java.nio.file.Files.createDirectories(output);
-      } catch (IOException e) {
-        throw new UserError(output + ": cannot create the folder: " + e.getMessage());
-      }
+      List<OperatorCase> cases = new ArrayList<>();
       for (int i = 0; i < count; i++) {
-        GoldenCase c = CaseGenerator.generate(spec0, seed + i);
+        cases.add(CaseGenerator.generate(spec0, seed + i));
+      }
+      writeAll(cases);
+      return 0;
+    }
+
+    /** {@code --count} at least 1, and seeds that do not wrap (case i uses seed + i). */
+    private void checkCountAndSeed() throws UsageError {
+      if (count < 1) {
+        throw new UsageError("--count " + count + ": must be at least 1");
+      }
+      // The last case's seed must not wrap past Long.MAX_VALUE to a negative one (issue 12).
+      if (seed < 0 || seed > Long.MAX_VALUE - (count - 1)) {
+        throw new UsageError(
+            "--seed "
+                + seed
+                + ": seeds run from 0 to "
+                + Long.MAX_VALUE
+                + ", and with --count "
+                + count
+                + " the first may be at most "
+                + (Long.MAX_VALUE - (count - 1)));
+      }
+    }
+
+    /** {@code KHxKW}, e.g. {@code 3x3}. */
+    private static int[] kernel(String text) throws UsageError {
+      String[] parts = text.split("x", -1);
+      if (parts.length != 2) {
+        throw new UsageError("--kernel " + text + ": expected KHxKW, e.g. 3x3");
+      }
+      int[] k = new int[2];
+      for (int i = 0; i < 2; i++) {
         try {
-          Path written = CaseWriter.writeInto(c, output);
-          out.println(written);
-        } catch (IOException e) {
-          throw new UserError(output + ": cannot write: " + e.getMessage());
+          k[i] = Integer.parseInt(parts[i].trim());
+        } catch (NumberFormatException e) {
+          throw new UsageError("--kernel " + text + ": '" + parts[i] + "' is not an integer");
         }
       }
-      return 0;
+      return k;
     }
 
     /** The ops without weights, in the case format's order. */
@@ -270,20 +295,17 @@ final class GoldenCommand implements Runnable {
      * Pooling, ADD and softmax cases: their specs from the options that apply to them (any other
      * option given is an error, not silently ignored), then {@code count} cases.
      */
-    private Integer generateOperators() throws UserError {
+    private Integer generateOperators() throws UserError, UsageError {
       Semantics sem = Semantics.fromCaseName(semantics);
       boolean softmax = op.equals("softmax");
       if (sem != Semantics.TFLITE_INT8 && (softmax || sem != Semantics.TFLITE_UINT8)) {
-        throw new UserError(
+        throw new UsageError(
             "--semantics "
                 + semantics
                 + ": "
                 + op
                 + " takes "
                 + (softmax ? "tflite-int8" : "tflite-int8 or tflite-uint8"));
-      }
-      if (count < 1) {
-        throw new UserError("--count " + count + ": must be at least 1");
       }
       rejectOptions(
           "--output-channels",
@@ -304,7 +326,7 @@ final class GoldenCommand implements Runnable {
         }
       }
       if (!pool && scales == CaseSpec.ScaleRange.LEFT_SHIFT) {
-        throw new UserError("--scales left_shift: " + op + " takes typical or wide");
+        throw new UsageError("--scales left_shift: " + op + " takes typical or wide");
       }
       boolean wide = scales == CaseSpec.ScaleRange.WIDE;
       List<OperatorCase> cases = new ArrayList<>();
@@ -312,7 +334,7 @@ final class GoldenCommand implements Runnable {
         int[] in = ints(input, 4, "--input");
         TensorShape shape = new TensorShape(in[0], in[1], in[2], in[3]);
         if (pool) {
-          int[] k = ints(kernel.replace('x', ','), 2, "--kernel");
+          int[] k = kernel(kernel);
           int[] st = ints(stride, 2, "--stride");
           PoolSpec ps =
               new PoolSpec(
@@ -352,49 +374,51 @@ final class GoldenCommand implements Runnable {
           }
         }
       } catch (IllegalArgumentException e) {
-        throw new UserError("invalid case: " + e.getMessage());
+        throw new UsageError("invalid case: " + e.getMessage());
       }
       writeAll(cases);
       return 0;
     }
 
     /** A usage error naming the first of {@code options} given on the command line. */
-    private void rejectOptions(String... options) throws UserError {
+    private void rejectOptions(String... options) throws UsageError {
       var parsed = spec.commandLine().getParseResult();
       for (String o : options) {
         if (parsed.hasMatchedOption(o)) {
-          throw new UserError(o + " does not apply to --op " + op);
+          throw new UsageError(o + " does not apply to --op " + op);
         }
       }
     }
 
+    /**
+     * Every case generated before any is written, then all written or none, no temporary file left
+     * (issue 12).
+     */
     private void writeAll(List<? extends OperatorCase> cases) throws UserError {
-      var out = spec.commandLine().getOut();
-      try {
-        java.nio.file.Files.createDirectories(output);
-      } catch (IOException e) {
-        throw new UserError(output + ": cannot create the folder: " + e.getMessage());
-      }
+      Map<Path, byte[]> files = new LinkedHashMap<>();
       for (OperatorCase c : cases) {
-        try {
-          out.println(CaseWriter.writeInto(c, output));
-        } catch (IOException e) {
-          throw new UserError(output + ": cannot write: " + e.getMessage());
-        }
+        files.put(
+            output.resolve(CaseWriter.fileName(c)),
+            CaseWriter.toJson(c).getBytes(StandardCharsets.UTF_8));
+      }
+      AtomicFiles.writeAll(files);
+      var out = spec.commandLine().getOut();
+      for (Path written : files.keySet()) {
+        out.println(written);
       }
     }
 
-    private static int[] ints(String text, int n, String option) throws UserError {
-      String[] parts = text.split(",");
+    private static int[] ints(String text, int n, String option) throws UsageError {
+      String[] parts = text.split(",", -1);
       if (parts.length != n) {
-        throw new UserError(option + " " + text + ": expected " + n + " comma-separated integers");
+        throw new UsageError(option + " " + text + ": expected " + n + " comma-separated integers");
       }
       int[] v = new int[n];
       for (int i = 0; i < n; i++) {
         try {
           v[i] = Integer.parseInt(parts[i].trim());
         } catch (NumberFormatException e) {
-          throw new UserError(option + " " + text + ": '" + parts[i] + "' is not an integer");
+          throw new UsageError(option + " " + text + ": '" + parts[i] + "' is not an integer");
         }
       }
       return v;

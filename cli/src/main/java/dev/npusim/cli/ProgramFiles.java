@@ -5,10 +5,9 @@ import dev.npusim.isa.Assembler;
 import dev.npusim.isa.Program;
 import dev.npusim.isa.ProgramBinary;
 import dev.npusim.isa.ProgramException;
-import java.io.IOException;
+import dev.npusim.isa.io.InputFileException;
+import dev.npusim.isa.io.InputFiles;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /** Loads programs: assembly text ({@code .s}, {@code .asm}) or binary words ({@code .bin}). */
@@ -32,13 +31,12 @@ final class ProgramFiles {
     }
   }
 
+  /** The whole file, through the bounded input layer (regular files only, size limit). */
   static byte[] read(Path file) throws UserError {
     try {
-      return Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      throw new UserError(file + ": no such file");
-    } catch (IOException e) {
-      throw new UserError(file + ": cannot read: " + e.getMessage());
+      return InputFiles.readAllBytes(file);
+    } catch (InputFileException e) {
+      throw new UserError(e.getMessage());
     }
   }
 }

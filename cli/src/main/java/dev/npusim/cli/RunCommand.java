@@ -8,7 +8,9 @@ import dev.npusim.simulator.SimulationFault;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -62,7 +64,10 @@ final class RunCommand implements Callable<Integer> {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
-  public Integer call() throws UserError {
+  public Integer call() throws UserError, UsageError {
+    if (maxSteps < 1) {
+      throw new UsageError("--max-steps " + maxSteps + ": must be at least 1");
+    }
     engine.apply();
     MachineConfig config = machine.load();
     Program p = ProgramFiles.load(program);
@@ -70,9 +75,10 @@ final class RunCommand implements Callable<Integer> {
     for (String d : dram) {
       int at = d.lastIndexOf('@');
       Path file = Path.of(at < 0 ? d : d.substring(0, at));
-      int addr = at < 0 ? 0 : (int) Numbers.parse(d.substring(at + 1), "--dram " + d);
+      // In long: an address past 32 bits must not wrap to a small one (issue 12).
+      long addr = at < 0 ? 0 : Numbers.parse(d.substring(at + 1), "--dram " + d);
       byte[] bytes = ProgramFiles.read(file);
-      if (addr < 0 || (long) addr + bytes.length > m.dramSize()) {
+      if (addr < 0 || addr + bytes.length > m.dramSize()) {
         throw new UserError(
             "--dram "
                 + d
@@ -84,7 +90,7 @@ final class RunCommand implements Callable<Integer> {
                 + m.dramSize()
                 + " bytes of DRAM");
       }
-      m.writeDram(addr, bytes);
+      m.writeDram((int) addr, bytes);
     }
     List<long[]> ranges = new ArrayList<>();
     List<Path> files = new ArrayList<>();
@@ -95,9 +101,12 @@ final class RunCommand implements Callable<Integer> {
       }
       long addr = Numbers.parse(parts[0], "--dump " + d);
       long len = Numbers.parse(parts[1], "--dump " + d);
-      if (addr < 0 || len < 0 || addr + len > m.dramSize()) {
+      if (addr < 0 || len < 0 || addr > m.dramSize() || addr + len > m.dramSize()) {
         throw new UserError(
             "--dump " + d + ": range is outside the " + m.dramSize() + " bytes of DRAM");
+      }
+      if (parts[2].isEmpty()) {
+        throw new UsageError("--dump " + d + ": an empty name is not a file name");
       }
       ranges.add(new long[] {addr, len});
       files.add(Path.of(parts[2]));
@@ -120,8 +129,13 @@ final class RunCommand implements Callable<Integer> {
     if (commitLog != null) {
       out.printf("wrote commit log to %s%n", commitLog);
     }
+    // All dumps or none (issue 12): a failure on the second leaves the first unwritten.
+    Map<Path, byte[]> outputs = new LinkedHashMap<>();
     for (int i = 0; i < ranges.size(); i++) {
-      AtomicFiles.write(files.get(i), m.readDram((int) ranges.get(i)[0], (int) ranges.get(i)[1]));
+      outputs.put(files.get(i), m.readDram((int) ranges.get(i)[0], (int) ranges.get(i)[1]));
+    }
+    AtomicFiles.writeAll(outputs);
+    for (int i = 0; i < ranges.size(); i++) {
       out.printf(
           "wrote dram[0x%x..0x%x) to %s%n",
           ranges.get(i)[0], ranges.get(i)[0] + ranges.get(i)[1], files.get(i));

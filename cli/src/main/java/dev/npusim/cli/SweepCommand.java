@@ -12,6 +12,7 @@ import dev.npusim.golden.cases.GoldenCase;
 import dev.npusim.models.tflite.TfliteModel;
 import dev.npusim.simulator.MachineConfig;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -112,35 +113,35 @@ final class SweepCommand implements Callable<Integer> {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
-  public Integer call() throws UserError {
+  public Integer call() throws UserError, UsageError {
     if ((input == null) == (model == null)) {
-      throw new UserError("sweep: give either a case file or --model");
+      throw new UsageError("sweep: give either a case file or --model");
     }
     MachineConfig base = Machines.load(machine);
     Map<SweepParameter, List<Integer>> axes = new LinkedHashMap<>();
-    axis(axes, SweepParameter.LANES, "--lanes", lanes);
-    axis(axes, SweepParameter.MACS_PER_LANE, "--macs-per-lane", macsPerLane);
-    axis(axes, SweepParameter.ACT_KIB, "--act-kib", actKib);
-    axis(axes, SweepParameter.WGT_KIB, "--wgt-kib", wgtKib);
-    axis(axes, SweepParameter.OUT_KIB, "--out-kib", outKib);
-    axis(axes, SweepParameter.PAR_KIB, "--par-kib", parKib);
-    axis(axes, SweepParameter.DMA_BW, "--dma-bw", dmaBw);
-    axis(axes, SweepParameter.DMA_SETUP, "--dma-setup", dmaSetup);
-    axis(axes, SweepParameter.CLOCK_MHZ, "--clock-mhz", clockMhz);
+    axis(axes, SweepParameter.LANES, "--lanes", lanes, base);
+    axis(axes, SweepParameter.MACS_PER_LANE, "--macs-per-lane", macsPerLane, base);
+    axis(axes, SweepParameter.ACT_KIB, "--act-kib", actKib, base);
+    axis(axes, SweepParameter.WGT_KIB, "--wgt-kib", wgtKib, base);
+    axis(axes, SweepParameter.OUT_KIB, "--out-kib", outKib, base);
+    axis(axes, SweepParameter.PAR_KIB, "--par-kib", parKib, base);
+    axis(axes, SweepParameter.DMA_BW, "--dma-bw", dmaBw, base);
+    axis(axes, SweepParameter.DMA_SETUP, "--dma-setup", dmaSetup, base);
+    axis(axes, SweepParameter.CLOCK_MHZ, "--clock-mhz", clockMhz, base);
     if (axes.isEmpty()) {
-      throw new UserError("sweep: give at least one parameter to sweep, e.g. --lanes 16,32,64");
+      throw new UsageError("sweep: give at least one parameter to sweep, e.g. --lanes 16,32,64");
     }
     long points = 1;
     for (List<Integer> v : axes.values()) {
       points *= v.size();
     }
     if (points > MAX_POINTS) {
-      throw new UserError(
+      throw new UsageError(
           "sweep: " + points + " grid points is more than " + MAX_POINTS + "; narrow the grid");
     }
     int workers = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
     if (workers < 1) {
-      throw new UserError("--threads: must be at least 1, got " + workers);
+      throw new UsageError("--threads: must be at least 1, got " + workers);
     }
     String source;
     List<NamedLayer> layers;
@@ -165,26 +166,59 @@ final class SweepCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     out.printf("sweep of %s%nbase %s: %s%n%n", source, base.name(), CostReport.machineLine(base));
     out.print(table(axes, outcomes));
-    AtomicFiles.write(csv, csv(axes, outcomes));
-    out.println("wrote " + csv);
+    // Both outputs or neither (issue 12).
+    Map<Path, byte[]> outputs = new LinkedHashMap<>();
+    outputs.put(csv, csv(axes, outcomes).getBytes(StandardCharsets.UTF_8));
     if (html != null) {
-      AtomicFiles.write(html, SweepPlot.html(source, base.name(), axes, outcomes));
-      out.println("wrote " + html);
+      outputs.put(
+          html,
+          SweepPlot.html(source, base.name(), axes, outcomes).getBytes(StandardCharsets.UTF_8));
+    }
+    AtomicFiles.writeAll(outputs);
+    for (Path p : outputs.keySet()) {
+      out.println("wrote " + p);
+    }
+    long failed = outcomes.stream().filter(o -> o.cost() == null).count();
+    if (failed == outcomes.size()) {
+      // Nothing was estimated: that is a failure, not a result (issue 12).
+      throw new UserError(
+          "sweep: all " + failed + " points failed; the first: " + outcomes.get(0).error());
     }
     return 0;
   }
 
+  /**
+   * Parses one axis: positive ints, scratchpad sizes within what the simulator can hold (a usage
+   * error otherwise); whether a point builds and compiles is the point's outcome.
+   */
   private static void axis(
-      Map<SweepParameter, List<Integer>> axes, SweepParameter p, String option, List<String> raw)
-      throws UserError {
+      Map<SweepParameter, List<Integer>> axes,
+      SweepParameter p,
+      String option,
+      List<String> raw,
+      MachineConfig base)
+      throws UserError, UsageError {
     if (raw == null || raw.isEmpty()) {
       return;
     }
     List<Integer> values = new ArrayList<>();
     for (String s : raw) {
-      long v = Numbers.parse(s, option);
+      long v;
+      try {
+        v = Numbers.parse(s, option);
+      } catch (UserError e) {
+        throw new UsageError(e.getMessage());
+      }
       if (v <= 0 || v > Integer.MAX_VALUE) {
-        throw new UserError(option + ": " + s + " must be a positive integer");
+        throw new UsageError(option + ": " + s + " must be a positive integer");
+      }
+      if (option.endsWith("-kib") && v > MachineConfig.MAX_MEMORY_BYTES / 1024) {
+        // The message SweepParameter gives each point, once, before any point runs.
+        try {
+          p.apply(base, (int) v);
+        } catch (IllegalArgumentException e) {
+          throw new UsageError(option + " " + s + ": " + e.getMessage());
+        }
       }
       if (!values.contains((int) v)) {
         values.add((int) v);

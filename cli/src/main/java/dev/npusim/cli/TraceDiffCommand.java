@@ -1,5 +1,7 @@
 package dev.npusim.cli;
 
+import dev.npusim.isa.io.InputFileException;
+import dev.npusim.isa.io.InputFiles;
 import dev.npusim.simulator.TraceDiff;
 import dev.npusim.simulator.TraceFormatException;
 import java.io.IOException;
@@ -40,7 +42,14 @@ final class TraceDiffCommand implements Callable<Integer> {
   public Integer call() throws UserError {
     for (Path p : new Path[] {a, b}) {
       if (!Files.isRegularFile(p)) {
-        throw new UserError(p + ": no such file");
+        // Says what p is (missing, a FIFO, a device): not "no such file" for all (issue 12). A
+        // regular file is streamed line by line, so it needs no size limit.
+        try {
+          InputFiles.check(p);
+        } catch (InputFileException e) {
+          throw new UserError(e.getMessage());
+        }
+        throw new UserError(p + ": not a regular file");
       }
     }
     TraceDiff.Result r;

@@ -12,6 +12,8 @@ import dev.npusim.golden.cases.SoftmaxCase;
 import dev.npusim.golden.metrics.Comparison;
 import dev.npusim.golden.reference.IntegerReference;
 import dev.npusim.golden.reference.OperatorReference;
+import dev.npusim.isa.io.InputFileException;
+import dev.npusim.isa.io.InputFiles;
 import dev.npusim.kernels.PoolLayer;
 import dev.npusim.kernels.Semantics;
 import dev.npusim.kernels.TensorShape;
@@ -23,6 +25,8 @@ import dev.npusim.simulator.MachineConfig;
 import dev.npusim.simulator.SimulationFault;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -93,11 +97,13 @@ final class ValidateCommand implements Callable<Integer> {
   enum Status {
     PASS,
     FAIL,
-    SKIP
+    SKIP,
+    /** The file is not a case (malformed, unreadable, too large): one line on stderr. */
+    ERROR
   }
 
   @Override
-  public Integer call() throws UserError {
+  public Integer call() throws UserError, UsageError {
     if (engine != Engine.reference) {
       Machine.setDefaultEngine(
           engine == Engine.interpreter
@@ -108,17 +114,31 @@ final class ValidateCommand implements Callable<Integer> {
     List<Path> files = new ArrayList<>();
     for (Path p : paths) {
       if (Files.isDirectory(p)) {
-        try (Stream<Path> s = Files.walk(p)) {
+        // Symbolic links are followed, the folder's own included (`validate LINK-TO-DIR`).
+        List<Path> found = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(p, FileVisitOption.FOLLOW_LINKS)) {
           s.filter(f -> f.toString().endsWith(".json") && Files.isRegularFile(f))
               .sorted()
-              .forEach(files::add);
-        } catch (IOException e) {
-          throw new UserError(p + ": cannot list: " + e.getMessage());
+              .forEach(found::add);
+        } catch (IOException | UncheckedIOException e) {
+          IOException io = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
+          throw new UserError(p + ": cannot list: " + AtomicFiles.describe(io));
         }
+        if (found.isEmpty()) {
+          throw new UserError(p + ": no case files (*.json) in this folder");
+        }
+        files.addAll(found);
       } else if (Files.isRegularFile(p)) {
         files.add(p);
-      } else {
+      } else if (!Files.exists(p)) {
         throw new UserError(p + ": no such file or folder");
+      } else {
+        try {
+          InputFiles.check(p); // names what p is: a FIFO, a device...
+        } catch (InputFileException e) {
+          throw new UserError(e.getMessage());
+        }
+        files.add(p);
       }
     }
     PrintWriter out = spec.commandLine().getOut();
@@ -132,20 +152,33 @@ final class ValidateCommand implements Callable<Integer> {
     int passed = 0;
     int failed = 0;
     int skipped = 0;
+    int unreadable = 0;
+    PrintWriter err = spec.commandLine().getErr();
     for (Outcome o : outcomes) {
-      out.print(o.text());
       switch (o.status()) {
         case PASS -> passed++;
         case FAIL -> failed++;
         case SKIP -> skipped++;
+        case ERROR -> unreadable++;
+      }
+      if (o.status() == Status.ERROR) {
+        out.flush();
+        err.print(o.text());
+        err.flush();
+      } else {
+        out.print(o.text());
       }
     }
     if (skipped > 0) {
       out.printf(
           "%d skipped: not runnable bit-exactly on %s (see SKIP lines)%n", skipped, config.name());
     }
-    out.printf("%d passed, %d failed%n", passed, failed);
-    return failed > 0 ? 1 : 0;
+    if (unreadable > 0) {
+      out.printf("%d passed, %d failed, %d not read (see stderr)%n", passed, failed, unreadable);
+    } else {
+      out.printf("%d passed, %d failed%n", passed, failed);
+    }
+    return failed > 0 || unreadable > 0 ? 1 : 0;
   }
 
   private Outcome validate(Path file, MachineConfig config) {
@@ -153,11 +186,12 @@ final class ValidateCommand implements Callable<Integer> {
     OperatorCase read;
     try {
       read = CaseReader.readOperator(file);
-    } catch (CaseFormatException e) {
-      return new Outcome(Status.FAIL, String.format("FAIL  %s%n      %s%n", name, e.getMessage()));
+    } catch (CaseFormatException | InputFileException e) {
+      return new Outcome(Status.ERROR, String.format("npusim: %s%n", e.getMessage()));
     } catch (IOException e) {
       return new Outcome(
-          Status.FAIL, String.format("FAIL  %s%n      cannot read: %s%n", name, e.getMessage()));
+          Status.ERROR,
+          String.format("npusim: %s: cannot read: %s%n", name, AtomicFiles.reason(e)));
     }
     if (!(read instanceof GoldenCase c)) {
       return validateOperator(name, read, config);

@@ -3,6 +3,9 @@ package dev.npusim.simulator;
 import dev.npusim.isa.Csr.OutputType;
 import dev.npusim.isa.Csr.RequantMode;
 import dev.npusim.isa.Csr.RoundingMode;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -389,6 +392,21 @@ public final class Datapath {
   /** {@code acc[l] = int32le(par[addr + 4l])} for l < vl, 0 above; checked at the width. */
   static void vbias(AccumulatorFile accs, int d, byte[] par, int addr, int vl) {
     long[] acc = accs.lanes[d];
+    if (accs.bits >= 32 && !accs.trackWidth) {
+      // Every int32 fits: nothing to count or track, and the bound is the largest |bias| (the
+      // lanes above vl are 0). One pass instead of fit per lane and rebound over all lanes.
+      long bound = 0;
+      for (int l = 0; l < vl; l++) {
+        long bias = (int) INT32_LE.get(par, addr + 4 * l);
+        acc[l] = bias;
+        bound = Math.max(bound, Math.abs(bias));
+      }
+      if (vl < acc.length) {
+        Arrays.fill(acc, vl, acc.length, 0);
+      }
+      accs.bound[d] = bound;
+      return;
+    }
     for (int l = 0; l < vl; l++) {
       acc[l] = accs.fit(int32(par, addr + 4 * l));
     }
@@ -458,11 +476,12 @@ public final class Datapath {
         // ONNX Runtime clamps in float before adding the zero point: no wrap.
         r = zeroPoint + requantizeFloat32(x, Float.intBitsToFloat(m[l]));
       }
-      if (r < typeMin || r > typeMax) {
-        sat++;
-      } else if (r < clampMin || r > clampMax) {
-        clamp++;
-      }
+      // Counted without branches (1 when r lies outside a range): outputs are near-random, and
+      // the branches mispredicted often enough to be a large part of a layer's time (JFR).
+      long outsideType = ((r - typeMin) | (typeMax - r)) >>> 63;
+      long outsideClamp = ((r - clampMin) | (clampMax - r)) >>> 63;
+      sat += outsideType;
+      clamp += outsideClamp & ~outsideType;
       r = Math.min(Math.max(r, clampMin), clampMax);
       r = Math.min(Math.max(r, typeMin), typeMax);
       vd[l] = (int) r;
@@ -596,6 +615,10 @@ public final class Datapath {
     r = Math.min(Math.max(r, type.min()), type.max());
     return (int) r;
   }
+
+  /** Little-endian int32 view of a byte array: one load where {@link #int32} assembles four. */
+  private static final VarHandle INT32_LE =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
   static int int32(byte[] b, int addr) {
     return (b[addr] & 0xFF)

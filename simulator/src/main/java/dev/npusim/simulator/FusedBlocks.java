@@ -40,6 +40,9 @@ final class FusedBlocks {
   /** Blocks run as one operation since this plan was made (tests check that they happen). */
   long fusedRuns;
 
+  /** Of those, shared blocks run as one matrix product (tests check that they happen too). */
+  long sharedRuns;
+
   private final int[] x0 = new int[Executor.XREGS];
 
   /** Each load's address, at the block's current run. */
@@ -55,6 +58,13 @@ final class FusedBlocks {
 
   /** The scalars of one accumulator's broadcast terms, at the current run. */
   private final int[] termA;
+
+  /** Shared blocks: every accumulator's term scalars (row i at i * terms), its lanes, its sums. */
+  private final int[] sharedA;
+
+  private final int[] sharedAcc;
+
+  private final int[] sharedSums = new int[AccumulatorFile.REGISTERS];
 
   /** One block, decoded into primitive arrays. */
   static final class Block {
@@ -113,6 +123,19 @@ final class FusedBlocks {
     int[] weightOperands;
 
     int[] spads;
+
+    /**
+     * True when every accumulator's broadcast terms multiply the same weight rows in the same order
+     * and there is no vmac (a compiled kernel's 8 pixels x 32 channels block): the terms then run
+     * as one small matrix product over raw weight rows ({@link VectorLanes#sharedTerms}).
+     */
+    boolean shared;
+
+    /**
+     * For a shared block, where each term's raw weight row lies in the slots array: a load's slot,
+     * or {@code loads + r} for vector register r, copied there at entry.
+     */
+    int[] rawW;
   }
 
   private static final int OP_VDOT4 = 0;
@@ -174,7 +197,10 @@ final class FusedBlocks {
     }
     blocks = found.toArray(new Block[0]);
     addrs = new int[Math.max(1, maxLoads)];
-    slots = new int[Math.max(1, maxLoads) * ex.lanes];
+    // Load slots, then room for a copy of every vector register (raw weight rows of shared blocks).
+    slots = new int[(Math.max(1, maxLoads) + Executor.VREGS) * ex.lanes];
+    sharedA = new int[AccumulatorFile.REGISTERS * Math.max(1, maxTerms)];
+    sharedAcc = new int[AccumulatorFile.REGISTERS * ex.lanes];
     wz = new int[Math.max(1, maxWeights) * ex.lanes];
     acc = new int[ex.lanes];
     termA = new int[Math.max(1, maxTerms)];
@@ -361,6 +387,18 @@ final class FusedBlocks {
       blk.vmacW[i] = vmacs.stream().mapToInt(t -> t[1]).toArray();
     }
     blk.weightOperands = weightOperands.stream().mapToInt(Integer::intValue).toArray();
+    blk.shared = m > 0;
+    for (int i = 0; i < m; i++) {
+      blk.shared &= blk.vmacIn[i].length == 0 && Arrays.equals(blk.termW[i], blk.termW[0]);
+    }
+    if (blk.shared) {
+      // Raw rows: the weight operand's own lanes (a load slot, or a register read from its copy).
+      blk.rawW = new int[blk.termW[0].length];
+      for (int t = 0; t < blk.rawW.length; t++) {
+        int o = blk.weightOperands[blk.termW[0][t] / lanes];
+        blk.rawW[t] = o >= 0 ? o * lanes : (blk.loads + (-1 - o)) * lanes;
+      }
+    }
     return blk;
   }
 
@@ -420,6 +458,103 @@ final class FusedBlocks {
     for (int j = 0; j < b.loads; j++) {
       widen(e.spads[b.loadSpad[j]], addrs[j], b.loadSigned[j], slot, j * lanes, vl);
     }
+    if (b.shared && !af.trackWidth) {
+      runShared(b);
+      sharedRuns++;
+    } else {
+      runPerAccumulator(b);
+    }
+    for (int i = 0; i < b.vReg.length; i++) {
+      System.arraycopy(slot, b.vSlot[i] * lanes, e.v[b.vReg[i]], 0, lanes);
+    }
+    for (int i = 0; i < b.xReg.length; i++) {
+      x[b.xReg[i]] = x0[b.xBase[i]] + b.xOff[i];
+    }
+    long[] hits = e.hits;
+    for (int pc = b.start; pc < b.end; pc++) {
+      hits[pc]++;
+    }
+    long[] units = e.units;
+    for (int pc : b.vectorPcs) {
+      units[pc] += vl;
+    }
+    e.cycle += b.cycles;
+    e.steps += b.end - b.start;
+    fusedRuns++;
+    return true;
+  }
+
+  /**
+   * A shared block's MACs: {@code acc_i[l] += sum_t a_i[t] * (w_t[l] - zw[l])}, computed as {@code
+   * sum_t a_i[t] * w_t[l] - zw[l] * sum_t a_i[t]} over raw weight rows. Int arithmetic is exact
+   * modulo 2^32 in any order, and {@link #run} proved that the true result fits in an int, so the
+   * result is the interpreter's even where a partial sum of this other order would not fit.
+   */
+  private void runShared(Block b) {
+    Executor e = ex;
+    AccumulatorFile af = e.accs;
+    final int lanes = e.lanes;
+    final int vl = e.vl;
+    final int[] slot = slots;
+    for (int o : b.weightOperands) {
+      if (o < 0) {
+        System.arraycopy(e.v[-1 - o], 0, slot, (b.loads + (-1 - o)) * lanes, lanes);
+      }
+    }
+    final int zx = e.zx;
+    final int m = b.accs.length;
+    final int n = b.rawW.length;
+    final int[] as = sharedA;
+    final int[] acc = sharedAcc;
+    final int[] sums = sharedSums;
+    for (int i = 0; i < m; i++) {
+      int[] from = b.termFrom[i];
+      long magnitudes = 0;
+      int sum = 0;
+      for (int t = 0; t < n; t++) {
+        int f = from[t];
+        int xo = (f >= 0 ? slot[f] : e.v[(-1 - f) / lanes][(-1 - f) % lanes]) - zx;
+        as[i * n + t] = xo;
+        magnitudes += Math.abs(xo);
+        sum += xo;
+      }
+      sums[i] = sum;
+      int d = b.accs[i];
+      long[] lanesOfAcc = af.lanes[d];
+      for (int l = 0; l < vl; l++) {
+        acc[i * lanes + l] = (int) lanesOfAcc[l];
+      }
+      // The interpreter's bound: each vdot4 adds (|a0| + .. + |a3|) * 383, each vmac.e |a| * 383.
+      af.bound[d] += magnitudes * Datapath.MAX_OFFSET_OPERAND;
+    }
+    int from =
+        Datapath.VECTOR_LANES
+            ? VectorLanes.sharedTerms(acc, as, n, m, slot, b.rawW, e.zw, sums, vl, lanes)
+            : 0;
+    int[] rows = b.rawW;
+    int[] zw = e.zw;
+    for (int i = 0; i < m; i++) {
+      for (int l = from; l < vl; l++) {
+        int v = acc[i * lanes + l];
+        for (int t = 0; t < n; t++) {
+          v += as[i * n + t] * slot[rows[t] + l];
+        }
+        acc[i * lanes + l] = v - zw[l] * sums[i];
+      }
+      long[] lanesOfAcc = af.lanes[b.accs[i]];
+      for (int l = 0; l < vl; l++) {
+        lanesOfAcc[l] = acc[i * lanes + l];
+      }
+    }
+  }
+
+  /** Any block's MACs, per accumulator, over weight rows minus zw (and in order when tracking). */
+  private void runPerAccumulator(Block b) {
+    Executor e = ex;
+    AccumulatorFile af = e.accs;
+    final int lanes = e.lanes;
+    final int vl = e.vl;
+    final int[] slot = slots;
     // Weight operands minus their zero points, one row of lanes each.
     final int[] zw = e.zw;
     final int[] w = wz;
@@ -491,24 +626,6 @@ final class FusedBlocks {
       }
       af.bound[d] = bound;
     }
-    for (int i = 0; i < b.vReg.length; i++) {
-      System.arraycopy(slot, b.vSlot[i] * lanes, e.v[b.vReg[i]], 0, lanes);
-    }
-    for (int i = 0; i < b.xReg.length; i++) {
-      x[b.xReg[i]] = x0[b.xBase[i]] + b.xOff[i];
-    }
-    long[] hits = e.hits;
-    for (int pc = b.start; pc < b.end; pc++) {
-      hits[pc]++;
-    }
-    long[] units = e.units;
-    for (int pc : b.vectorPcs) {
-      units[pc] += vl;
-    }
-    e.cycle += b.cycles;
-    e.steps += b.end - b.start;
-    fusedRuns++;
-    return true;
   }
 
   /** Lane {@code l} of an operand: a load of this block or a register as it was at entry. */
@@ -556,7 +673,8 @@ final class FusedBlocks {
 
   /** {@code acc[l] += (in[inAt + l] - zx) * w[wAt + l]} for l < vl. */
   private static void mac(int[] acc, int[] in, int inAt, int zx, int[] w, int wAt, int vl) {
-    for (int l = 0; l < vl; l++) {
+    int l = Datapath.VECTOR_LANES ? VectorLanes.macInt(acc, in, inAt, zx, w, wAt, vl) : 0;
+    for (; l < vl; l++) {
       acc[l] += (in[inAt + l] - zx) * w[wAt + l];
     }
   }

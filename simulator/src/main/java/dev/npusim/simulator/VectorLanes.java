@@ -157,6 +157,79 @@ final class VectorLanes {
     }
   }
 
+  /**
+   * The fast engine's shared blocks ({@code FusedBlocks}): {@code acc[i * lanes + l] += sum_t a[i *
+   * n + t] * w[rows[t] + l] - zw[l] * sums[i]} for i < m, in int lanes that wrap (the caller has
+   * proved that the final sums fit), for l below the largest multiple of the vector width that is
+   * at most vl; returns that multiple. Four accumulators at a time share each weight row's load.
+   */
+  static int sharedTerms(
+      int[] acc,
+      int[] a,
+      int n,
+      int m,
+      int[] w,
+      int[] rows,
+      int[] zw,
+      int[] sums,
+      int vl,
+      int lanes) {
+    int step = WIDE.length();
+    int l = 0;
+    for (; l <= vl - step; l += step) {
+      IntVector z = IntVector.fromArray(WIDE, zw, l);
+      int i = 0;
+      for (; i + 4 <= m; i += 4) {
+        int a0 = i * n;
+        int a1 = a0 + n;
+        int a2 = a1 + n;
+        int a3 = a2 + n;
+        IntVector v0 = IntVector.fromArray(WIDE, acc, i * lanes + l);
+        IntVector v1 = IntVector.fromArray(WIDE, acc, (i + 1) * lanes + l);
+        IntVector v2 = IntVector.fromArray(WIDE, acc, (i + 2) * lanes + l);
+        IntVector v3 = IntVector.fromArray(WIDE, acc, (i + 3) * lanes + l);
+        for (int t = 0; t < n; t++) {
+          IntVector wv = IntVector.fromArray(WIDE, w, rows[t] + l);
+          v0 = v0.add(wv.mul(a[a0 + t]));
+          v1 = v1.add(wv.mul(a[a1 + t]));
+          v2 = v2.add(wv.mul(a[a2 + t]));
+          v3 = v3.add(wv.mul(a[a3 + t]));
+        }
+        v0.sub(z.mul(sums[i])).intoArray(acc, i * lanes + l);
+        v1.sub(z.mul(sums[i + 1])).intoArray(acc, (i + 1) * lanes + l);
+        v2.sub(z.mul(sums[i + 2])).intoArray(acc, (i + 2) * lanes + l);
+        v3.sub(z.mul(sums[i + 3])).intoArray(acc, (i + 3) * lanes + l);
+      }
+      for (; i < m; i++) {
+        int a0 = i * n;
+        IntVector v0 = IntVector.fromArray(WIDE, acc, i * lanes + l);
+        for (int t = 0; t < n; t++) {
+          v0 = v0.add(IntVector.fromArray(WIDE, w, rows[t] + l).mul(a[a0 + t]));
+        }
+        v0.sub(z.mul(sums[i])).intoArray(acc, i * lanes + l);
+      }
+    }
+    return l;
+  }
+
+  /**
+   * {@code acc[l] += (in[inAt + l] - zx) * w[wAt + l]} in int lanes (a fused vmac, its weights
+   * already minus zw), as {@link #widen} for the range of l.
+   */
+  static int macInt(int[] acc, int[] in, int inAt, int zx, int[] w, int wAt, int vl) {
+    int step = WIDE.length();
+    int l = 0;
+    for (; l <= vl - step; l += step) {
+      IntVector.fromArray(WIDE, acc, l)
+          .add(
+              IntVector.fromArray(WIDE, in, inAt + l)
+                  .sub(zx)
+                  .mul(IntVector.fromArray(WIDE, w, wAt + l)))
+          .intoArray(acc, l);
+    }
+    return l;
+  }
+
   private static final VectorSpecies<Byte> WIDE_BYTES =
       VectorSpecies.of(byte.class, VectorShape.forBitSize(WIDE.vectorBitSize() / 4));
 

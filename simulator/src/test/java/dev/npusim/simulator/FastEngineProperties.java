@@ -68,6 +68,7 @@ class FastEngineProperties {
   @Test
   void macHeavyProgramsRunTheSameOnBothEngines() {
     fusedTotal = 0;
+    sharedTotal = 0;
     qt().withExamples(800)
         .forAll(integers().all())
         .checkAssert(
@@ -78,12 +79,16 @@ class FastEngineProperties {
               long steps = r.nextInt(4) == 0 ? 1 + r.nextInt(400) : 200_000;
               compare(cfg, p, seed, steps, r.nextInt(5) == 0);
             });
-    // Not vacuous: the fast engine did fuse blocks, many times.
+    // Not vacuous: the fast engine did fuse blocks, many times, shared blocks among them.
     org.junit.jupiter.api.Assertions.assertTrue(
         fusedTotal > 1_000, "only " + fusedTotal + " blocks ran fused");
+    org.junit.jupiter.api.Assertions.assertTrue(
+        sharedTotal > 300, "only " + sharedTotal + " shared blocks ran fused");
   }
 
   private static long fusedTotal;
+
+  private static long sharedTotal;
 
   /** Runs the program on both engines from the same DRAM image and compares everything. */
   static void compare(MachineConfig cfg, Program p, long seed, long maxSteps, boolean track) {
@@ -99,6 +104,7 @@ class FastEngineProperties {
     String b = outcome(fast, p, maxSteps);
     if (fast.core().fused != null) {
       fusedTotal += fast.core().fused.fusedRuns;
+      sharedTotal += fast.core().fused.sharedRuns;
     }
     assertEquals(a, b, "run outcome differs on\n" + p);
     assertEquals(state(interpreter), state(fast), "machine state differs on\n" + p);
@@ -186,6 +192,7 @@ class FastEngineProperties {
       csrwi(p, Csr.RQMODE, 1);
     }
     boolean waited = r.nextInt(4) != 0;
+    int wgtLoaded = 0;
     for (Scratchpad s :
         new Scratchpad[] {Scratchpad.ACT, Scratchpad.WGT, Scratchpad.PAR, Scratchpad.OUT}) {
       if (s == Scratchpad.OUT && r.nextBoolean()) {
@@ -198,15 +205,20 @@ class FastEngineProperties {
       li(p, 3, 0);
       li(p, 4, 0);
       p.add(Instruction.of(Opcode.DMA_CFG, 1, 2, 3, 4));
-      li(p, 5, r.nextInt(Math.max(1, size - bytes + 1)));
+      int at = r.nextInt(Math.max(1, size - bytes + 1));
+      if (s == Scratchpad.WGT) {
+        wgtLoaded = at;
+      }
+      li(p, 5, at);
       li(p, 6, r.nextInt(cfg.dramBytes() - bytes));
       p.add(Instruction.of(Opcode.DMA_LD, s.ordinal(), 5, 6));
     }
     if (waited) {
       p.add(Instruction.of(Opcode.DMA_WAIT, DmaQueue.LD.ordinal(), 0));
     }
-    // Zero points of the weights, per lane.
-    li(p, 9, r.nextInt(64));
+    // Zero points of the weights, per lane: random bytes when the loads have landed (zeros from
+    // reset would hide any mistake in how a block applies them).
+    li(p, 9, waited ? wgtLoaded : r.nextInt(64));
     p.add(Instruction.of(r.nextBoolean() ? Opcode.VLD_U8 : Opcode.VLD_S8, 31, 1, 9, 0));
     p.add(Instruction.of(Opcode.VSETZW, 31));
     // Requantization parameters (often faulting on a random shift) and biases (often huge).
@@ -266,7 +278,14 @@ class FastEngineProperties {
     p.add(null); // patched with the end below
     int runs = 1 + r.nextInt(3);
     for (int k = 0; k < runs; k++) {
-      fusibleRun(p, r, lanes);
+      if (r.nextInt(3) == 0) {
+        // A block of its own, as in a compiled kernel (a run beside it would join its block).
+        p.add(Instruction.of(Opcode.NOP));
+        tileRun(p, r, lanes);
+        p.add(Instruction.of(Opcode.NOP));
+      } else {
+        fusibleRun(p, r, lanes);
+      }
       switch (r.nextInt(6)) {
         case 0 -> {
           if (depth < 2) {
@@ -322,6 +341,59 @@ class FastEngineProperties {
             p.add(
                 Instruction.of(
                     Opcode.VMAC_E, r.nextInt(8), r.nextInt(32), r.nextInt(lanes), r.nextInt(32)));
+      }
+    }
+  }
+
+  /**
+   * A compiled kernel's tile: pixels into v0.., then groups of weight rows, each multiplied into
+   * every pixel's accumulator in the same order (the fast engine's shared blocks). Weights are
+   * sometimes left to registers loaded before the run, and sometimes broadcast by vmac.e.
+   */
+  private static void tileRun(List<Instruction> p, Random r, int lanes) {
+    int pixels = 1 + r.nextInt(8);
+    int a0 = r.nextInt(9 - pixels);
+    if (r.nextInt(4) != 0) {
+      // Fresh accumulators, as a kernel's vbias or vclr before its tile (else often no headroom).
+      for (int i = 0; i < pixels; i++) {
+        p.add(Instruction.of(Opcode.VCLR, a0 + i));
+      }
+    }
+    for (int i = 0; i < pixels; i++) {
+      if (r.nextInt(8) != 0) {
+        int addr = X_ADDR0 + r.nextInt(X_ADDRS);
+        p.add(
+            Instruction.of(
+                r.nextBoolean() ? Opcode.VLD_U8 : Opcode.VLD_S8,
+                i,
+                Scratchpad.ACT.ordinal(),
+                addr,
+                r.nextInt(3) * lanes));
+      }
+    }
+    boolean broadcast = r.nextInt(4) == 0;
+    int groups = 1 + r.nextInt(4);
+    for (int g = 0; g < groups; g++) {
+      int w = 8 + r.nextInt(20);
+      int addr = X_ADDR0 + r.nextInt(X_ADDRS);
+      for (int q = 0; q < 4; q++) {
+        if (r.nextInt(6) != 0) {
+          p.add(
+              Instruction.of(
+                  r.nextBoolean() ? Opcode.VLD_U8 : Opcode.VLD_S8,
+                  w + q,
+                  r.nextInt(3) == 0 ? Scratchpad.ACT.ordinal() : Scratchpad.WGT.ordinal(),
+                  addr,
+                  lanes));
+        }
+      }
+      int lane = r.nextInt(lanes / 4);
+      for (int i = 0; i < pixels; i++) {
+        if (broadcast) {
+          p.add(Instruction.of(Opcode.VMAC_E, a0 + i, i, 4 * lane + g % 4, w));
+        } else {
+          p.add(Instruction.of(Opcode.VDOT4, a0 + i, i, lane, w));
+        }
       }
     }
   }

@@ -53,9 +53,21 @@ public enum SweepParameter {
   }
 
   private static MachineConfig scratchpad(MachineConfig m, Scratchpad s, int kib) {
-    if (kib <= 0 || kib > 1024 * 1024) {
+    int maxKib = MachineConfig.MAX_MEMORY_BYTES / 1024;
+    if (kib <= 0) {
       throw new IllegalArgumentException(
           "scratchpads." + s.asmName() + ".bytes must be positive, got " + kib + " KiB");
+    }
+    if (kib > maxKib) {
+      // Too large, not "not positive": kib * 1024 would wrap (issue 12).
+      throw new IllegalArgumentException(
+          "scratchpads."
+              + s.asmName()
+              + ".bytes: "
+              + kib
+              + " KiB is more than the simulator can hold: at most "
+              + maxKib
+              + " KiB (1 GiB)");
     }
     return m.withScratchpad(s, kib * 1024, m.scratchpads().get(s).banks());
   }

@@ -129,9 +129,9 @@ public final class InputFiles {
             + size
             + " is over the input size limit of "
             + limit
-            + " bytes; raise it with -D"
+            + " bytes; raise it with --max-input-bytes BYTES (or -D"
             + MAX_BYTES_PROPERTY
-            + "=BYTES");
+            + "=BYTES)");
   }
 
   /** What a non-regular file is: a directory, a FIFO, a device or a socket. */

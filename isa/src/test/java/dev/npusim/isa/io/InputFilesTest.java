@@ -73,7 +73,7 @@ class InputFilesTest {
     assertEquals(
         big
             + ": 3221225472 bytes is over the input size limit of 268435456 bytes; raise it with"
-            + " -Dnpusim.max-input-bytes=BYTES",
+            + " --max-input-bytes BYTES (or -Dnpusim.max-input-bytes=BYTES)",
         error(big));
   }
 
@@ -88,7 +88,7 @@ class InputFilesTest {
       assertEquals(
           f
               + ": 10 bytes is over the input size limit of 9 bytes; raise it with"
-              + " -Dnpusim.max-input-bytes=BYTES",
+              + " --max-input-bytes BYTES (or -Dnpusim.max-input-bytes=BYTES)",
           error(f));
       System.setProperty(InputFiles.MAX_BYTES_PROPERTY, "10");
       assertEquals(10, InputFiles.readAllBytes(f).length);

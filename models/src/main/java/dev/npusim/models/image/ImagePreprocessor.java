@@ -75,6 +75,8 @@ public final class ImagePreprocessor {
       } finally {
         reader.dispose();
       }
+    } catch (InputFileException e) {
+      throw e; // already says what is wrong (an IOException since isa.io's became the one type)
     } catch (IOException e) {
       throw new InputFileException(name + ": cannot decode image: " + e.getMessage(), e);
     } catch (RuntimeException e) {

@@ -122,6 +122,8 @@ public final class TfjsWeights {
               + ": not valid JSON: "
               + dev.npusim.isa.io.JsonErrorText.plain(e.getOriginalMessage()),
           e);
+    } catch (InputFileException e) {
+      throw e; // InputFiles' own message names the file and what it is
     } catch (IOException e) {
       throw new InputFileException(where + ": cannot read: " + e.getMessage(), e);
     }
@@ -323,6 +325,8 @@ public final class TfjsWeights {
     for (String f : files) {
       try (InputStream in = source.open(f)) {
         in.transferTo(all);
+      } catch (InputFileException e) {
+        throw e;
       } catch (IOException e) {
         throw new InputFileException(source.describe(f) + ": cannot read: " + e.getMessage(), e);
       }

@@ -27,9 +27,13 @@ public final class TfliteLayers {
    * @throws ModelFormatException naming the operator when its tensors do not fit
    */
   public static QuantizedLayer quantizedLayer(TfliteModel model, TfliteOperator op) {
+    if (op.inputs().length() < 2 || op.input(0) < 0 || op.input(1) < 0) {
+      throw error(model, op, "needs an input and a filter tensor, has inputs " + op.inputs());
+    }
     TfliteTensor input = int8(model, op, op.input(0), "input");
     TfliteTensor filter = int8(model, op, op.input(1), "filter");
     TfliteTensor output = int8(model, op, op.output(), "output");
+    checkShapes(model, op, input, filter, output);
     if (!filter.isConstant()) {
       throw error(model, op, "filter " + filter.label() + " is not a constant");
     }
@@ -85,7 +89,21 @@ public final class TfliteLayers {
     int[] shifts = new int[entries];
     for (int c = 0; c < entries; c++) {
       double effective = (double) inputScale * (double) fq.scale(c) / (double) outputScale;
-      QuantizedMultiplier m = QuantizedMultiplier.of(effective);
+      QuantizedMultiplier m;
+      try {
+        m = QuantizedMultiplier.of(effective);
+      } catch (IllegalArgumentException e) {
+        // A multiplier of 2^30 or more has no Q31 form (found by TfliteReaderFuzzTest).
+        throw error(
+            model,
+            op,
+            "effective scale input_scale * filter_scale["
+                + c
+                + "] / output_scale = "
+                + effective
+                + " is out of range: "
+                + e.getMessage());
+      }
       multipliers[c] = m.multiplier();
       shifts[c] = m.shift();
     }
@@ -286,7 +304,63 @@ public final class TfliteLayers {
     if (t.rank() != 4) {
       throw error(model, op, t.label() + " has shape " + t.shape() + ", expected rank 4 (NHWC)");
     }
+    for (int d = 0; d < 4; d++) {
+      if (t.dim(d) < 1) {
+        // TensorShape would throw IllegalArgumentException (TfliteReaderFuzzTest's third finding).
+        throw error(model, op, t.label() + " has shape " + t.shape() + ": an empty dimension");
+      }
+    }
     return new TensorShape(t.dim(0), t.dim(1), t.dim(2), t.dim(3));
+  }
+
+  /**
+   * The ranks the conversion indexes (NHWC activations and a rank-4 filter for convolutions, a
+   * rank-2 filter for fully connected) and no empty dimension, which would divide by zero. Without
+   * this, a fuzzed model reached an index of -1 (TfliteReaderFuzzTest).
+   */
+  private static void checkShapes(
+      TfliteModel model,
+      TfliteOperator op,
+      TfliteTensor input,
+      TfliteTensor filter,
+      TfliteTensor output) {
+    boolean conv =
+        op.op() == BuiltinOperator.CONV_2D || op.op() == BuiltinOperator.DEPTHWISE_CONV_2D;
+    if (conv) {
+      nhwc(model, op, input);
+      nhwc(model, op, output);
+    }
+    int filterRank = conv ? 4 : 2;
+    if (filter.rank() != filterRank) {
+      throw error(
+          model,
+          op,
+          "filter "
+              + filter.label()
+              + " has shape "
+              + filter.shape()
+              + ", expected rank "
+              + filterRank);
+    }
+    for (TfliteTensor t : new TfliteTensor[] {input, filter, output}) {
+      if (t.rank() < 1) {
+        throw error(model, op, t.label() + " is a scalar, expected a tensor");
+      }
+      for (int d = 0; d < t.rank(); d++) {
+        if (t.dim(d) < 1) {
+          throw error(model, op, t.label() + " has shape " + t.shape() + ": an empty dimension");
+        }
+      }
+    }
+    boolean optionsFit =
+        switch (op.op()) {
+          case CONV_2D -> op.options() instanceof OperatorOptions.Conv2D;
+          case DEPTHWISE_CONV_2D -> op.options() instanceof OperatorOptions.DepthwiseConv2D;
+          default -> true;
+        };
+    if (!optionsFit) {
+      throw error(model, op, "has options " + op.options() + ", not the operator's own");
+    }
   }
 
   private static TfliteTensor int8(TfliteModel model, TfliteOperator op, int index, String role) {

@@ -4,11 +4,11 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.ImmutableDoubleArray;
 import com.google.common.primitives.ImmutableIntArray;
 import com.google.common.primitives.ImmutableLongArray;
+import dev.npusim.isa.io.InputFiles;
 import dev.npusim.models.tflite.CheckedFlatBuffer.Table;
 import dev.npusim.models.tflite.CheckedFlatBuffer.Vector;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +68,8 @@ public final class TfliteReader {
 
   /** Reads and checks a model file; the file name in messages is the path's file name. */
   public static TfliteModel read(Path path) throws IOException {
-    return read(path.getFileName().toString(), Files.readAllBytes(path));
+    // Bounded, regular files only (issue 12): see InputFiles.
+    return read(path.getFileName().toString(), InputFiles.readAllBytes(path));
   }
 
   /**

@@ -120,9 +120,13 @@ class BadInputTest {
 
   @Test
   void badSweepValuesAndMissingInputs() throws Exception {
-    String err = oneLineError("sweep", caseFile().toString(), "--lanes", "0,8", "--csv", "x.csv");
-    assertEquals("npusim: --lanes: 0 must be a positive integer", err);
-    err = oneLineError("estimate", "--machine", "npu8-default");
+    // A bad option value is a usage error (exit 2, README "Exit codes"), also when the command's
+    // own check finds it rather than picocli's parser.
+    Cli usage = Cli.run("sweep", caseFile().toString(), "--lanes", "0,8", "--csv", "x.csv");
+    assertEquals(2, usage.exitCode(), usage.err());
+    assertTrue(
+        usage.err().startsWith("npusim: --lanes: 0 must be a positive integer\n"), usage.err());
+    String err = oneLineError("estimate", "--machine", "npu8-default");
     assertEquals("npusim: estimate: give either a case file or program, or --model", err);
     err = oneLineError("estimate", caseFile().toString(), "--machine", "tpu-v9");
     assertTrue(err.contains("tpu-v9") && err.contains("not a preset"), err);

@@ -38,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * expected value fails with its location; options that do not apply to an op are refused.
  */
 class GeneratedOperatorCasesTest {
+  static final String TRY_GEN_HELP = "Try 'npusim golden gen --help' for more information.\n";
 
   record Run(int code, String out, String err) {}
 
@@ -297,8 +298,8 @@ class GeneratedOperatorCasesTest {
             "2,2",
             "-o",
             dir.toString());
-    assertEquals(1, r.code());
-    assertEquals("npusim: --dilation does not apply to --op max_pool_2d\n", r.err());
+    assertEquals(2, r.code()); // usage (README, "Exit codes and errors")
+    assertEquals("npusim: --dilation does not apply to --op max_pool_2d\n" + TRY_GEN_HELP, r.err());
     r =
         npusim(
             "golden",
@@ -309,8 +310,9 @@ class GeneratedOperatorCasesTest {
             "tflite-uint8",
             "-o",
             dir.toString());
-    assertEquals(1, r.code());
-    assertEquals("npusim: --semantics tflite-uint8: softmax takes tflite-int8\n", r.err());
+    assertEquals(2, r.code()); // usage (README, "Exit codes and errors")
+    assertEquals(
+        "npusim: --semantics tflite-uint8: softmax takes tflite-int8\n" + TRY_GEN_HELP, r.err());
     r =
         npusim(
             "golden",
@@ -323,8 +325,9 @@ class GeneratedOperatorCasesTest {
             "left_shift",
             "-o",
             dir.toString());
-    assertEquals(1, r.code());
-    assertEquals("npusim: --scales left_shift: add takes typical or wide\n", r.err());
+    assertEquals(2, r.code()); // usage (README, "Exit codes and errors")
+    assertEquals(
+        "npusim: --scales left_shift: add takes typical or wide\n" + TRY_GEN_HELP, r.err());
   }
 
   /**
