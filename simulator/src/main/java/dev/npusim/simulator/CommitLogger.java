@@ -114,11 +114,29 @@ final class CommitLogger {
     lastCaptured = false;
   }
 
+  /**
+   * Records what the instruction at {@code pc} wrote, in a fixed order: registers, lane registers,
+   * the DMA shape, vector-store memory, a DMA issue, then the DMA transfers that completed.
+   */
   void after(long cycle, int pc) {
-    Executor c = core;
-    Instruction insn = c.insns[pc];
+    Instruction insn = core.insns[pc];
     Opcode op = insn.opcode();
     List<Write> writes = new ArrayList<>();
+    registerWrites(insn, writes);
+    laneRegisterWrites(op, writes);
+    dmaShapeWrite(op, writes);
+    vectorStoreWrite(insn, writes);
+    int issuedOn = dmaIssue(insn, pc, writes);
+    dmaCompletions(issuedOn, writes);
+    listener.retired(
+        new CommitRecord(
+            cycle, pc, words[pc], op.mnemonic(), insn.toString(), ImmutableList.copyOf(writes)));
+  }
+
+  /** Scalar, vector, accumulator and CSR registers: named as destination, or changed. */
+  private void registerWrites(Instruction insn, List<Write> writes) {
+    Executor c = core;
+    Opcode op = insn.opcode();
     boolean[] xNamed = new boolean[Executor.XREGS];
     boolean[] vNamed = new boolean[Executor.VREGS];
     boolean[] accNamed = new boolean[AccumulatorFile.REGISTERS];
@@ -155,6 +173,11 @@ final class CommitLogger {
         writes.add(new CommitRecord.CsrWrite(r.asmName(), now));
       }
     }
+  }
+
+  /** The per-lane zero-point and requantization registers: written by their loads, or changed. */
+  private void laneRegisterWrites(Opcode op, List<Write> writes) {
+    Executor c = core;
     if (op == Opcode.VSETZW || !Arrays.equals(c.zw, zw)) {
       writes.add(new CommitRecord.LaneRegister("zw", c.zw.clone()));
     }
@@ -164,7 +187,10 @@ final class CommitLogger {
     if (op == Opcode.RQLD || !Arrays.equals(c.rqS, rqS)) {
       writes.add(new CommitRecord.LaneRegister("rqs", c.rqS.clone()));
     }
-    DmaEngine d = c.dma;
+  }
+
+  private void dmaShapeWrite(Opcode op, List<Write> writes) {
+    DmaEngine d = core.dma;
     if (op == Opcode.DMA_CFG
         || d.rows != shape[0]
         || d.rowBytes != shape[1]
@@ -172,6 +198,12 @@ final class CommitLogger {
         || d.spadStride != shape[3]) {
       writes.add(new CommitRecord.DmaShape(d.rows, d.rowBytes, d.dramStride, d.spadStride));
     }
+  }
+
+  /** The scratchpad bytes a VST or VSTS wrote, read back at the addresses it used. */
+  private void vectorStoreWrite(Instruction insn, List<Write> writes) {
+    Executor c = core;
+    Opcode op = insn.opcode();
     int vl = c.vl;
     if (op == Opcode.VST) {
       int spad = insn.slot(dev.npusim.isa.Slot.S2);
@@ -183,45 +215,61 @@ final class CommitLogger {
       int stride = x[insn.slot(dev.npusim.isa.Slot.S4)];
       writes.add(memory(Scratchpad.of(spad).asmName(), c.spads[spad], addr, vl, 1, stride));
     }
-    int issuedOn = -1;
-    if (op == Opcode.DMA_LD || op == Opcode.DMA_ST) {
-      issuedOn = op == Opcode.DMA_LD ? 0 : 1;
-      int spad = insn.slot(dev.npusim.isa.Slot.S1);
-      int spadAddr = x[insn.slot(dev.npusim.isa.Slot.S2)];
-      int dramAddr = x[insn.slot(dev.npusim.isa.Slot.S3)];
-      int rows = d.rows;
-      int rowBytes = d.rowBytes;
-      boolean moves = (long) rows * rowBytes > 0;
-      if (moves && issuedOn == 0) {
-        writes.add(
-            memory(
-                Scratchpad.of(spad).asmName(),
-                c.spads[spad],
-                spadAddr,
-                rows,
-                rowBytes,
-                d.spadStride));
-      } else if (moves) {
-        writes.add(memory("dram", c.dram, dramAddr, rows, rowBytes, d.dramStride));
-      }
-      long start = lastCaptured ? lastStart : c.cycle;
-      long complete = lastCaptured ? lastComplete : c.cycle;
-      long id = nextId++;
+  }
+
+  /**
+   * For DMA_LD and DMA_ST: the destination bytes and the issue record, and the transfer queued for
+   * its completion record. Returns the queue issued on, or -1 for any other instruction.
+   */
+  private int dmaIssue(Instruction insn, int pc, List<Write> writes) {
+    Executor c = core;
+    Opcode op = insn.opcode();
+    if (op != Opcode.DMA_LD && op != Opcode.DMA_ST) {
+      return -1;
+    }
+    DmaEngine d = c.dma;
+    int issuedOn = op == Opcode.DMA_LD ? 0 : 1;
+    int spad = insn.slot(dev.npusim.isa.Slot.S1);
+    int spadAddr = x[insn.slot(dev.npusim.isa.Slot.S2)];
+    int dramAddr = x[insn.slot(dev.npusim.isa.Slot.S3)];
+    int rows = d.rows;
+    int rowBytes = d.rowBytes;
+    boolean moves = (long) rows * rowBytes > 0;
+    if (moves && issuedOn == 0) {
       writes.add(
-          new CommitRecord.DmaIssue(
-              DmaQueue.of(issuedOn).asmName(),
-              id,
+          memory(
               Scratchpad.of(spad).asmName(),
+              c.spads[spad],
               spadAddr,
-              dramAddr,
               rows,
               rowBytes,
-              d.spadStride,
-              d.dramStride,
-              start,
-              complete));
-      queues.get(issuedOn).addLast(new long[] {id, pc, complete});
+              d.spadStride));
+    } else if (moves) {
+      writes.add(memory("dram", c.dram, dramAddr, rows, rowBytes, d.dramStride));
     }
+    long start = lastCaptured ? lastStart : c.cycle;
+    long complete = lastCaptured ? lastComplete : c.cycle;
+    long id = nextId++;
+    writes.add(
+        new CommitRecord.DmaIssue(
+            DmaQueue.of(issuedOn).asmName(),
+            id,
+            Scratchpad.of(spad).asmName(),
+            spadAddr,
+            dramAddr,
+            rows,
+            rowBytes,
+            d.spadStride,
+            d.dramStride,
+            start,
+            complete));
+    queues.get(issuedOn).addLast(new long[] {id, pc, complete});
+    return issuedOn;
+  }
+
+  /** A completion record for each transfer that left a queue during this instruction. */
+  private void dmaCompletions(int issuedOn, List<Write> writes) {
+    DmaEngine d = core.dma;
     for (int q = 0; q < 2; q++) {
       int done = outstanding[q] + (issuedOn == q ? 1 : 0) - d.outstanding(q);
       for (int k = 0; k < done; k++) {
@@ -231,9 +279,6 @@ final class CommitLogger {
         }
       }
     }
-    listener.retired(
-        new CommitRecord(
-            cycle, pc, words[pc], op.mnemonic(), insn.toString(), ImmutableList.copyOf(writes)));
   }
 
   private static CommitRecord.Memory memory(

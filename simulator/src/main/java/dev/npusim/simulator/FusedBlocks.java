@@ -216,27 +216,56 @@ final class FusedBlocks {
 
   /** Plans a block over [start, end), or null if it holds no MAC worth fusing. */
   private static Block plan(Executor ex, int start, int end) {
+    Scan scan = new Scan();
+    for (int pc = start; pc < end; pc++) {
+      scan.step(ex, pc);
+    }
+    if (scan.macs == 0 || end - start < 2) {
+      return null;
+    }
+    Block blk = new Block();
+    blk.start = start;
+    blk.end = end;
+    blk.cycles = scan.cycles;
+    blk.vectorPcs = scan.vectorPcs.stream().mapToInt(Integer::intValue).toArray();
+    planLoads(blk, scan.loads);
+    planFinalRegisters(blk, scan);
+    planAccumulators(blk, scan.perAcc, scan.weightOperands, ex.lanes);
+    blk.weightOperands = scan.weightOperands.stream().mapToInt(Integer::intValue).toArray();
+    planShared(blk, ex.lanes);
+    return blk;
+  }
+
+  /**
+   * One pass over a candidate block's instructions in program order, tracking symbolically what
+   * each register holds relative to block entry, and collecting its loads and MACs.
+   */
+  private static final class Scan {
     // Symbolic scalar registers: value = x0[base] + off at block entry.
-    int[] base = new int[Executor.XREGS];
-    int[] off = new int[Executor.XREGS];
-    for (int r = 0; r < Executor.XREGS; r++) {
-      base[r] = r;
-    }
-    boolean[] xWritten = new boolean[Executor.XREGS];
+    final int[] base = new int[Executor.XREGS];
+    final int[] off = new int[Executor.XREGS];
+    final boolean[] xWritten = new boolean[Executor.XREGS];
     // Which load last wrote each vector register, or INITIAL.
-    int[] vSlot = new int[Executor.VREGS];
-    Arrays.fill(vSlot, INITIAL);
-    List<int[]> loads = new ArrayList<>(); // {spad, signed, base, off}
-    List<Integer> vectorPcs = new ArrayList<>();
+    final int[] vSlot = new int[Executor.VREGS];
+    final List<int[]> loads = new ArrayList<>(); // {spad, signed, base, off}
+    final List<Integer> vectorPcs = new ArrayList<>();
     // Per accumulator: list of {op, a, imm, w}.
-    List<List<int[]>> perAcc = new ArrayList<>();
-    for (int i = 0; i < AccumulatorFile.REGISTERS; i++) {
-      perAcc.add(new ArrayList<>());
-    }
-    List<Integer> weightOperands = new ArrayList<>();
+    final List<List<int[]>> perAcc = new ArrayList<>();
+    final List<Integer> weightOperands = new ArrayList<>();
     long cycles = 0;
     int macs = 0;
-    for (int pc = start; pc < end; pc++) {
+
+    Scan() {
+      for (int r = 0; r < Executor.XREGS; r++) {
+        base[r] = r;
+      }
+      Arrays.fill(vSlot, INITIAL);
+      for (int i = 0; i < AccumulatorFile.REGISTERS; i++) {
+        perAcc.add(new ArrayList<>());
+      }
+    }
+
+    void step(Executor ex, int pc) {
       int a = ex.f1[pc];
       int b = ex.f2[pc];
       int c = ex.f3[pc];
@@ -264,9 +293,7 @@ final class FusedBlocks {
             operand(vSlot, c), operand(vSlot, c + 1), operand(vSlot, c + 2), operand(vSlot, c + 3)
           };
           for (int o : w) {
-            if (!weightOperands.contains(o)) {
-              weightOperands.add(o);
-            }
+            weight(o);
           }
           perAcc.get(a).add(new int[] {OP_VDOT4, operand(vSlot, b), k, w[0], w[1], w[2], w[3]});
           vectorPcs.add(pc);
@@ -274,18 +301,14 @@ final class FusedBlocks {
         }
         case VMAC -> {
           int w = operand(vSlot, c);
-          if (!weightOperands.contains(w)) {
-            weightOperands.add(w);
-          }
+          weight(w);
           perAcc.get(a).add(new int[] {OP_VMAC, operand(vSlot, b), 0, w});
           vectorPcs.add(pc);
           macs++;
         }
         case VMAC_E -> {
           int w = operand(vSlot, c);
-          if (!weightOperands.contains(w)) {
-            weightOperands.add(w);
-          }
+          weight(w);
           perAcc.get(a).add(new int[] {OP_VMAC_E, operand(vSlot, b), k, w});
           vectorPcs.add(pc);
           macs++;
@@ -293,14 +316,17 @@ final class FusedBlocks {
         default -> throw new AssertionError(ex.ops[pc]);
       }
     }
-    if (macs == 0 || end - start < 2) {
-      return null;
+
+    /** Records an operand used as weights, once, in order of first use. */
+    private void weight(int o) {
+      if (!weightOperands.contains(o)) {
+        weightOperands.add(o);
+      }
     }
-    Block blk = new Block();
-    blk.start = start;
-    blk.end = end;
-    blk.cycles = cycles;
-    blk.vectorPcs = vectorPcs.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  /** The loads' arrays, and the scratchpads they read in order of first use. */
+  private static void planLoads(Block blk, List<int[]> loads) {
     blk.loads = loads.size();
     blk.loadSpad = new int[blk.loads];
     blk.loadSigned = new boolean[blk.loads];
@@ -318,10 +344,14 @@ final class FusedBlocks {
       }
     }
     blk.spads = spads.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  /** The scalar and vector registers the block writes, with their final symbolic values. */
+  private static void planFinalRegisters(Block blk, Scan scan) {
     List<int[]> xs = new ArrayList<>();
     for (int r = 1; r < Executor.XREGS; r++) {
-      if (xWritten[r]) {
-        xs.add(new int[] {r, base[r], off[r]});
+      if (scan.xWritten[r]) {
+        xs.add(new int[] {r, scan.base[r], scan.off[r]});
       }
     }
     blk.xReg = xs.stream().mapToInt(v -> v[0]).toArray();
@@ -329,12 +359,20 @@ final class FusedBlocks {
     blk.xOff = xs.stream().mapToInt(v -> v[2]).toArray();
     List<int[]> vs = new ArrayList<>();
     for (int r = 0; r < Executor.VREGS; r++) {
-      if (vSlot[r] != INITIAL) {
-        vs.add(new int[] {r, vSlot[r]});
+      if (scan.vSlot[r] != INITIAL) {
+        vs.add(new int[] {r, scan.vSlot[r]});
       }
     }
     blk.vReg = vs.stream().mapToInt(v -> v[0]).toArray();
     blk.vSlot = vs.stream().mapToInt(v -> v[1]).toArray();
+  }
+
+  /**
+   * Per accumulator the block adds to: the bound on what it can add, and its MACs as broadcast
+   * terms and vmacs in program order.
+   */
+  private static void planAccumulators(
+      Block blk, List<List<int[]>> perAcc, List<Integer> weightOperands, int lanes) {
     List<Integer> accs = new ArrayList<>();
     for (int d = 0; d < AccumulatorFile.REGISTERS; d++) {
       if (!perAcc.get(d).isEmpty()) {
@@ -351,7 +389,6 @@ final class FusedBlocks {
       }
       blk.maxAdd[i] = max;
     }
-    int lanes = ex.lanes;
     blk.termFrom = new int[m][];
     blk.termW = new int[m][];
     blk.vmacIn = new int[m][];
@@ -386,7 +423,11 @@ final class FusedBlocks {
       blk.vmacIn[i] = vmacs.stream().mapToInt(t -> t[0]).toArray();
       blk.vmacW[i] = vmacs.stream().mapToInt(t -> t[1]).toArray();
     }
-    blk.weightOperands = weightOperands.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  /** Decides whether the block is shared ({@link Block#shared}) and, if so, its raw weight rows. */
+  private static void planShared(Block blk, int lanes) {
+    int m = blk.accs.length;
     blk.shared = m > 0;
     for (int i = 0; i < m; i++) {
       blk.shared &= blk.vmacIn[i].length == 0 && Arrays.equals(blk.termW[i], blk.termW[0]);
@@ -399,7 +440,6 @@ final class FusedBlocks {
         blk.rawW[t] = o >= 0 ? o * lanes : (blk.loads + (-1 - o)) * lanes;
       }
     }
-    return blk;
   }
 
   private static int from(int operand, int lane, int lanes) {

@@ -155,78 +155,137 @@ public final class MachineConfigReader {
       this.root = root;
     }
 
+    /**
+     * Reads the fields in a fixed order (base, name, description, then the datapath, memories,
+     * timing and energy), so a file with several errors always reports the same, first one.
+     */
     MachineConfig build() throws MachineConfigException {
       known(root, TOP, "");
-      MachineConfig base = MachineConfig.defaults();
-      if (root.has("base")) {
-        String b = text(root, "base", "base");
-        if (b.equals(root.path("name").asText(null))) {
-          throw new MachineConfigException(file, "base", "a machine cannot be its own base");
-        }
-        if (!PRESETS.contains(b)) {
-          throw new MachineConfigException(
-              file, "base", "unknown preset (presets: " + String.join(", ", PRESETS) + ")");
-        }
-        base = preset(b);
-      }
-      // A file without a name is named after itself (my-npu.json -> my-npu).
-      String fileStem = Path.of(file).getFileName().toString().replaceFirst("\\.json$", "");
-      String name =
-          root.has("name")
-              ? text(root, "name", "name")
-              : file.startsWith("preset ") ? base.name() : fileStem;
-      String description = base.description();
-      if (root.has("description")) {
-        description = text(root, "description", "description");
-      } else if (root.has("comment")) {
-        description = text(root, "comment", "comment");
-      }
+      MachineConfig base = base();
+      String name = name(base);
+      String description = description(base);
       int lanes = integer(root, "lanes", base.lanes());
       int macs = integer(root, "macs_per_lane_per_cycle", base.macsPerLanePerCycle());
       int accBits = integer(root, "accumulator_bits", base.accumulatorBits());
-      AccumulatorMode accMode = base.accumulatorMode();
-      if (root.has("accumulator_mode")) {
-        accMode =
-            switch (text(root, "accumulator_mode", "accumulator_mode")) {
-              case "wrap" -> AccumulatorMode.WRAP;
-              case "saturate" -> AccumulatorMode.SATURATE;
-              default ->
-                  throw new MachineConfigException(
-                      file, "accumulator_mode", "expected \"wrap\" or \"saturate\"");
-            };
-      }
-      RoundingMode rounding = base.roundingMode();
-      if (root.has("rounding")) {
-        rounding =
-            switch (text(root, "rounding", "rounding")) {
-              case "tflite" -> RoundingMode.TFLITE;
-              case "half-even" -> RoundingMode.HALF_EVEN;
-              case "truncate" -> RoundingMode.TRUNCATE;
-              default ->
-                  throw new MachineConfigException(
-                      file, "rounding", "expected \"tflite\", \"half-even\" or \"truncate\"");
-            };
-      }
-      Map<Scratchpad, MachineConfig.ScratchpadConfig> spads = new EnumMap<>(base.scratchpads());
-      if (root.has("scratchpads")) {
-        ObjectNode sp = object(root.get("scratchpads"), "scratchpads");
-        List<String> names = new ArrayList<>();
-        for (Scratchpad s : Scratchpad.values()) {
-          names.add(s.asmName());
-        }
-        known(sp, Set.copyOf(names), "scratchpads.");
-        for (Scratchpad s : Scratchpad.values()) {
-          if (sp.has(s.asmName())) {
-            String f = "scratchpads." + s.asmName();
-            ObjectNode one = object(sp.get(s.asmName()), f);
-            known(one, Set.of("bytes", "banks"), f + ".");
-            int bytes = integer(one, "bytes", spads.get(s).bytes(), f + ".bytes");
-            int banks = integer(one, "banks", spads.get(s).banks(), f + ".banks");
-            spads.put(s, construct(f, () -> new MachineConfig.ScratchpadConfig(bytes, banks)));
-          }
-        }
-      }
+      AccumulatorMode accMode = accumulatorMode(base);
+      RoundingMode rounding = rounding(base);
+      Map<Scratchpad, MachineConfig.ScratchpadConfig> spads = scratchpads(base);
       int dram = integer(root, "dram_bytes", base.dramBytes());
+      Dma dma = dma(base);
+      int loopDepth = integer(root, "loop_depth", base.loopDepth());
+      Map<CycleClass, Integer> lat = latencies(base);
+      double clock = number(root, "clock_mhz", base.clockMhz(), "clock_mhz");
+      EnergyTable energy = energy(base);
+      return construct(
+          "",
+          () ->
+              new MachineConfig(
+                  name,
+                  description,
+                  lanes,
+                  macs,
+                  accBits,
+                  accMode,
+                  rounding,
+                  ImmutableMap.copyOf(spads),
+                  dram,
+                  dma.bytesPerCycle(),
+                  dma.setupCycles(),
+                  dma.queueDepth(),
+                  loopDepth,
+                  ImmutableMap.copyOf(lat),
+                  clock,
+                  energy));
+    }
+
+    private MachineConfig base() throws MachineConfigException {
+      if (!root.has("base")) {
+        return MachineConfig.defaults();
+      }
+      String b = text(root, "base", "base");
+      if (b.equals(root.path("name").asText(null))) {
+        throw new MachineConfigException(file, "base", "a machine cannot be its own base");
+      }
+      if (!PRESETS.contains(b)) {
+        throw new MachineConfigException(
+            file, "base", "unknown preset (presets: " + String.join(", ", PRESETS) + ")");
+      }
+      return preset(b);
+    }
+
+    private String name(MachineConfig base) throws MachineConfigException {
+      // A file without a name is named after itself (my-npu.json -> my-npu).
+      String fileStem = Path.of(file).getFileName().toString().replaceFirst("\\.json$", "");
+      return root.has("name")
+          ? text(root, "name", "name")
+          : file.startsWith("preset ") ? base.name() : fileStem;
+    }
+
+    private String description(MachineConfig base) throws MachineConfigException {
+      if (root.has("description")) {
+        return text(root, "description", "description");
+      } else if (root.has("comment")) {
+        return text(root, "comment", "comment");
+      }
+      return base.description();
+    }
+
+    private AccumulatorMode accumulatorMode(MachineConfig base) throws MachineConfigException {
+      if (!root.has("accumulator_mode")) {
+        return base.accumulatorMode();
+      }
+      return switch (text(root, "accumulator_mode", "accumulator_mode")) {
+        case "wrap" -> AccumulatorMode.WRAP;
+        case "saturate" -> AccumulatorMode.SATURATE;
+        default ->
+            throw new MachineConfigException(
+                file, "accumulator_mode", "expected \"wrap\" or \"saturate\"");
+      };
+    }
+
+    private RoundingMode rounding(MachineConfig base) throws MachineConfigException {
+      if (!root.has("rounding")) {
+        return base.roundingMode();
+      }
+      return switch (text(root, "rounding", "rounding")) {
+        case "tflite" -> RoundingMode.TFLITE;
+        case "half-even" -> RoundingMode.HALF_EVEN;
+        case "truncate" -> RoundingMode.TRUNCATE;
+        default ->
+            throw new MachineConfigException(
+                file, "rounding", "expected \"tflite\", \"half-even\" or \"truncate\"");
+      };
+    }
+
+    private Map<Scratchpad, MachineConfig.ScratchpadConfig> scratchpads(MachineConfig base)
+        throws MachineConfigException {
+      Map<Scratchpad, MachineConfig.ScratchpadConfig> spads = new EnumMap<>(base.scratchpads());
+      if (!root.has("scratchpads")) {
+        return spads;
+      }
+      ObjectNode sp = object(root.get("scratchpads"), "scratchpads");
+      List<String> names = new ArrayList<>();
+      for (Scratchpad s : Scratchpad.values()) {
+        names.add(s.asmName());
+      }
+      known(sp, Set.copyOf(names), "scratchpads.");
+      for (Scratchpad s : Scratchpad.values()) {
+        if (sp.has(s.asmName())) {
+          String f = "scratchpads." + s.asmName();
+          ObjectNode one = object(sp.get(s.asmName()), f);
+          known(one, Set.of("bytes", "banks"), f + ".");
+          int bytes = integer(one, "bytes", spads.get(s).bytes(), f + ".bytes");
+          int banks = integer(one, "banks", spads.get(s).banks(), f + ".banks");
+          spads.put(s, construct(f, () -> new MachineConfig.ScratchpadConfig(bytes, banks)));
+        }
+      }
+      return spads;
+    }
+
+    /** The three {@code dma} fields, read together because they share one JSON object. */
+    private record Dma(int bytesPerCycle, int setupCycles, int queueDepth) {}
+
+    private Dma dma(MachineConfig base) throws MachineConfigException {
       int dmaBw = base.dmaBytesPerCycle();
       int dmaSetup = base.dmaSetupCycles();
       int dmaDepth = base.dmaQueueDepth();
@@ -237,77 +296,57 @@ public final class MachineConfigReader {
         dmaSetup = integer(dma, "setup_cycles", dmaSetup, "dma.setup_cycles");
         dmaDepth = integer(dma, "queue_depth", dmaDepth, "dma.queue_depth");
       }
-      int loopDepth = integer(root, "loop_depth", base.loopDepth());
+      return new Dma(dmaBw, dmaSetup, dmaDepth);
+    }
+
+    private Map<CycleClass, Integer> latencies(MachineConfig base) throws MachineConfigException {
       Map<CycleClass, Integer> lat = new EnumMap<>(base.latencies());
-      if (root.has("latency")) {
-        ObjectNode l = object(root.get("latency"), "latency");
-        List<String> names = new ArrayList<>();
-        for (CycleClass c : CycleClass.values()) {
-          names.add(c.name().toLowerCase(Locale.ROOT));
-        }
-        known(l, Set.copyOf(names), "latency.");
-        for (CycleClass c : CycleClass.values()) {
-          String k = c.name().toLowerCase(Locale.ROOT);
-          lat.put(c, integer(l, k, lat.get(c), "latency." + k));
-        }
+      if (!root.has("latency")) {
+        return lat;
       }
-      double clock = number(root, "clock_mhz", base.clockMhz(), "clock_mhz");
+      ObjectNode l = object(root.get("latency"), "latency");
+      List<String> names = new ArrayList<>();
+      for (CycleClass c : CycleClass.values()) {
+        names.add(c.name().toLowerCase(Locale.ROOT));
+      }
+      known(l, Set.copyOf(names), "latency.");
+      for (CycleClass c : CycleClass.values()) {
+        String k = c.name().toLowerCase(Locale.ROOT);
+        lat.put(c, integer(l, k, lat.get(c), "latency." + k));
+      }
+      return lat;
+    }
+
+    private EnergyTable energy(MachineConfig base) throws MachineConfigException {
       EnergyTable e = base.energy();
-      if (root.has("energy_pj")) {
-        ObjectNode en = object(root.get("energy_pj"), "energy_pj");
-        known(
-            en,
-            Set.of(
-                "mac8",
-                "acc_add32",
-                "requant",
-                "scalar_op",
-                "dram_per_64b",
-                "sram_8k_per_64b",
-                "sram_32k_per_64b",
-                "sram_1m_per_64b",
-                "source"),
-            "energy_pj.");
-        double mac8 = number(en, "mac8", e.mac8Pj(), "energy_pj.mac8");
-        double acc = number(en, "acc_add32", e.accAdd32Pj(), "energy_pj.acc_add32");
-        double rq = number(en, "requant", e.requantPj(), "energy_pj.requant");
-        double sc = number(en, "scalar_op", e.scalarOpPj(), "energy_pj.scalar_op");
-        double dr = number(en, "dram_per_64b", e.dramPjPer64Bits(), "energy_pj.dram_per_64b");
-        double s8 =
-            number(en, "sram_8k_per_64b", e.sram8kPjPer64Bits(), "energy_pj.sram_8k_per_64b");
-        double s32 =
-            number(en, "sram_32k_per_64b", e.sram32kPjPer64Bits(), "energy_pj.sram_32k_per_64b");
-        double s1m =
-            number(en, "sram_1m_per_64b", e.sram1mPjPer64Bits(), "energy_pj.sram_1m_per_64b");
-        e = construct("energy_pj", () -> new EnergyTable(mac8, acc, rq, sc, dr, s8, s32, s1m));
+      if (!root.has("energy_pj")) {
+        return e;
       }
-      EnergyTable energy = e;
-      int dmaBw1 = dmaBw;
-      int dmaSetup1 = dmaSetup;
-      int dmaDepth1 = dmaDepth;
-      String description1 = description;
-      AccumulatorMode accMode1 = accMode;
-      RoundingMode rounding1 = rounding;
-      return construct(
-          "",
-          () ->
-              new MachineConfig(
-                  name,
-                  description1,
-                  lanes,
-                  macs,
-                  accBits,
-                  accMode1,
-                  rounding1,
-                  ImmutableMap.copyOf(spads),
-                  dram,
-                  dmaBw1,
-                  dmaSetup1,
-                  dmaDepth1,
-                  loopDepth,
-                  ImmutableMap.copyOf(lat),
-                  clock,
-                  energy));
+      ObjectNode en = object(root.get("energy_pj"), "energy_pj");
+      known(
+          en,
+          Set.of(
+              "mac8",
+              "acc_add32",
+              "requant",
+              "scalar_op",
+              "dram_per_64b",
+              "sram_8k_per_64b",
+              "sram_32k_per_64b",
+              "sram_1m_per_64b",
+              "source"),
+          "energy_pj.");
+      double mac8 = number(en, "mac8", e.mac8Pj(), "energy_pj.mac8");
+      double acc = number(en, "acc_add32", e.accAdd32Pj(), "energy_pj.acc_add32");
+      double rq = number(en, "requant", e.requantPj(), "energy_pj.requant");
+      double sc = number(en, "scalar_op", e.scalarOpPj(), "energy_pj.scalar_op");
+      double dr = number(en, "dram_per_64b", e.dramPjPer64Bits(), "energy_pj.dram_per_64b");
+      double s8 = number(en, "sram_8k_per_64b", e.sram8kPjPer64Bits(), "energy_pj.sram_8k_per_64b");
+      double s32 =
+          number(en, "sram_32k_per_64b", e.sram32kPjPer64Bits(), "energy_pj.sram_32k_per_64b");
+      double s1m =
+          number(en, "sram_1m_per_64b", e.sram1mPjPer64Bits(), "energy_pj.sram_1m_per_64b");
+      return construct("energy_pj", () -> new EnergyTable(mac8, acc, rq, sc, dr, s8, s32, s1m));
     }
 
     private interface Constructor<T> {
