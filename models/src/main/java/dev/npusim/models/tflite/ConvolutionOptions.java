@@ -28,31 +28,21 @@ record ConvolutionOptions(
 
   /** The options of a CONV_2D or DEPTHWISE_CONV_2D operator (a cast, as the options must fit). */
   static ConvolutionOptions of(TfliteOperator op) {
-    int axis = channelAxis(op.op());
-    return switch (op.op()) {
-      case CONV_2D -> {
-        OperatorOptions.Conv2D o = (OperatorOptions.Conv2D) op.options();
-        yield new ConvolutionOptions(
-            LayerKind.CONV2D,
-            axis,
-            o.strideH(),
-            o.strideW(),
-            o.dilationH(),
-            o.dilationW(),
-            o.padding());
-      }
-      case DEPTHWISE_CONV_2D -> {
-        OperatorOptions.DepthwiseConv2D o = (OperatorOptions.DepthwiseConv2D) op.options();
-        yield new ConvolutionOptions(
-            LayerKind.DEPTHWISE_CONV2D,
-            axis,
-            o.strideH(),
-            o.strideW(),
-            o.dilationH(),
-            o.dilationW(),
-            o.padding());
-      }
-      default -> throw new IllegalStateException(op.label() + " is not a convolution");
-    };
+    OperatorOptions.Convolution o =
+        switch (op.op()) {
+          case CONV_2D -> (OperatorOptions.Conv2D) op.options();
+          case DEPTHWISE_CONV_2D -> (OperatorOptions.DepthwiseConv2D) op.options();
+          default -> throw new IllegalStateException(op.label() + " is not a convolution");
+        };
+    return new ConvolutionOptions(
+        op.op() == BuiltinOperator.DEPTHWISE_CONV_2D
+            ? LayerKind.DEPTHWISE_CONV2D
+            : LayerKind.CONV2D,
+        channelAxis(op.op()),
+        o.strideH(),
+        o.strideW(),
+        o.dilationH(),
+        o.dilationW(),
+        o.padding());
   }
 }

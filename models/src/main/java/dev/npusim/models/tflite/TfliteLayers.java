@@ -265,9 +265,7 @@ public final class TfliteLayers {
 
   /** The fused activation of an operator's options (NONE for operators without one). */
   public static FusedActivation activation(OperatorOptions options) {
-    if (options instanceof OperatorOptions.Conv2D o) {
-      return o.activation();
-    } else if (options instanceof OperatorOptions.DepthwiseConv2D o) {
+    if (options instanceof OperatorOptions.Convolution o) {
       return o.activation();
     } else if (options instanceof OperatorOptions.FullyConnected o) {
       return o.activation();
