@@ -6,6 +6,28 @@ import com.google.common.primitives.ImmutableIntArray;
 
 /** The builtin options of the supported operators, one record per schema options table. */
 public sealed interface OperatorOptions {
+  /** The options CONV_2D and DEPTHWISE_CONV_2D share: padding, stride, dilation, activation. */
+  sealed interface Convolution extends OperatorOptions {
+    PaddingMode padding();
+
+    int strideH();
+
+    int strideW();
+
+    int dilationH();
+
+    int dilationW();
+
+    FusedActivation activation();
+
+    /** The one check of a convolution's stride and dilation. */
+    static void checkGeometry(int strideH, int strideW, int dilationH, int dilationW) {
+      checkArgument(strideH > 0 && strideW > 0, "stride %s,%s must be positive", strideH, strideW);
+      checkArgument(
+          dilationH > 0 && dilationW > 0, "dilation %s,%s must be positive", dilationH, dilationW);
+    }
+  }
+
   /** {@code Conv2DOptions}. */
   record Conv2D(
       PaddingMode padding,
@@ -14,11 +36,9 @@ public sealed interface OperatorOptions {
       int dilationH,
       int dilationW,
       FusedActivation activation)
-      implements OperatorOptions {
+      implements Convolution {
     public Conv2D {
-      checkArgument(strideH > 0 && strideW > 0, "stride %s,%s must be positive", strideH, strideW);
-      checkArgument(
-          dilationH > 0 && dilationW > 0, "dilation %s,%s must be positive", dilationH, dilationW);
+      Convolution.checkGeometry(strideH, strideW, dilationH, dilationW);
     }
   }
 
@@ -31,11 +51,9 @@ public sealed interface OperatorOptions {
       int dilationW,
       int depthMultiplier,
       FusedActivation activation)
-      implements OperatorOptions {
+      implements Convolution {
     public DepthwiseConv2D {
-      checkArgument(strideH > 0 && strideW > 0, "stride %s,%s must be positive", strideH, strideW);
-      checkArgument(
-          dilationH > 0 && dilationW > 0, "dilation %s,%s must be positive", dilationH, dilationW);
+      Convolution.checkGeometry(strideH, strideW, dilationH, dilationW);
       checkArgument(depthMultiplier > 0, "depth multiplier %s must be positive", depthMultiplier);
     }
   }

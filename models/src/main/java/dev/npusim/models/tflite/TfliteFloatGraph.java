@@ -86,6 +86,16 @@ public final class TfliteFloatGraph {
     }
   }
 
+  /** One operator being imported: its layer name, input layer, shapes and fused activation. */
+  private record Site(
+      TfliteModel model,
+      TfliteOperator op,
+      String name,
+      String input,
+      TensorShape inShape,
+      TensorShape outShape,
+      Activation act) {}
+
   private static FloatLayer layer(
       TfliteModel model,
       TfliteOperator op,
@@ -97,161 +107,140 @@ public final class TfliteFloatGraph {
     TfliteTensor output = model.tensor(op.output());
     TensorShape inShape = shapes.get(input);
     TensorShape outShape = shapeOf(model, op, output);
-    Activation act = activation(model, op);
+    Site s = new Site(model, op, name, input, inShape, outShape, activation(model, op));
     return switch (op.op()) {
-      case CONV_2D -> {
-        OperatorOptions.Conv2D o = (OperatorOptions.Conv2D) op.options();
-        undilated(model, op, o.dilationH(), o.dilationW());
-        TfliteTensor filter = model.tensor(op.input(1));
-        int kh = filter.dim(1);
-        int kw = filter.dim(2);
-        yield new FloatLayer(
-            name,
-            LayerKind.CONV2D,
-            input,
-            inShape,
-            outShape,
-            kh,
-            kw,
-            o.strideH(),
-            o.strideW(),
-            padding(o.padding(), inShape, kh, kw, o.strideH(), o.strideW()),
-            values(model, op, filter, 0),
-            bias(model, op),
-            null,
-            act);
-      }
-      case DEPTHWISE_CONV_2D -> {
-        OperatorOptions.DepthwiseConv2D o = (OperatorOptions.DepthwiseConv2D) op.options();
-        undilated(model, op, o.dilationH(), o.dilationW());
-        TfliteTensor filter = model.tensor(op.input(1));
-        int kh = filter.dim(1);
-        int kw = filter.dim(2);
-        yield new FloatLayer(
-            name,
-            LayerKind.DEPTHWISE_CONV2D,
-            input,
-            inShape,
-            outShape,
-            kh,
-            kw,
-            o.strideH(),
-            o.strideW(),
-            padding(o.padding(), inShape, kh, kw, o.strideH(), o.strideW()),
-            values(model, op, filter, 3),
-            bias(model, op),
-            null,
-            act);
-      }
-      case FULLY_CONNECTED -> {
-        TfliteTensor filter = model.tensor(op.input(1));
-        int ic = filter.dim(1);
-        int oc = filter.dim(0);
-        int batch = (int) (inShape.elements() / ic);
-        TensorShape flat = new TensorShape(batch, 1, 1, ic);
-        String source = input;
-        if (!inShape.equals(flat)) {
-          source = name + "_flatten";
-          layers.add(
-              FloatLayer.weightless(
-                  source,
-                  FloatOp.RESHAPE,
-                  input,
-                  null,
-                  inShape,
-                  flat,
-                  1,
-                  1,
-                  1,
-                  1,
-                  Padding.NONE,
-                  Activation.NONE,
-                  0));
-        }
-        yield new FloatLayer(
-            name,
-            LayerKind.FULLY_CONNECTED,
-            source,
-            flat,
-            new TensorShape(batch, 1, 1, oc),
-            1,
-            1,
-            1,
-            1,
-            Padding.NONE,
-            values(model, op, filter, 0),
-            bias(model, op),
-            null,
-            act);
-      }
-      case AVERAGE_POOL_2D, MAX_POOL_2D -> {
-        OperatorOptions.Pool2D o = (OperatorOptions.Pool2D) op.options();
-        yield FloatLayer.weightless(
-            name,
-            op.op() == BuiltinOperator.MAX_POOL_2D ? FloatOp.MAX_POOL : FloatOp.AVERAGE_POOL,
-            input,
-            null,
-            inShape,
-            outShape,
-            o.filterH(),
-            o.filterW(),
-            o.strideH(),
-            o.strideW(),
-            padding(o.padding(), inShape, o.filterH(), o.filterW(), o.strideH(), o.strideW()),
-            act,
-            0);
-      }
-      case ADD -> {
-        String second = tensorName.get(op.input(1));
-        if (second == null) {
-          throw TfliteLayers.error(
-              model, op, "second input " + model.tensor(op.input(1)).label() + " is a constant");
-        }
-        if (!shapes.get(second).equals(inShape)) {
-          throw TfliteLayers.error(
-              model,
-              op,
-              "inputs "
-                  + inShape
-                  + " and "
-                  + shapes.get(second)
-                  + ": broadcasting ADD is not"
-                  + " supported");
-        }
-        yield FloatLayer.weightless(
-            name, FloatOp.ADD, input, second, inShape, outShape, 1, 1, 1, 1, Padding.NONE, act, 0);
-      }
+      case CONV_2D, DEPTHWISE_CONV_2D -> convolution(s);
+      case FULLY_CONNECTED -> fullyConnected(s, layers);
+      case AVERAGE_POOL_2D, MAX_POOL_2D -> pool(s);
+      case ADD -> add(s, shapes, tensorName);
       case RESHAPE, SQUEEZE ->
-          FloatLayer.weightless(
-              name,
-              FloatOp.RESHAPE,
-              input,
-              null,
-              inShape,
-              outShape,
-              1,
-              1,
-              1,
-              1,
-              Padding.NONE,
-              Activation.NONE,
-              0);
+          pointwise(name, FloatOp.RESHAPE, input, null, inShape, outShape, Activation.NONE, 0);
       case SOFTMAX ->
-          FloatLayer.weightless(
+          pointwise(
               name,
               FloatOp.SOFTMAX,
               input,
               null,
               inShape,
               outShape,
-              1,
-              1,
-              1,
-              1,
-              Padding.NONE,
               Activation.NONE,
               ((OperatorOptions.Softmax) op.options()).beta());
     };
+  }
+
+  /** CONV_2D or DEPTHWISE_CONV_2D: they differ only in kind and filter channel axis. */
+  private static FloatLayer convolution(Site s) {
+    ConvolutionOptions o = ConvolutionOptions.of(s.op());
+    undilated(s.model(), s.op(), o.dilationH(), o.dilationW());
+    TfliteTensor filter = s.model().tensor(s.op().input(1));
+    int kh = filter.dim(1);
+    int kw = filter.dim(2);
+    return new FloatLayer(
+        s.name(),
+        o.kind(),
+        s.input(),
+        s.inShape(),
+        s.outShape(),
+        kh,
+        kw,
+        o.strideH(),
+        o.strideW(),
+        padding(o.padding(), s.inShape(), kh, kw, o.strideH(), o.strideW()),
+        values(s.model(), s.op(), filter, o.channelAxis()),
+        bias(s.model(), s.op()),
+        null,
+        s.act());
+  }
+
+  /**
+   * FULLY_CONNECTED over {@code (N, 1, 1, IC)}; any other input shape is first flattened by a
+   * reshape layer, added to {@code layers} ahead of this one.
+   */
+  private static FloatLayer fullyConnected(Site s, List<FloatLayer> layers) {
+    TfliteTensor filter = s.model().tensor(s.op().input(1));
+    int ic = filter.dim(1);
+    int oc = filter.dim(0);
+    int batch = (int) (s.inShape().elements() / ic);
+    TensorShape flat = new TensorShape(batch, 1, 1, ic);
+    String source = s.input();
+    if (!s.inShape().equals(flat)) {
+      source = s.name() + "_flatten";
+      layers.add(
+          pointwise(
+              source, FloatOp.RESHAPE, s.input(), null, s.inShape(), flat, Activation.NONE, 0));
+    }
+    return new FloatLayer(
+        s.name(),
+        LayerKind.FULLY_CONNECTED,
+        source,
+        flat,
+        new TensorShape(batch, 1, 1, oc),
+        1,
+        1,
+        1,
+        1,
+        Padding.NONE,
+        values(s.model(), s.op(), filter, 0),
+        bias(s.model(), s.op()),
+        null,
+        s.act());
+  }
+
+  private static FloatLayer pool(Site s) {
+    OperatorOptions.Pool2D o = (OperatorOptions.Pool2D) s.op().options();
+    return FloatLayer.weightless(
+        s.name(),
+        s.op().op() == BuiltinOperator.MAX_POOL_2D ? FloatOp.MAX_POOL : FloatOp.AVERAGE_POOL,
+        s.input(),
+        null,
+        s.inShape(),
+        s.outShape(),
+        o.filterH(),
+        o.filterW(),
+        o.strideH(),
+        o.strideW(),
+        padding(o.padding(), s.inShape(), o.filterH(), o.filterW(), o.strideH(), o.strideW()),
+        s.act(),
+        0);
+  }
+
+  /** ADD of two computed tensors of one shape (no constants, no broadcasting). */
+  private static FloatLayer add(
+      Site s, Map<String, TensorShape> shapes, Map<Integer, String> tensorName) {
+    TfliteModel model = s.model();
+    TfliteOperator op = s.op();
+    String second = tensorName.get(op.input(1));
+    if (second == null) {
+      throw TfliteLayers.error(
+          model, op, "second input " + model.tensor(op.input(1)).label() + " is a constant");
+    }
+    if (!shapes.get(second).equals(s.inShape())) {
+      throw TfliteLayers.error(
+          model,
+          op,
+          "inputs "
+              + s.inShape()
+              + " and "
+              + shapes.get(second)
+              + ": broadcasting ADD is not"
+              + " supported");
+    }
+    return pointwise(
+        s.name(), FloatOp.ADD, s.input(), second, s.inShape(), s.outShape(), s.act(), 0);
+  }
+
+  /** A weightless layer with a 1x1 window, stride 1 and no padding. */
+  private static FloatLayer pointwise(
+      String name,
+      FloatOp op,
+      String input,
+      String second,
+      TensorShape inShape,
+      TensorShape outShape,
+      Activation act,
+      double beta) {
+    return FloatLayer.weightless(
+        name, op, input, second, inShape, outShape, 1, 1, 1, 1, Padding.NONE, act, beta);
   }
 
   private static void undilated(TfliteModel model, TfliteOperator op, int dh, int dw) {

@@ -38,6 +38,35 @@ public final class TfliteLayers {
       throw error(model, op, "filter " + filter.label() + " is not a constant");
     }
     int outChannels = output.dim(output.rank() - 1);
+    TfliteTensor bias = bias(model, op, outChannels);
+    Quantization fq = filter.quantization();
+    checkFilterQuantization(model, op, filter, outChannels);
+    QuantizedMultiplier[] multipliers =
+        multipliers(model, op, input.quantization().scale(), fq, output.quantization().scale());
+    int[] range = activationRange(output, activation(op.options()));
+    Int8Constants constants =
+        new Int8Constants(
+            input.quantization().zeroPoint(),
+            fq,
+            output.quantization().zeroPoint(),
+            range,
+            ImmutableIntArray.copyOf(filter.intData()),
+            bias == null ? null : ImmutableIntArray.copyOf(bias.intData()),
+            q31(multipliers));
+    try {
+      return switch (op.op()) {
+        case CONV_2D, DEPTHWISE_CONV_2D -> convolution(model, op, input, filter, output, constants);
+        case FULLY_CONNECTED ->
+            fullyConnected(model, op, input, filter, output, outChannels, constants);
+        default -> throw error(model, op, "is not a convolution or fully-connected layer");
+      };
+    } catch (IllegalArgumentException e) {
+      throw error(model, op, e.getMessage());
+    }
+  }
+
+  /** The optional bias tensor, checked to be a constant int32 vector of one value per channel. */
+  private static TfliteTensor bias(TfliteModel model, TfliteOperator op, int outChannels) {
     TfliteTensor bias =
         op.inputs().length() > 2 && op.input(2) >= 0 ? model.tensor(op.input(2)) : null;
     if (bias != null
@@ -55,6 +84,15 @@ public final class TfliteLayers {
               + bias.type()
               + bias.shape());
     }
+    return bias;
+  }
+
+  /**
+   * Checks the filter's quantization is what the integer kernels take: one scale per output channel
+   * (or one), along the output-channel axis, and zero points all 0.
+   */
+  private static void checkFilterQuantization(
+      TfliteModel model, TfliteOperator op, TfliteTensor filter, int outChannels) {
     Quantization fq = filter.quantization();
     if (fq.perChannel() && fq.scales().length() != outChannels) {
       throw error(
@@ -62,9 +100,7 @@ public final class TfliteLayers {
           op,
           "filter has " + fq.scales().length() + " scales for " + outChannels + " output channels");
     }
-    // The per-channel axis is the output channel's: 0 for OHWI and [OC, IC] filters, 3 for the
-    // depthwise [1, KH, KW, OC].
-    int channelAxis = op.op() == BuiltinOperator.DEPTHWISE_CONV_2D ? 3 : 0;
+    int channelAxis = ConvolutionOptions.channelAxis(op.op());
     if (fq.perChannel() && fq.quantizedDimension() != channelAxis) {
       throw error(
           model,
@@ -82,16 +118,18 @@ public final class TfliteLayers {
             model, op, "int8 filter zero point[" + c + "] is " + fq.zeroPoint(c) + ", not 0");
       }
     }
-    float inputScale = input.quantization().scale();
-    float outputScale = output.quantization().scale();
-    int entries = fq.scales().length();
-    int[] multipliers = new int[entries];
-    int[] shifts = new int[entries];
-    for (int c = 0; c < entries; c++) {
+  }
+
+  /**
+   * Each filter scale's {@code input_scale * filter_scale[c] / output_scale} as a Q31 multiplier.
+   */
+  private static QuantizedMultiplier[] multipliers(
+      TfliteModel model, TfliteOperator op, float inputScale, Quantization fq, float outputScale) {
+    QuantizedMultiplier[] multipliers = new QuantizedMultiplier[fq.scales().length()];
+    for (int c = 0; c < multipliers.length; c++) {
       double effective = (double) inputScale * (double) fq.scale(c) / (double) outputScale;
-      QuantizedMultiplier m;
       try {
-        m = QuantizedMultiplier.of(effective);
+        multipliers[c] = QuantizedMultiplier.of(effective);
       } catch (IllegalArgumentException e) {
         // A multiplier of 2^30 or more has no Q31 form (found by TfliteReaderFuzzTest).
         throw error(
@@ -104,129 +142,83 @@ public final class TfliteLayers {
                 + " is out of range: "
                 + e.getMessage());
       }
-      multipliers[c] = m.multiplier();
-      shifts[c] = m.shift();
     }
-    int[] range = activationRange(output, activation(op.options()));
-    int zx = input.quantization().zeroPoint();
-    int zo = output.quantization().zeroPoint();
-    ImmutableIntArray filterData = ImmutableIntArray.copyOf(filter.intData());
-    ImmutableIntArray biasData = bias == null ? null : ImmutableIntArray.copyOf(bias.intData());
-    Requantization.Q31 requant =
-        new Requantization.Q31(
-            ImmutableIntArray.copyOf(multipliers), ImmutableIntArray.copyOf(shifts));
-    try {
-      return switch (op.op()) {
-        case CONV_2D, DEPTHWISE_CONV_2D -> {
-          TensorShape in = nhwc(model, op, input);
-          TensorShape out = nhwc(model, op, output);
-          int kh = filter.dim(1);
-          int kw = filter.dim(2);
-          boolean depthwise = op.op() == BuiltinOperator.DEPTHWISE_CONV_2D;
-          int sh;
-          int sw;
-          int dh;
-          int dw;
-          int multiplier = 1;
-          PaddingMode mode;
-          if (depthwise) {
-            OperatorOptions.DepthwiseConv2D o = (OperatorOptions.DepthwiseConv2D) op.options();
-            sh = o.strideH();
-            sw = o.strideW();
-            dh = o.dilationH();
-            dw = o.dilationW();
-            multiplier = out.c() / in.c();
-            mode = o.padding();
-          } else {
-            OperatorOptions.Conv2D o = (OperatorOptions.Conv2D) op.options();
-            sh = o.strideH();
-            sw = o.strideW();
-            dh = o.dilationH();
-            dw = o.dilationW();
-            mode = o.padding();
-          }
-          Padding pad =
-              mode == PaddingMode.SAME
-                  ? Padding.tfSame(in.h(), in.w(), kh, kw, sh, sw, dh, dw)
-                  : Padding.NONE;
-          yield layer(
-              depthwise ? LayerKind.DEPTHWISE_CONV2D : LayerKind.CONV2D,
-              in,
-              out,
-              kh,
-              kw,
-              sh,
-              sw,
-              dh,
-              dw,
-              pad,
-              multiplier,
-              zx,
-              fq,
-              zo,
-              range,
-              filterData,
-              biasData,
-              requant);
-        }
-        case FULLY_CONNECTED -> {
-          int ic = filter.dim(1);
-          long batch = input.elements() / ic;
-          if (filter.rank() != 2
-              || input.elements() % ic != 0
-              || output.elements() != batch * outChannels) {
-            throw error(
-                model,
-                op,
-                "input "
-                    + input.shape()
-                    + ", filter "
-                    + filter.shape()
-                    + " and output "
-                    + output.shape()
-                    + " do not fit a fully-connected layer");
-          }
-          TensorShape in = new TensorShape((int) batch, 1, 1, ic);
-          TensorShape out = new TensorShape((int) batch, 1, 1, outChannels);
-          yield layer(
-              LayerKind.FULLY_CONNECTED,
-              in,
-              out,
-              1,
-              1,
-              1,
-              1,
-              1,
-              1,
-              Padding.NONE,
-              1,
-              zx,
-              fq,
-              zo,
-              range,
-              filterData,
-              biasData,
-              requant);
-        }
-        default -> throw error(model, op, "is not a convolution or fully-connected layer");
-      };
-    } catch (IllegalArgumentException e) {
-      throw error(model, op, e.getMessage());
-    }
+    return multipliers;
   }
 
-  private static QuantizedLayer layer(
-      LayerKind kind,
-      TensorShape in,
-      TensorShape out,
-      int kh,
-      int kw,
-      int sh,
-      int sw,
-      int dh,
-      int dw,
-      Padding pad,
-      int depthMultiplier,
+  private static Requantization.Q31 q31(QuantizedMultiplier[] multipliers) {
+    int[] m = new int[multipliers.length];
+    int[] shifts = new int[multipliers.length];
+    for (int c = 0; c < multipliers.length; c++) {
+      m[c] = multipliers[c].multiplier();
+      shifts[c] = multipliers[c].shift();
+    }
+    return new Requantization.Q31(ImmutableIntArray.copyOf(m), ImmutableIntArray.copyOf(shifts));
+  }
+
+  private static QuantizedLayer convolution(
+      TfliteModel model,
+      TfliteOperator op,
+      TfliteTensor input,
+      TfliteTensor filter,
+      TfliteTensor output,
+      Int8Constants constants) {
+    TensorShape in = nhwc(model, op, input);
+    TensorShape out = nhwc(model, op, output);
+    int kh = filter.dim(1);
+    int kw = filter.dim(2);
+    ConvolutionOptions o = ConvolutionOptions.of(op);
+    int multiplier = o.kind() == LayerKind.DEPTHWISE_CONV2D ? out.c() / in.c() : 1;
+    Padding pad =
+        o.padding() == PaddingMode.SAME
+            ? Padding.tfSame(
+                in.h(), in.w(), kh, kw, o.strideH(), o.strideW(), o.dilationH(), o.dilationW())
+            : Padding.NONE;
+    return constants.layer(
+        o.kind(),
+        in,
+        out,
+        kh,
+        kw,
+        o.strideH(),
+        o.strideW(),
+        o.dilationH(),
+        o.dilationW(),
+        pad,
+        multiplier);
+  }
+
+  private static QuantizedLayer fullyConnected(
+      TfliteModel model,
+      TfliteOperator op,
+      TfliteTensor input,
+      TfliteTensor filter,
+      TfliteTensor output,
+      int outChannels,
+      Int8Constants constants) {
+    int ic = filter.dim(1);
+    long batch = input.elements() / ic;
+    if (filter.rank() != 2
+        || input.elements() % ic != 0
+        || output.elements() != batch * outChannels) {
+      throw error(
+          model,
+          op,
+          "input "
+              + input.shape()
+              + ", filter "
+              + filter.shape()
+              + " and output "
+              + output.shape()
+              + " do not fit a fully-connected layer");
+    }
+    TensorShape in = new TensorShape((int) batch, 1, 1, ic);
+    TensorShape out = new TensorShape((int) batch, 1, 1, outChannels);
+    return constants.layer(LayerKind.FULLY_CONNECTED, in, out, 1, 1, 1, 1, 1, 1, Padding.NONE, 1);
+  }
+
+  /** What an int8 layer takes from its tensors' quantization and constants, whatever its kind. */
+  private record Int8Constants(
       int zx,
       Quantization fq,
       int zo,
@@ -234,34 +226,46 @@ public final class TfliteLayers {
       ImmutableIntArray filter,
       ImmutableIntArray bias,
       Requantization.Q31 requant) {
-    int[] filterZeroPoints = new int[fq.zeroPoints().length()];
-    for (int i = 0; i < filterZeroPoints.length; i++) {
-      filterZeroPoints[i] = fq.zeroPoint(i);
+
+    QuantizedLayer layer(
+        LayerKind kind,
+        TensorShape in,
+        TensorShape out,
+        int kh,
+        int kw,
+        int sh,
+        int sw,
+        int dh,
+        int dw,
+        Padding pad,
+        int depthMultiplier) {
+      int[] filterZeroPoints = new int[fq.zeroPoints().length()];
+      for (int i = 0; i < filterZeroPoints.length; i++) {
+        filterZeroPoints[i] = fq.zeroPoint(i);
+      }
+      return QuantizedLayer.builder(kind, Semantics.TFLITE_INT8)
+          .input(in)
+          .output(out)
+          .kernel(kh, kw)
+          .stride(sh, sw)
+          .dilation(dh, dw)
+          .padding(pad)
+          .depthMultiplier(depthMultiplier)
+          .types(DataType.INT8, DataType.INT8, DataType.INT8)
+          .inputZeroPoint(zx)
+          .filterZeroPoints(ImmutableIntArray.copyOf(filterZeroPoints))
+          .outputZeroPoint(zo)
+          .activation(range[0], range[1])
+          .filter(filter)
+          .bias(bias)
+          .requant(requant)
+          .build();
     }
-    return QuantizedLayer.builder(kind, Semantics.TFLITE_INT8)
-        .input(in)
-        .output(out)
-        .kernel(kh, kw)
-        .stride(sh, sw)
-        .dilation(dh, dw)
-        .padding(pad)
-        .depthMultiplier(depthMultiplier)
-        .types(DataType.INT8, DataType.INT8, DataType.INT8)
-        .inputZeroPoint(zx)
-        .filterZeroPoints(ImmutableIntArray.copyOf(filterZeroPoints))
-        .outputZeroPoint(zo)
-        .activation(range[0], range[1])
-        .filter(filter)
-        .bias(bias)
-        .requant(requant)
-        .build();
   }
 
   /** The fused activation of an operator's options (NONE for operators without one). */
   public static FusedActivation activation(OperatorOptions options) {
-    if (options instanceof OperatorOptions.Conv2D o) {
-      return o.activation();
-    } else if (options instanceof OperatorOptions.DepthwiseConv2D o) {
+    if (options instanceof OperatorOptions.Convolution o) {
       return o.activation();
     } else if (options instanceof OperatorOptions.FullyConnected o) {
       return o.activation();
