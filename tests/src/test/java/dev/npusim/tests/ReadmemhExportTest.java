@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.npusim.golden.cases.CaseReader;
 import dev.npusim.golden.cases.GoldenCase;
-import dev.npusim.golden.export.AtomicFile;
 import dev.npusim.golden.export.ReadmemhExport;
 import dev.npusim.golden.layout.CaseLayout;
 import dev.npusim.isa.Program;
+import dev.npusim.isa.io.OutputFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,7 +61,7 @@ class ReadmemhExportTest {
             "  end",
             "endmodule",
             "");
-    AtomicFile.write(dir.resolve("load_tb.v"), tb);
+    OutputFiles.write(dir.resolve("load_tb.v"), tb);
     RequantRtlTest.run(
         dir, RequantRtlTest.iverilog.toString(), "-g2005", "-o", "load_tb.vvp", "load_tb.v");
     String out = RequantRtlTest.run(dir, RequantRtlTest.vvp.toString(), "-n", "load_tb.vvp");

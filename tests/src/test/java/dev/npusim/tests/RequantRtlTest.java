@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.npusim.golden.cases.CaseReader;
-import dev.npusim.golden.export.AtomicFile;
 import dev.npusim.golden.export.RequantVector;
+import dev.npusim.isa.io.OutputFiles;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -168,7 +168,7 @@ class RequantRtlTest {
   /** Compiles and runs the testbench; returns its output. */
   static String simulate(Path dir, List<RequantVector> vectors) throws Exception {
     Path hex = dir.resolve("requant.hex");
-    AtomicFile.write(hex, RequantVector.hex(vectors));
+    OutputFiles.write(hex, RequantVector.hex(vectors));
     Path image = dir.resolve("requant_tb.vvp");
     run(
         dir,

@@ -178,31 +178,9 @@ public final class CaseReader {
 
     private GoldenCase goldenCase(String name, String source, Optional<String> comment)
         throws CaseFormatException {
-      String semanticsName = f.string(f.required(root, "", "semantics"), "semantics");
-      semantics = Semantics.fromCaseName(semanticsName);
-      if (semantics == null) {
-        throw f.error(
-            "semantics",
-            "unknown semantics \"%s\", expected one of %s",
-            semanticsName,
-            caseNames(Semantics.values()));
-      }
-
-      // A fully connected layer has no stride, dilation, padding or depth multiplier: the fields
-      // are optional for it and, when present, must be the trivial values (case-format.md).
-      boolean fc = kind == LayerKind.FULLY_CONNECTED;
-      int[] stride = geometry("stride", 2, Range.POSITIVE, fc ? new int[] {1, 1} : null);
-      int[] dilation = geometry("dilation", 2, Range.POSITIVE, fc ? new int[] {1, 1} : null);
-      int[] padding =
-          geometry("padding", 4, Range.NON_NEGATIVE, fc ? new int[] {0, 0, 0, 0} : null);
-      int depthMultiplier =
-          geometry("depth_multiplier", 1, Range.POSITIVE, fc ? new int[] {1} : null)[0];
-      if (fc) {
-        requireTrivial("stride", stride, 1);
-        requireTrivial("dilation", dilation, 1);
-        requireTrivial("padding", padding, 0);
-        requireTrivial("depth_multiplier", new int[] {depthMultiplier}, 1);
-      }
+      semantics = semantics();
+      // Fields are read, and so errors reported, in the order of case-format.md.
+      QuantizedLayer.Builder window = window();
 
       JsonNode inputNode = f.object(f.required(root, "", "input"), "input");
       JsonNode filterNode = f.object(f.required(root, "", "filter"), "filter");
@@ -224,9 +202,7 @@ public final class CaseReader {
             input.n());
       }
 
-      int inputZeroPoint =
-          f.integer(
-              f.required(inputNode, "input", "zero_point"), "input.zero_point", range(inputType));
+      int inputZeroPoint = scalar(inputNode, "input", "zero_point", inputType);
       ImmutableIntArray inputData = data(inputNode, "input", input.elements(), range(inputType));
 
       int[] filterZeroPoints = filterZeroPoints(filterNode, filterType);
@@ -236,21 +212,9 @@ public final class CaseReader {
       ImmutableIntArray bias = bias();
       Requantization requant = requantization();
 
-      int outputZeroPoint =
-          f.integer(
-              f.required(outputNode, "output", "zero_point"),
-              "output.zero_point",
-              range(outputType));
-      int activationMin =
-          f.integer(
-              f.required(outputNode, "output", "activation_min"),
-              "output.activation_min",
-              range(outputType));
-      int activationMax =
-          f.integer(
-              f.required(outputNode, "output", "activation_max"),
-              "output.activation_max",
-              range(outputType));
+      int outputZeroPoint = scalar(outputNode, "output", "zero_point", outputType);
+      int activationMin = scalar(outputNode, "output", "activation_min", outputType);
+      int activationMax = scalar(outputNode, "output", "activation_max", outputType);
       ImmutableIntArray outputData =
           data(outputNode, "output", output.elements(), range(outputType));
 
@@ -258,25 +222,15 @@ public final class CaseReader {
       OptionalDouble outputScale = optionalScale(outputNode, "output");
       ImmutableDoubleArray filterScales = filterScales(filterNode);
 
-      int kernelH = kind == LayerKind.FULLY_CONNECTED ? 1 : filterShape[1];
-      int kernelW = kind == LayerKind.FULLY_CONNECTED ? 1 : filterShape[2];
+      boolean fc = kind == LayerKind.FULLY_CONNECTED;
       QuantizedLayer layer;
       try {
         layer =
-            QuantizedLayer.builder(kind, semantics)
+            window
                 .input(input)
                 .output(output)
-                .kernelH(kernelH)
-                .kernelW(kernelW)
-                .strideH(stride[0])
-                .strideW(stride[1])
-                .dilationH(dilation[0])
-                .dilationW(dilation[1])
-                .padTop(padding[0])
-                .padBottom(padding[1])
-                .padLeft(padding[2])
-                .padRight(padding[3])
-                .depthMultiplier(depthMultiplier)
+                .kernelH(fc ? 1 : filterShape[1])
+                .kernelW(fc ? 1 : filterShape[2])
                 .inputType(inputType)
                 .filterType(filterType)
                 .outputType(outputType)
@@ -292,17 +246,7 @@ public final class CaseReader {
       } catch (IllegalArgumentException e) {
         throw f.error(fieldOfLayerError(e.getMessage()), "%s", e.getMessage());
       }
-      for (int i = 0; i < outputData.length(); i++) {
-        int v = outputData.get(i);
-        if (v < activationMin || v > activationMax) {
-          throw f.error(
-              element("output.data", i),
-              "value %s is outside [activation_min, activation_max] = [%s, %s]",
-              v,
-              activationMin,
-              activationMax);
-        }
-      }
+      requireWithinActivationRange(outputData, activationMin, activationMax);
       try {
         return new GoldenCase(
             name,
@@ -317,6 +261,72 @@ public final class CaseReader {
       } catch (IllegalArgumentException e) {
         // Every GoldenCase condition is checked above with its field; this is a backstop.
         throw f.error("(root)", "%s", e.getMessage());
+      }
+    }
+
+    private Semantics semantics() throws CaseFormatException {
+      String semanticsName = f.string(f.required(root, "", "semantics"), "semantics");
+      Semantics read = Semantics.fromCaseName(semanticsName);
+      if (read == null) {
+        throw f.error(
+            "semantics",
+            "unknown semantics \"%s\", expected one of %s",
+            semanticsName,
+            caseNames(Semantics.values()));
+      }
+      return read;
+    }
+
+    /**
+     * A layer builder holding the window fields: stride, dilation, padding and depth multiplier.
+     */
+    private QuantizedLayer.Builder window() throws CaseFormatException {
+      // A fully connected layer has no stride, dilation, padding or depth multiplier: the fields
+      // are optional for it and, when present, must be the trivial values (case-format.md).
+      boolean fc = kind == LayerKind.FULLY_CONNECTED;
+      int[] stride = geometry("stride", 2, Range.POSITIVE, fc ? new int[] {1, 1} : null);
+      int[] dilation = geometry("dilation", 2, Range.POSITIVE, fc ? new int[] {1, 1} : null);
+      int[] padding =
+          geometry("padding", 4, Range.NON_NEGATIVE, fc ? new int[] {0, 0, 0, 0} : null);
+      int depthMultiplier =
+          geometry("depth_multiplier", 1, Range.POSITIVE, fc ? new int[] {1} : null)[0];
+      if (fc) {
+        requireTrivial("stride", stride, 1);
+        requireTrivial("dilation", dilation, 1);
+        requireTrivial("padding", padding, 0);
+        requireTrivial("depth_multiplier", new int[] {depthMultiplier}, 1);
+      }
+      return QuantizedLayer.builder(kind, semantics)
+          .strideH(stride[0])
+          .strideW(stride[1])
+          .dilationH(dilation[0])
+          .dilationW(dilation[1])
+          .padTop(padding[0])
+          .padBottom(padding[1])
+          .padLeft(padding[2])
+          .padRight(padding[3])
+          .depthMultiplier(depthMultiplier);
+    }
+
+    /** A required integer field {@code parent.key} in the range of {@code type}. */
+    private int scalar(JsonNode node, String parent, String key, DataType type)
+        throws CaseFormatException {
+      return f.integer(f.required(node, parent, key), parent + "." + key, range(type));
+    }
+
+    private void requireWithinActivationRange(
+        ImmutableIntArray outputData, int activationMin, int activationMax)
+        throws CaseFormatException {
+      for (int i = 0; i < outputData.length(); i++) {
+        int v = outputData.get(i);
+        if (v < activationMin || v > activationMax) {
+          throw f.error(
+              element("output.data", i),
+              "value %s is outside [activation_min, activation_max] = [%s, %s]",
+              v,
+              activationMin,
+              activationMax);
+        }
       }
     }
 

@@ -3,6 +3,7 @@ package dev.npusim.golden.cases;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.google.common.primitives.ImmutableDoubleArray;
 import com.google.common.primitives.ImmutableIntArray;
+import dev.npusim.isa.io.OutputFiles;
 import dev.npusim.kernels.AddLayer;
 import dev.npusim.kernels.LayerKind;
 import dev.npusim.kernels.PoolLayer;
@@ -12,16 +13,7 @@ import dev.npusim.kernels.Semantics;
 import dev.npusim.kernels.TensorShape;
 import dev.npusim.kernels.graph.Padding;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.OptionalDouble;
 
 /**
@@ -34,38 +26,14 @@ import java.util.OptionalDouble;
  * requantization scales are written with {@link Float#toString} (which parses back to the same
  * float) and informational double scales with {@link Double#toString}.
  *
- * <p>Files are written atomically: the text goes to a temporary file in the target's directory, is
- * forced to disk, and is renamed over the target, so a reader sees the old file or the new one and
- * never a partial one. The temporary file is removed on any failure.
+ * <p>Files are written whole or not at all, by {@link OutputFiles}.
  */
 public final class CaseWriter {
-  private static final SecureRandom TEMP_NAMES = new SecureRandom();
-
   private CaseWriter() {}
 
   /** Writes {@code goldenCase} to {@code file}, atomically replacing any existing file. */
   public static void write(OperatorCase goldenCase, Path file) throws IOException {
-    byte[] bytes = toJson(goldenCase).getBytes(StandardCharsets.UTF_8);
-    Path target = file.toAbsolutePath();
-    Path directory = target.getParent();
-    byte[] random = new byte[6];
-    TEMP_NAMES.nextBytes(random);
-    Path temp =
-        directory.resolve(
-            "." + target.getFileName() + "." + HexFormat.of().formatHex(random) + ".tmp");
-    try {
-      // CREATE_NEW: never reuse or follow an existing path; default permissions (umask).
-      try (FileChannel channel =
-          FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        OutputStream out = Channels.newOutputStream(channel);
-        out.write(bytes);
-        out.flush();
-        channel.force(true);
-      }
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(temp);
-    }
+    OutputFiles.write(file, toJson(goldenCase));
   }
 
   /**

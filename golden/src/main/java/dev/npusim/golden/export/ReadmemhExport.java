@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.npusim.golden.cases.GoldenCase;
 import dev.npusim.golden.layout.CaseLayout;
 import dev.npusim.isa.Program;
+import dev.npusim.isa.io.OutputFiles;
 import dev.npusim.kernels.codegen.CompiledLayer;
 import dev.npusim.kernels.codegen.MemoryPlan;
 import java.io.IOException;
@@ -199,7 +200,7 @@ public final class ReadmemhExport {
             default -> manifestJson();
           };
       Path p = directory.resolve(name);
-      AtomicFile.write(p, text);
+      OutputFiles.write(p, text);
       written.add(p);
     }
     return written;

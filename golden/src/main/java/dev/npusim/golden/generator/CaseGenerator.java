@@ -74,24 +74,7 @@ public final class CaseGenerator {
       TensorShape input =
           new TensorShape(
               spec.batch(), spec.inputHeight(), spec.inputWidth(), spec.inputChannels());
-      TensorShape output =
-          new TensorShape(
-              spec.batch(),
-              QuantizedLayer.outputSize(
-                  spec.inputHeight(),
-                  spec.kernelHeight(),
-                  spec.strideH(),
-                  spec.dilationH(),
-                  pad.top(),
-                  pad.bottom()),
-              QuantizedLayer.outputSize(
-                  spec.inputWidth(),
-                  spec.kernelWidth(),
-                  spec.strideW(),
-                  spec.dilationW(),
-                  pad.left(),
-                  pad.right()),
-              oc);
+      TensorShape output = outputShape(pad);
 
       int inputZeroPoint = uniform(spec.inputType());
       int[] filterZeroPoints = filterZeroPoints(oc);
@@ -128,23 +111,7 @@ public final class CaseGenerator {
       int[] clamp = activationRange(outputZeroPoint, outputScale);
 
       QuantizedLayer layer =
-          QuantizedLayer.builder(spec.op(), spec.semantics())
-              .input(input)
-              .output(output)
-              .kernelH(spec.kernelHeight())
-              .kernelW(spec.kernelWidth())
-              .strideH(spec.strideH())
-              .strideW(spec.strideW())
-              .dilationH(spec.dilationH())
-              .dilationW(spec.dilationW())
-              .padTop(pad.top())
-              .padBottom(pad.bottom())
-              .padLeft(pad.left())
-              .padRight(pad.right())
-              .depthMultiplier(spec.depthMultiplier())
-              .inputType(spec.inputType())
-              .filterType(spec.filterType())
-              .outputType(spec.outputType())
+          geometry(input, output, pad)
               .inputZeroPoint(inputZeroPoint)
               .filterZeroPoints(ImmutableIntArray.copyOf(filterZeroPoints))
               .outputZeroPoint(outputZeroPoint)
@@ -171,6 +138,49 @@ public final class CaseGenerator {
           OptionalDouble.of(inputScale),
           informationalFilterScales.build(),
           OptionalDouble.of(outputScale));
+    }
+
+    /** The output shape the spec's kernel, stride, dilation and padding give (no draws). */
+    private TensorShape outputShape(dev.npusim.kernels.graph.Padding pad) {
+      return new TensorShape(
+          spec.batch(),
+          QuantizedLayer.outputSize(
+              spec.inputHeight(),
+              spec.kernelHeight(),
+              spec.strideH(),
+              spec.dilationH(),
+              pad.top(),
+              pad.bottom()),
+          QuantizedLayer.outputSize(
+              spec.inputWidth(),
+              spec.kernelWidth(),
+              spec.strideW(),
+              spec.dilationW(),
+              pad.left(),
+              pad.right()),
+          spec.outputChannels());
+    }
+
+    /** A layer builder holding everything the spec fixes: shapes, window, padding and types. */
+    private QuantizedLayer.Builder geometry(
+        TensorShape input, TensorShape output, dev.npusim.kernels.graph.Padding pad) {
+      return QuantizedLayer.builder(spec.op(), spec.semantics())
+          .input(input)
+          .output(output)
+          .kernelH(spec.kernelHeight())
+          .kernelW(spec.kernelWidth())
+          .strideH(spec.strideH())
+          .strideW(spec.strideW())
+          .dilationH(spec.dilationH())
+          .dilationW(spec.dilationW())
+          .padTop(pad.top())
+          .padBottom(pad.bottom())
+          .padLeft(pad.left())
+          .padRight(pad.right())
+          .depthMultiplier(spec.depthMultiplier())
+          .inputType(spec.inputType())
+          .filterType(spec.filterType())
+          .outputType(spec.outputType());
     }
 
     /**

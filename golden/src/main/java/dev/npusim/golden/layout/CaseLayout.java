@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.collect.ImmutableList;
 import dev.npusim.golden.cases.GoldenCase;
-import dev.npusim.golden.export.AtomicFile;
 import dev.npusim.golden.export.Readmemh;
+import dev.npusim.isa.io.OutputFiles;
 import dev.npusim.kernels.DataType;
 import dev.npusim.kernels.QuantizedLayer;
 import dev.npusim.kernels.Requantization;
@@ -234,9 +234,9 @@ public final class CaseLayout {
 
   /** As {@link #writeTo(Path)}, with {@code dram.hex} in words of {@code wordBytes} bytes. */
   public void writeTo(Path directory, int wordBytes) throws IOException {
-    AtomicFile.write(directory.resolve("dram.bin"), image);
-    AtomicFile.write(directory.resolve("dram.hex"), Readmemh.image(image, 0, wordBytes));
-    AtomicFile.write(directory.resolve("layout.json"), layoutJson());
+    OutputFiles.write(directory.resolve("dram.bin"), image);
+    OutputFiles.write(directory.resolve("dram.hex"), Readmemh.image(image, 0, wordBytes));
+    OutputFiles.write(directory.resolve("layout.json"), layoutJson());
   }
 
   /** {@code a} rounded up to {@link #ALIGNMENT}. */

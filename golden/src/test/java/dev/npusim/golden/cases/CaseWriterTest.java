@@ -131,10 +131,11 @@ class CaseWriterTest {
   }
 
   @Test
-  void writingIntoAMissingDirectoryFailsCleanly(@TempDir Path dir) {
-    Path missing = dir.resolve("no/such/dir/case.json");
-    assertThrows(IOException.class, () -> CaseWriter.write(smallCase(1), missing));
-    assertEquals(List.of(), list(dir));
+  void writingBelowARegularFileFailsCleanly(@TempDir Path dir) throws Exception {
+    // Missing folders are created (OutputFiles); a file where a folder should be is an error.
+    Path file = Files.writeString(dir.resolve("file"), "x");
+    assertThrows(IOException.class, () -> CaseWriter.write(smallCase(1), file.resolve("c.json")));
+    assertEquals(List.of(file), list(dir));
   }
 
   @Test
