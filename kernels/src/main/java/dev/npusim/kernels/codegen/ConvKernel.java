@@ -98,20 +98,8 @@ final class ConvKernel {
       taps = kh * kw;
       icPadded = (ic + 3) & ~3;
       // Output-channel tile: as many lanes as the weights allow, double-buffered if possible.
-      int k = taps * icPadded;
-      int c = widestChannelTile(k, t.wgtBytes() / 2);
-      boolean dblW = c >= 1;
-      if (!dblW) {
-        c = widestChannelTile(k, t.wgtBytes());
-      }
-      if (c < 1) {
-        throw new CompileException(
-            "scratchpads.wgt",
-            String.format(
-                "%d bytes cannot hold the weights of even one output channel (%d taps x %d input"
-                    + " channels = %d bytes)",
-                t.wgtBytes(), taps, icPadded, k));
-      }
+      int c = outputChannelsPerTile();
+      boolean dblW = widestChannelTile(taps * icPadded, t.wgtBytes() / 2) >= 1;
       // Equal output-channel tiles for the same tile count (100 channels on 40 lanes: 34 + 33 + 33,
       // not 40 + 40 + 20): a ragged last tile saves no pass and only costs lanes elsewhere.
       int ocTileCount = (oc + c - 1) / c;
@@ -177,6 +165,27 @@ final class ConvKernel {
         weightAddr[ot] = constants.append(weightTile(o0, cn));
         paramAddr[ot] = constants.append(LayerParameters.block(layer, ocs));
       }
+    }
+
+    /**
+     * The most output channels per tile whose weights fit half of {@code wgt} (to double-buffer
+     * them), else all of it.
+     */
+    int outputChannelsPerTile() throws CompileException {
+      int k = taps * icPadded;
+      int c = widestChannelTile(k, t.wgtBytes() / 2);
+      if (c < 1) {
+        c = widestChannelTile(k, t.wgtBytes());
+      }
+      if (c < 1) {
+        throw new CompileException(
+            "scratchpads.wgt",
+            String.format(
+                "%d bytes cannot hold the weights of even one output channel (%d taps x %d input"
+                    + " channels = %d bytes)",
+                t.wgtBytes(), taps, icPadded, k));
+      }
+      return c;
     }
 
     /**
