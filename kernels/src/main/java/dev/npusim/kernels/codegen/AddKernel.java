@@ -53,6 +53,38 @@ final class AddKernel {
     int in2 = DramImage.aligned(elements);
     int outAddr = DramImage.aligned(in2 + elements);
     DramImage constants = new DramImage(DramImage.aligned(outAddr + elements));
+    int rqAddr = constants.append(outputRequantization(layer, lanes));
+
+    Emitter e = new Emitter();
+    emitPrologue(e, layer, tile, rqAddr, lanes);
+    Opcode load = layer.type() == DataType.INT8 ? Opcode.VLD_S8 : Opcode.VLD_U8;
+    List<TilePipeline.Tile> tiles = new ArrayList<>();
+    for (int start = 0; start < elements; start += tile) {
+      tiles.add(
+          new AddTile(
+              layer,
+              t,
+              load,
+              in1 + start,
+              in2 + start,
+              outAddr + start,
+              Math.min(tile, elements - start)));
+    }
+    TilePipeline.emit(e, tiles, dbl, false, dbl);
+    return CompiledOperator.of(
+        e,
+        layer.type(),
+        ImmutableList.of(in1, in2),
+        elements,
+        outAddr,
+        elements,
+        constants,
+        "add",
+        tiles.size());
+  }
+
+  /** The output multiplier in every lane, then the output shift in every lane, as RQLD reads. */
+  private static byte[] outputRequantization(AddLayer layer, int lanes) {
     ByteBuffer rq = ByteBuffer.allocate(8 * lanes).order(ByteOrder.LITTLE_ENDIAN);
     for (int l = 0; l < lanes; l++) {
       rq.putInt(layer.outputMultiplier());
@@ -60,9 +92,14 @@ final class AddKernel {
     for (int l = 0; l < lanes; l++) {
       rq.putInt(layer.outputShift());
     }
-    int rqAddr = constants.append(rq.array());
+    return rq.array();
+  }
 
-    Emitter e = new Emitter();
+  /**
+   * The header comments, the output CSRs, the input multipliers and shifts in scalar registers, and
+   * the output requantization loaded from DRAM at {@code rqAddr} into the RQ registers.
+   */
+  private static void emitPrologue(Emitter e, AddLayer layer, int tile, int rqAddr, int lanes) {
     e.comment(
         String.format(
             "add %s %s; input 1 zero point %d x %d >> %d, input 2 zero point %d x %d >> %d,"
@@ -99,100 +136,81 @@ final class AddKernel {
     e.await(DmaQueue.LD, 0);
     e.li(X_PAR, 4 * lanes);
     e.emit(Opcode.RQLD, 0, X_PAR);
+  }
 
-    Opcode load = layer.type() == DataType.INT8 ? Opcode.VLD_S8 : Opcode.VLD_U8;
-    List<TilePipeline.Tile> tiles = new ArrayList<>();
-    for (int start = 0; start < elements; start += tile) {
-      int from = start;
-      int count = Math.min(tile, elements - start);
-      tiles.add(
-          new TilePipeline.Tile() {
-            @Override
-            public Object inputKey() {
-              return from;
-            }
+  /**
+   * One tile of {@code count} elements: input 1 at DRAM {@code in1}, input 2 at {@code in2}, the
+   * sum to {@code out}.
+   */
+  private static final class AddTile implements TilePipeline.Tile {
+    private final AddLayer layer;
+    private final CompilerTarget t;
+    private final Opcode load;
+    private final int in1;
+    private final int in2;
+    private final int out;
+    private final int count;
 
-            @Override
-            public Object weightKey() {
-              return 0; // no weights: input 2 travels with input 1
-            }
-
-            @Override
-            public void loadWeights(Emitter e, int buffer) {}
-
-            @Override
-            public void loadInput(Emitter e, int buffer) {
-              e.dma(
-                  DmaQueue.LD,
-                  Scratchpad.ACT,
-                  buffer * (t.actBytes() / 2),
-                  in1 + from,
-                  1,
-                  count,
-                  0,
-                  0);
-              e.dma(
-                  DmaQueue.LD,
-                  Scratchpad.WGT,
-                  buffer * (t.wgtBytes() / 2),
-                  in2 + from,
-                  1,
-                  count,
-                  0,
-                  0);
-            }
-
-            @Override
-            public void compute(Emitter e, int inputBuffer, int weightBuffer, int outputBuffer) {
-              e.li(X_IN1, inputBuffer * (t.actBytes() / 2));
-              e.li(X_IN2, inputBuffer * (t.wgtBytes() / 2));
-              e.li(X_OUT, outputBuffer * (t.outBytes() / 2));
-              int full = count / lanes;
-              int rest = count % lanes;
-              if (full > 0) {
-                e.csrwi(Csr.VL, lanes);
-                e.repeat(full, "vectors", () -> vector(e, lanes));
-              }
-              if (rest > 0) {
-                e.csrwi(Csr.VL, rest);
-                vector(e, rest);
-              }
-            }
-
-            private void vector(Emitter e, int vl) {
-              e.emit(load, 1, Scratchpad.ACT.ordinal(), X_IN1, vl);
-              e.emit(load, 2, Scratchpad.WGT.ordinal(), X_IN2, vl);
-              e.emit(Opcode.VCLR, 0);
-              e.emit(Opcode.VSADD, 0, 1, X_M1, X_S1, layer.input1ZeroPoint());
-              e.emit(Opcode.VSADD, 0, 2, X_M2, X_S2, layer.input2ZeroPoint());
-              e.emit(Opcode.VRQ, 3, 0);
-              e.emit(Opcode.VST, 3, Scratchpad.OUT.ordinal(), X_OUT, vl);
-            }
-
-            @Override
-            public void store(Emitter e, int outputBuffer) {
-              e.dma(
-                  DmaQueue.ST,
-                  Scratchpad.OUT,
-                  outputBuffer * (t.outBytes() / 2),
-                  outAddr + from,
-                  1,
-                  count,
-                  0,
-                  0);
-            }
-          });
+    AddTile(AddLayer layer, CompilerTarget t, Opcode load, int in1, int in2, int out, int count) {
+      this.layer = layer;
+      this.t = t;
+      this.load = load;
+      this.in1 = in1;
+      this.in2 = in2;
+      this.out = out;
+      this.count = count;
     }
-    TilePipeline.emit(e, tiles, dbl, false, dbl);
-    return CompiledOperator.of(
-        e,
-        layer.type(),
-        ImmutableList.of(in1, in2),
-        elements,
-        outAddr,
-        elements,
-        constants,
-        "add",
-        tiles.size());
+
+    @Override
+    public Object inputKey() {
+      return in1;
+    }
+
+    @Override
+    public Object weightKey() {
+      return 0; // no weights: input 2 travels with input 1
+    }
+
+    @Override
+    public void loadWeights(Emitter e, int buffer) {}
+
+    @Override
+    public void loadInput(Emitter e, int buffer) {
+      e.dma(DmaQueue.LD, Scratchpad.ACT, buffer * (t.actBytes() / 2), in1, 1, count, 0, 0);
+      e.dma(DmaQueue.LD, Scratchpad.WGT, buffer * (t.wgtBytes() / 2), in2, 1, count, 0, 0);
+    }
+
+    @Override
+    public void compute(Emitter e, int inputBuffer, int weightBuffer, int outputBuffer) {
+      int lanes = t.lanes();
+      e.li(X_IN1, inputBuffer * (t.actBytes() / 2));
+      e.li(X_IN2, inputBuffer * (t.wgtBytes() / 2));
+      e.li(X_OUT, outputBuffer * (t.outBytes() / 2));
+      int full = count / lanes;
+      int rest = count % lanes;
+      if (full > 0) {
+        e.csrwi(Csr.VL, lanes);
+        e.repeat(full, "vectors", () -> vector(e, lanes));
+      }
+      if (rest > 0) {
+        e.csrwi(Csr.VL, rest);
+        vector(e, rest);
+      }
+    }
+
+    private void vector(Emitter e, int vl) {
+      e.emit(load, 1, Scratchpad.ACT.ordinal(), X_IN1, vl);
+      e.emit(load, 2, Scratchpad.WGT.ordinal(), X_IN2, vl);
+      e.emit(Opcode.VCLR, 0);
+      e.emit(Opcode.VSADD, 0, 1, X_M1, X_S1, layer.input1ZeroPoint());
+      e.emit(Opcode.VSADD, 0, 2, X_M2, X_S2, layer.input2ZeroPoint());
+      e.emit(Opcode.VRQ, 3, 0);
+      e.emit(Opcode.VST, 3, Scratchpad.OUT.ordinal(), X_OUT, vl);
+    }
+
+    @Override
+    public void store(Emitter e, int outputBuffer) {
+      e.dma(DmaQueue.ST, Scratchpad.OUT, outputBuffer * (t.outBytes() / 2), out, 1, count, 0, 0);
+    }
   }
 }

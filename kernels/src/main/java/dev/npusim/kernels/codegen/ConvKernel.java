@@ -98,27 +98,8 @@ final class ConvKernel {
       taps = kh * kw;
       icPadded = (ic + 3) & ~3;
       // Output-channel tile: as many lanes as the weights allow, double-buffered if possible.
-      int k = taps * icPadded;
-      int c = Math.min(lanes, oc);
-      boolean dblW = true;
-      while (c >= 1 && (long) k * c > t.wgtBytes() / 2) {
-        c--;
-      }
-      if (c < 1) {
-        dblW = false;
-        c = Math.min(lanes, oc);
-        while (c >= 1 && (long) k * c > t.wgtBytes()) {
-          c--;
-        }
-      }
-      if (c < 1) {
-        throw new CompileException(
-            "scratchpads.wgt",
-            String.format(
-                "%d bytes cannot hold the weights of even one output channel (%d taps x %d input"
-                    + " channels = %d bytes)",
-                t.wgtBytes(), taps, icPadded, k));
-      }
+      int c = outputChannelsPerTile();
+      boolean dblW = widestChannelTile(taps * icPadded, t.wgtBytes() / 2) >= 1;
       // Equal output-channel tiles for the same tile count (100 channels on 40 lanes: 34 + 33 + 33,
       // not 40 + 40 + 20): a ragged last tile saves no pass and only costs lanes elsewhere.
       int ocTileCount = (oc + c - 1) / c;
@@ -145,15 +126,7 @@ final class ConvKernel {
         tile = chooseTile(false, false);
       }
       if (tile == null) {
-        int rIn = (kh - 1) * layer.dilationH() + 1;
-        int cIn = (kw - 1) * layer.dilationW() + 1;
-        throw new CompileException(
-            "scratchpads.act",
-            String.format(
-                "%d bytes cannot hold the smallest tile (%dx%d input pixels of %d channels = %d"
-                    + " bytes, plus %d bytes of slack), or scratchpads.out %d bytes cannot hold"
-                    + " one output pixel",
-                t.actBytes(), rIn, cIn, ic, rIn * cIn * ic, slack, t.outBytes()));
+        throw smallestTileDoesNotFit();
       }
       // A layer that is one tile and one output-channel tile loads all its input before any
       // compute and has nothing to overlap the load with. Two row bands let the second band load
@@ -173,37 +146,102 @@ final class ConvKernel {
       int ocTiles = (oc + ct - 1) / ct;
       weightAddr = new int[ocTiles];
       paramAddr = new int[ocTiles];
-      for (int ot = 0; ot < ocTiles; ot++) {
-        int o0 = ot * ct;
-        int cn = Math.min(ct, oc - o0);
-        byte[] wts = new byte[taps * icPadded * cn];
-        int[] ocs = new int[cn];
-        for (int l = 0; l < cn; l++) {
-          ocs[l] = o0 + l;
-          for (int tap = 0; tap < taps; tap++) {
-            for (int i = 0; i < icPadded; i++) {
-              int v =
-                  i < ic
-                      ? layer.filterAt(o0 + l, tap / kw, tap % kw, i)
-                      : layer.filterZeroPoint(o0 + l);
-              wts[(tap * icPadded + i) * cn + l] = (byte) v;
-            }
-          }
-        }
-        weightAddr[ot] = constants.append(wts);
-        paramAddr[ot] = constants.append(LayerParameters.block(layer, ocs));
-      }
+      appendWeightsAndParameters();
       byte[] zp = new byte[colsIn(tw) * ic];
       Arrays.fill(zp, (byte) layer.inputZeroPoint());
       zeroPointRow = constants.append(zp);
-      // Loop order: reload whichever of input and weights costs less DRAM traffic.
+      ocOuter = outputChannelLoopIsCheaper(ocTiles);
+    }
+
+    /** Per output-channel tile, its weights then its parameter block, into {@code constants}. */
+    void appendWeightsAndParameters() {
+      for (int ot = 0; ot < weightAddr.length; ot++) {
+        int o0 = ot * ct;
+        int cn = Math.min(ct, oc - o0);
+        int[] ocs = new int[cn];
+        for (int l = 0; l < cn; l++) {
+          ocs[l] = o0 + l;
+        }
+        weightAddr[ot] = constants.append(weightTile(o0, cn));
+        paramAddr[ot] = constants.append(LayerParameters.block(layer, ocs));
+      }
+    }
+
+    /**
+     * The most output channels per tile whose weights fit half of {@code wgt} (to double-buffer
+     * them), else all of it.
+     */
+    int outputChannelsPerTile() throws CompileException {
+      int k = taps * icPadded;
+      int c = widestChannelTile(k, t.wgtBytes() / 2);
+      if (c < 1) {
+        c = widestChannelTile(k, t.wgtBytes());
+      }
+      if (c < 1) {
+        throw new CompileException(
+            "scratchpads.wgt",
+            String.format(
+                "%d bytes cannot hold the weights of even one output channel (%d taps x %d input"
+                    + " channels = %d bytes)",
+                t.wgtBytes(), taps, icPadded, k));
+      }
+      return c;
+    }
+
+    /**
+     * The most output channels, up to a vector of lanes, whose {@code k} weight bytes each fit in
+     * {@code capacity} bytes; 0 if not even one does.
+     */
+    int widestChannelTile(int k, int capacity) {
+      int c = Math.min(lanes, oc);
+      while (c >= 1 && (long) k * c > capacity) {
+        c--;
+      }
+      return c;
+    }
+
+    CompileException smallestTileDoesNotFit() {
+      int rIn = (kh - 1) * layer.dilationH() + 1;
+      int cIn = (kw - 1) * layer.dilationW() + 1;
+      return new CompileException(
+          "scratchpads.act",
+          String.format(
+              "%d bytes cannot hold the smallest tile (%dx%d input pixels of %d channels = %d"
+                  + " bytes, plus %d bytes of slack), or scratchpads.out %d bytes cannot hold"
+                  + " one output pixel",
+              t.actBytes(), rIn, cIn, ic, rIn * cIn * ic, slack, t.outBytes()));
+    }
+
+    /**
+     * The weights of output channels {@code o0 .. o0+cn-1} in consumption order: per tap and input
+     * channel, one byte per lane; input channels past {@code ic} hold the filter zero point, so
+     * they contribute exactly 0.
+     */
+    byte[] weightTile(int o0, int cn) {
+      byte[] wts = new byte[taps * icPadded * cn];
+      for (int l = 0; l < cn; l++) {
+        for (int tap = 0; tap < taps; tap++) {
+          for (int i = 0; i < icPadded; i++) {
+            int v =
+                i < ic
+                    ? layer.filterAt(o0 + l, tap / kw, tap % kw, i)
+                    : layer.filterZeroPoint(o0 + l);
+            wts[(tap * icPadded + i) * cn + l] = (byte) v;
+          }
+        }
+      }
+      return wts;
+    }
+
+    /** Loop order: reload whichever of input and weights costs less DRAM traffic. */
+    boolean outputChannelLoopIsCheaper(int ocTiles) {
       long spatialTiles = (long) n * ((oh + th - 1) / th) * ((ow + tw - 1) / tw);
       long inputBytes = (long) n * h * w * ic;
       long weightBytes = (long) taps * icPadded * oc;
       long ocOuterTraffic = (spatialTiles > 1 ? inputBytes * ocTiles : inputBytes) + weightBytes;
       long spatialOuterTraffic =
           inputBytes + (ocTiles > 1 ? weightBytes * spatialTiles : weightBytes);
-      ocOuter = ocOuterTraffic <= spatialOuterTraffic;
+      return ocOuterTraffic <= spatialOuterTraffic;
     }
 
     /**

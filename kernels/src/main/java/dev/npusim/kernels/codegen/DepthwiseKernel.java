@@ -111,21 +111,7 @@ final class DepthwiseKernel {
         choice = chooseTile(false, false);
       }
       if (choice == null) {
-        int rowsIn = (kh - 1) * layer.dilationH() + 1;
-        int colsIn = (kw - 1) * layer.dilationW() + 1;
-        throw new CompileException(
-            "scratchpads.act",
-            String.format(
-                "%d bytes cannot hold the smallest depthwise tile (%dx%d input pixels of %d"
-                    + " channels, %d bytes), or scratchpads.out %d bytes cannot hold one output"
-                    + " pixel of %d bytes",
-                t.actBytes(),
-                rowsIn,
-                colsIn,
-                cMax,
-                rowsIn * colsIn * cMax + slack,
-                t.outBytes(),
-                cMax * m));
+        throw smallestTileDoesNotFit();
       }
       th = choice[0];
       tw = choice[1];
@@ -140,6 +126,40 @@ final class DepthwiseKernel {
       doubleWeights = weightBytes <= t.wgtBytes() / 2 && paramBytes <= t.parBytes() / 2;
       wgtHalf = doubleWeights ? t.wgtBytes() / 2 : 0;
       parHalf = doubleWeights ? t.parBytes() / 2 : 0;
+      checkChannelTileFits(weightBytes, paramBytes);
+      in = new TensorBoxes.Tensor(0, h, w, c);
+      int outAddr = DramImage.aligned(in.addr() + n * h * w * c);
+      out = new TensorBoxes.Tensor(outAddr, oh, ow, oc);
+      constants = new DramImage(DramImage.aligned(outAddr + n * oh * ow * oc));
+      int tiles = (c + cMax - 1) / cMax;
+      weightAddr = new int[tiles];
+      paramAddr = new int[tiles];
+      appendWeightsAndParameters();
+      byte[] zp = new byte[colsIn(tw) * cMax];
+      Arrays.fill(zp, (byte) layer.inputZeroPoint());
+      zeroPointRow = constants.append(zp);
+    }
+
+    CompileException smallestTileDoesNotFit() {
+      int rowsIn = (kh - 1) * layer.dilationH() + 1;
+      int colsIn = (kw - 1) * layer.dilationW() + 1;
+      return new CompileException(
+          "scratchpads.act",
+          String.format(
+              "%d bytes cannot hold the smallest depthwise tile (%dx%d input pixels of %d"
+                  + " channels, %d bytes), or scratchpads.out %d bytes cannot hold one output"
+                  + " pixel of %d bytes",
+              t.actBytes(),
+              rowsIn,
+              colsIn,
+              cMax,
+              rowsIn * colsIn * cMax + slack,
+              t.outBytes(),
+              cMax * m));
+    }
+
+    /** The weights and parameters of one channel tile must fit their scratchpads whole. */
+    void checkChannelTileFits(int weightBytes, int paramBytes) throws CompileException {
       if (weightBytes > t.wgtBytes()) {
         throw new CompileException(
             "scratchpads.wgt",
@@ -154,14 +174,14 @@ final class DepthwiseKernel {
                 "%d bytes cannot hold the %d parameter bytes of a %d-channel tile",
                 t.parBytes(), paramBytes, cMax));
       }
-      in = new TensorBoxes.Tensor(0, h, w, c);
-      int outAddr = DramImage.aligned(in.addr() + n * h * w * c);
-      out = new TensorBoxes.Tensor(outAddr, oh, ow, oc);
-      constants = new DramImage(DramImage.aligned(outAddr + n * oh * ow * oc));
-      int tiles = (c + cMax - 1) / cMax;
-      weightAddr = new int[tiles];
-      paramAddr = new int[tiles];
-      for (int ct = 0; ct < tiles; ct++) {
+    }
+
+    /**
+     * Per channel tile, its weights (per multiplier index and tap, one byte per lane) then its
+     * parameter blocks (one per multiplier index), into {@code constants}.
+     */
+    void appendWeightsAndParameters() {
+      for (int ct = 0; ct < weightAddr.length; ct++) {
         int c0 = ct * cMax;
         int cn = Math.min(cMax, c - c0);
         byte[] wts = new byte[taps * cn * m];
@@ -183,9 +203,6 @@ final class DepthwiseKernel {
         weightAddr[ct] = constants.append(wts);
         paramAddr[ct] = constants.append(params);
       }
-      byte[] zp = new byte[colsIn(tw) * cMax];
-      Arrays.fill(zp, (byte) layer.inputZeroPoint());
-      zeroPointRow = constants.append(zp);
     }
 
     int rowsIn(int rows) {
@@ -243,30 +260,9 @@ final class DepthwiseKernel {
     }
 
     /** One tile: a channel tile ct, a batch b, and an output box. */
-    final class DwTile implements TilePipeline.Tile {
-      final int ct;
-      final int b;
-      final int y0;
-      final int rows;
-      final int x0;
-      final int cols;
-      final int c0;
-      final int cn;
-
+    final class DwTile extends ChannelBoxTile {
       DwTile(int ct, int b, int y0, int rows, int x0, int cols) {
-        this.ct = ct;
-        this.b = b;
-        this.y0 = y0;
-        this.rows = rows;
-        this.x0 = x0;
-        this.cols = cols;
-        this.c0 = ct * cMax;
-        this.cn = Math.min(cMax, c - c0);
-      }
-
-      @Override
-      public Object inputKey() {
-        return List.of(ct, b, y0, x0);
+        super(ct, b, y0, rows, x0, cols, cMax, c);
       }
 
       @Override

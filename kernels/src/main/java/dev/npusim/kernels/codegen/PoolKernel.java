@@ -194,30 +194,9 @@ final class PoolKernel {
     }
 
     /** One tile: a channel tile ct, a batch b, and an output box. */
-    final class PoolTile implements TilePipeline.Tile {
-      final int ct;
-      final int b;
-      final int y0;
-      final int rows;
-      final int x0;
-      final int cols;
-      final int c0;
-      final int cn;
-
+    final class PoolTile extends ChannelBoxTile {
       PoolTile(int ct, int b, int y0, int rows, int x0, int cols) {
-        this.ct = ct;
-        this.b = b;
-        this.y0 = y0;
-        this.rows = rows;
-        this.x0 = x0;
-        this.cols = cols;
-        this.c0 = ct * cMax;
-        this.cn = Math.min(cMax, c - c0);
-      }
-
-      @Override
-      public Object inputKey() {
-        return List.of(ct, b, y0, x0);
+        super(ct, b, y0, rows, x0, cols, cMax, c);
       }
 
       @Override
