@@ -306,23 +306,8 @@ public final class TfliteReader {
   }
 
   private ImmutableIntArray tensorList(Table subgraph, int id, String name, int tensorCount) {
-    Vector v = fb.vectorField(subgraph, id, name, 4);
-    int[] indices = v == null ? new int[0] : fb.ints(v);
-    for (int i = 0; i < indices.length; i++) {
-      if (indices[i] < 0 || indices[i] >= tensorCount) {
-        throw fb.error(
-            "subgraph 0",
-            name
-                + "["
-                + i
-                + "] = tensor "
-                + indices[i]
-                + ", but there are "
-                + tensorCount
-                + " tensors");
-      }
-    }
-    return ImmutableIntArray.copyOf(indices);
+    // The subgraph's inputs and outputs are checked as an operator's operands are, none omitted.
+    return ImmutableIntArray.copyOf(operands(subgraph, id, name, "subgraph 0", tensorCount, false));
   }
 
   private TfliteOperator operator(Table t, int index, List<Integer> codes, int tensorCount) {
