@@ -11,8 +11,6 @@ import dev.npusim.kernels.QuantizedLayer;
 import dev.npusim.kernels.codegen.CompileException;
 import dev.npusim.kernels.codegen.CompiledLayer;
 import dev.npusim.kernels.graph.Activation;
-import dev.npusim.kernels.graph.BatchNorm;
-import dev.npusim.kernels.graph.BatchNormFold;
 import dev.npusim.kernels.graph.FloatGraph;
 import dev.npusim.kernels.graph.FloatLayer;
 import dev.npusim.kernels.graph.FloatTensor;
@@ -410,7 +408,7 @@ public final class Analyzer {
             .filter(l -> l.kind() == LayerKind.CONV2D && l.kernelH() == 1)
             .findFirst()
             .orElseThrow();
-    if (perTensorWeightSqnr(firstPointwise.filter().toArray()) > 100) {
+    if (DepthwiseFoldFigures.perTensorWeightSqnr(firstPointwise.filter().toArray()) > 100) {
       notes.add(
           "The model file stores every weight tensor as uint8 per tensor (MODEL.md), so a"
               + " per-tensor uint8 grid reproduces the unfolded weights exactly (weight SQNR"
@@ -775,7 +773,7 @@ public final class Analyzer {
       LayerSums x = sums.get(l.name());
       AnalysisResult.DepthwiseFold fold = null;
       if (l.floatLayer().kind() == LayerKind.DEPTHWISE_CONV2D) {
-        fold = depthwiseFold(unfolded.get(l.name()), l);
+        fold = DepthwiseFoldFigures.of(unfolded.get(l.name()), l);
       }
       out.add(
           new AnalysisResult.Layer(
@@ -797,76 +795,6 @@ public final class Analyzer {
               fold));
     }
     return out;
-  }
-
-  /** BatchNorm-fold figures of a depthwise layer, from its unfolded and scheme weights. */
-  static AnalysisResult.DepthwiseFold depthwiseFold(FloatLayer unfolded, QuantizedNetwork.Layer l) {
-    FloatLayer scheme = l.floatLayer();
-    int channels = scheme.outputChannels();
-    double folded = perTensorWeightSqnr(BatchNormFold.fold(unfolded).filter().toArray());
-    double raw = perTensorWeightSqnr(unfolded.filter().toArray());
-    Sqnr schemeError = new Sqnr();
-    for (int i = 0; i < scheme.filter().length(); i++) {
-      schemeError.add(scheme.filter().get(i), l.weightsOnly().filter().get(i));
-    }
-    double[] range = new double[channels];
-    for (int i = 0; i < scheme.filter().length(); i++) {
-      int c = i % channels;
-      range[c] = Math.max(range[c], Math.abs(scheme.filter().get(i)));
-    }
-    double tensorRange = Arrays.stream(range).max().orElse(0);
-    double[] sorted = range.clone();
-    Arrays.sort(sorted);
-    double median = sorted[sorted.length / 2];
-    List<Double> bits = new ArrayList<>();
-    List<Double> ranges = new ArrayList<>();
-    double sumBits = 0;
-    double maxBits = 0;
-    for (int c = 0; c < channels; c++) {
-      double b =
-          range[c] > 0 ? Math.log(tensorRange / range[c]) / Math.log(2) : Double.POSITIVE_INFINITY;
-      bits.add(b);
-      ranges.add(range[c]);
-      if (Double.isFinite(b)) {
-        sumBits += b;
-        maxBits = Math.max(maxBits, b);
-      }
-    }
-    int dead = 0;
-    BatchNorm bn = unfolded.batchNorm();
-    if (bn != null) {
-      for (int c = 0; c < channels; c++) {
-        if (bn.movingVariance().get(c) < DEAD_VARIANCE) {
-          dead++;
-        }
-      }
-    }
-    return new AnalysisResult.DepthwiseFold(
-        folded,
-        raw,
-        schemeError.db(),
-        median > 0 ? tensorRange / median : Double.POSITIVE_INFINITY,
-        sumBits / channels,
-        maxBits,
-        dead,
-        ranges,
-        bits);
-  }
-
-  /** SQNR of weights quantized as TF8 does: asymmetric uint8, one scale for the tensor. */
-  static double perTensorWeightSqnr(double[] w) {
-    double min = 0;
-    double max = 0;
-    for (double v : w) {
-      min = Math.min(min, v);
-      max = Math.max(max, v);
-    }
-    QuantParams p = QuantParams.asymmetric(min, max, dev.npusim.kernels.DataType.UINT8);
-    Sqnr e = new Sqnr();
-    for (double v : w) {
-      e.add(v, p.dequantize(p.quantize(v)));
-    }
-    return e.db();
   }
 
   private AnalysisResult.EndToEnd endToEnd(
