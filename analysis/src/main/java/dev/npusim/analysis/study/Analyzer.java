@@ -85,14 +85,14 @@ public final class Analyzer {
   private final Options o;
   private final FloatGraph original;
   private final Set<String> predictors;
-  private final SsdPostprocessor post;
+  private final FaceDetectionHead head;
   private final Map<String, FloatTensor> images = new LinkedHashMap<>();
 
   private Analyzer(Options o) {
     this.o = o;
     this.original = o.model().graph();
     this.predictors = o.model().predictorLayers();
-    this.post = new SsdPostprocessor(o.model());
+    this.head = new FaceDetectionHead(new SsdPostprocessor(o.model()));
   }
 
   public static AnalysisResult run(Options o) throws AnalysisException {
@@ -340,10 +340,11 @@ public final class Analyzer {
     Map<String, double[]> referenceScores = new HashMap<>();
     for (ImageFile f : o.evaluation()) {
       Heads h = reference.get(f.name());
-      List<Detection> d = post.detect(h.outputs()::get);
+      List<Detection> d = head.detect(h.outputs());
       referenceDetections.put(f.name(), d);
-      referenceScores.put(f.name(), post.decode(h.outputs()::get).scores().toArray());
-      originalDetections.add(new AnalysisResult.ImageDetections(displayName(f.name()), boxes(d)));
+      referenceScores.put(f.name(), head.scores(h.outputs()));
+      originalDetections.add(
+          new AnalysisResult.ImageDetections(displayName(f.name()), FaceDetectionHead.boxes(d)));
     }
     List<AnalysisResult.Variant> variants = new ArrayList<>();
     for (SchemeRun run : schemeRuns) {
@@ -356,15 +357,15 @@ public final class Analyzer {
         TaskResult t = results.get(i).get(s);
         t.layers().forEach((k, v) -> sums.computeIfAbsent(k, x -> new LayerSums()).add(v));
         perImage.add(
-            endToEnd(
+            head.endToEnd(
                 displayName(image),
-                t.heads(),
+                t.heads().outputs(),
                 referenceDetections.get(image),
                 referenceScores.get(image)));
         floatPerImage.add(
-            endToEnd(
+            head.endToEnd(
                 displayName(image),
-                floatHeads.get(GraphKey.of(s)).get(image),
+                floatHeads.get(GraphKey.of(s)).get(image).outputs(),
                 referenceDetections.get(image),
                 referenceScores.get(image)));
       }
@@ -375,8 +376,9 @@ public final class Analyzer {
               s.description(),
               layerResults(s, run.net(), sums),
               perImage,
-              total(perImage),
-              new AnalysisResult.FloatChange(changed, total(floatPerImage), floatPerImage),
+              FaceDetectionHead.total(perImage),
+              new AnalysisResult.FloatChange(
+                  changed, FaceDetectionHead.total(floatPerImage), floatPerImage),
               o.check()));
     }
     List<String> notes = notes();
@@ -795,67 +797,6 @@ public final class Analyzer {
               fold));
     }
     return out;
-  }
-
-  private AnalysisResult.EndToEnd endToEnd(
-      String image, Heads heads, List<Detection> reference, double[] referenceScores) {
-    List<Detection> d = post.detect(heads.outputs()::get);
-    double[] scores = post.decode(heads.outputs()::get).scores().toArray();
-    Sqnr e = new Sqnr();
-    for (int i = 0; i < scores.length; i++) {
-      e.add(referenceScores[i], scores[i]);
-    }
-    boolean[] used = new boolean[d.size()];
-    int matched = 0;
-    for (Detection ref : reference) {
-      int best = -1;
-      double bestIou = 0.5;
-      for (int j = 0; j < d.size(); j++) {
-        double iou = ref.box().iou(d.get(j).box());
-        if (!used[j] && iou >= bestIou) {
-          best = j;
-          bestIou = iou;
-        }
-      }
-      if (best >= 0) {
-        used[best] = true;
-        matched++;
-      }
-    }
-    int falseDetections = 0;
-    for (boolean u : used) {
-      if (!u) {
-        falseDetections++;
-      }
-    }
-    return new AnalysisResult.EndToEnd(
-        image, e.db(), reference.size(), matched, falseDetections, boxes(d));
-  }
-
-  private static AnalysisResult.EndToEnd total(List<AnalysisResult.EndToEnd> images) {
-    // Face-score SQNR over all images: recombine from per-image dB is not possible, so the total
-    // is the mean of the per-image values; counts are sums.
-    double sqnr =
-        images.stream()
-            .mapToDouble(AnalysisResult.EndToEnd::faceScoreSqnrDb)
-            .average()
-            .orElse(Double.NaN);
-    return new AnalysisResult.EndToEnd(
-        "all",
-        sqnr,
-        images.stream().mapToInt(AnalysisResult.EndToEnd::referenceDetections).sum(),
-        images.stream().mapToInt(AnalysisResult.EndToEnd::matched).sum(),
-        images.stream().mapToInt(AnalysisResult.EndToEnd::falseDetections).sum(),
-        List.of());
-  }
-
-  private static List<AnalysisResult.DetectionBox> boxes(List<Detection> d) {
-    return d.stream()
-        .map(
-            x ->
-                new AnalysisResult.DetectionBox(
-                    x.score(), x.box().yMin(), x.box().xMin(), x.box().yMax(), x.box().xMax()))
-        .toList();
   }
 
   /** Vendored images print as their file names. */
