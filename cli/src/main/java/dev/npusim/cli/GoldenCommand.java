@@ -69,6 +69,14 @@ final class GoldenCommand implements Runnable {
     String input;
 
     @Option(
+        names = "--input2",
+        paramLabel = "N,H,W,C",
+        description =
+            "add: the second input's shape, if it differs from --input; the two broadcast (each"
+                + " size equal, or 1 in one of them).")
+    String input2;
+
+    @Option(
         names = "--output-channels",
         defaultValue = "16",
         paramLabel = "OC",
@@ -186,7 +194,7 @@ final class GoldenCommand implements Runnable {
                 + ": expected conv2d, depthwise_conv2d, fully_connected, "
                 + String.join(", ", OPERATORS));
       }
-      rejectOptions("--beta");
+      rejectOptions("--beta", "--input2");
       Semantics sem = Semantics.fromCaseName(semantics);
       if (sem == null) {
         throw new UsageError(
@@ -316,11 +324,11 @@ final class GoldenCommand implements Runnable {
           "--bias");
       boolean pool = !softmax && !op.equals("add");
       if (pool) {
-        rejectOptions("--scales", "--beta");
+        rejectOptions("--scales", "--beta", "--input2");
       } else {
         rejectOptions("--kernel", "--stride", "--padding");
         if (softmax) {
-          rejectOptions("--activation");
+          rejectOptions("--activation", "--input2");
         } else {
           rejectOptions("--beta");
         }
@@ -362,10 +370,16 @@ final class GoldenCommand implements Runnable {
             cases.add(CaseGenerator.generate(ss, seed + i));
           }
         } else {
+          TensorShape shape2 = shape;
+          if (input2 != null) {
+            int[] in2 = ints(input2, 4, "--input2");
+            shape2 = new TensorShape(in2[0], in2[1], in2[2], in2[3]);
+          }
           AddSpec as =
               new AddSpec(
                   sem.dataType(),
                   shape,
+                  shape2,
                   distribution,
                   wide ? AddSpec.Scales.WIDE : AddSpec.Scales.TYPICAL,
                   activation);

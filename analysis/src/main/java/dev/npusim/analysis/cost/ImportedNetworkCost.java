@@ -99,7 +99,10 @@ public record ImportedNetworkCost(NetworkCost cost, ImmutableList<String> hostOp
       description = op.op().lowerName();
     }
     int inputs = compiled.inputAddrs().size();
-    long traffic = (long) inputs * compiled.inputBytes() + compiled.outputBytes();
+    long traffic = compiled.outputBytes();
+    for (int bytes : compiled.inputBytes()) {
+      traffic += bytes;
+    }
     return run(name, description, compiled, traffic, inputs, machine);
   }
 
@@ -139,7 +142,10 @@ public record ImportedNetworkCost(NetworkCost cost, ImmutableList<String> hostOp
       int inputs,
       MachineConfig machine)
       throws CostException {
-    int[][] zeros = new int[inputs][compiled.inputBytes()];
+    int[][] zeros = new int[inputs][];
+    for (int i = 0; i < inputs; i++) {
+      zeros[i] = new int[compiled.inputBytes().get(i)];
+    }
     RunResult r;
     try {
       r = LayerRunner.runAlone(machine, compiled, zeros).result();

@@ -136,7 +136,7 @@ public final class LayerRunner {
       loaded = compiled;
     }
     for (int i = 0; i < inputs.length; i++) {
-      machine.writeDram(compiled.inputAddrs().get(i), compiled.encodeInput(inputs[i]));
+      machine.writeDram(compiled.inputAddrs().get(i), compiled.encodeInput(i, inputs[i]));
     }
     Executed e = execute(compiled.program(), compiled.outputAddr(), compiled.outputBytes(), null);
     return new OperatorRun(compiled.decodeOutput(e.output()), e.result(), compiled);

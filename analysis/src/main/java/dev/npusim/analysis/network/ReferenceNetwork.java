@@ -42,7 +42,13 @@ public final class ReferenceNetwork {
 
     record MaxPool(PoolingReference.Parameters parameters) implements Step {}
 
-    record Add(AddReference.Parameters parameters) implements Step {}
+    /**
+     * ADD, its inputs' shapes as the model gives them (a scalar as {@code [1]}): the reference
+     * broadcasts them itself.
+     */
+    record Add(
+        AddReference.Parameters parameters, ImmutableIntArray shape1, ImmutableIntArray shape2)
+        implements Step {}
 
     record Softmax(SoftmaxReference.Parameters parameters, int depth) implements Step {}
 
@@ -118,19 +124,22 @@ public final class ReferenceNetwork {
    */
   public int[] runOperator(int index, IntFunction<int[]> values) {
     TfliteOperator op = model.operators().get(index);
+    Step step = steps.get(index);
+    if (step instanceof Step.Add a) {
+      int[] x = TfliteLayers.operand(model, op, 0, values);
+      int[] y = TfliteLayers.operand(model, op, 1, values);
+      checkArgument(x != null, "%s: input tensor %s has no value", op.label(), op.input(0));
+      checkArgument(y != null, "%s: input tensor %s has no value", op.label(), op.input(1));
+      return AddReference.add(a.parameters(), a.shape1().toArray(), x, a.shape2().toArray(), y);
+    }
     int[] x = values.apply(op.input(0));
     checkArgument(x != null, "%s: input tensor %s has no value", op.label(), op.input(0));
-    Step step = steps.get(index);
     if (step instanceof Step.Layer l) {
       return IntegerReference.run(l.layer(), ImmutableIntArray.copyOf(x));
     } else if (step instanceof Step.AveragePool p) {
       return PoolingReference.average(p.parameters(), x);
     } else if (step instanceof Step.MaxPool p) {
       return PoolingReference.max(p.parameters(), x);
-    } else if (step instanceof Step.Add a) {
-      int[] y = values.apply(op.input(1));
-      checkArgument(y != null, "%s: input tensor %s has no value", op.label(), op.input(1));
-      return AddReference.add(a.parameters(), x, y);
     } else if (step instanceof Step.Softmax s) {
       return SoftmaxReference.softmax(s.parameters(), x, s.depth());
     }
@@ -172,18 +181,10 @@ public final class ReferenceNetwork {
               : new Step.AveragePool(p);
         }
         case ADD -> {
+          TfliteLayers.addShapes(model, op); // int8 operands, shapes that broadcast
           TfliteTensor other = model.tensor(op.input(1));
-          if (other.elements() != input.elements() || output.elements() != input.elements()) {
-            throw error(
-                model,
-                op,
-                "inputs "
-                    + input.shape()
-                    + " and "
-                    + other.shape()
-                    + ": broadcasting ADD is not supported");
-          }
-          yield new Step.Add(addParameters(model, op, input, other, output));
+          yield new Step.Add(
+              addParameters(model, op, input, other, output), shapeOf(input), shapeOf(other));
         }
         case SOFTMAX -> {
           OperatorOptions.Softmax o = (OperatorOptions.Softmax) op.options();
@@ -265,6 +266,11 @@ public final class ReferenceNetwork {
     double radius =
         ((1 << integerBits) - 1) * (double) (1L << (31 - integerBits)) / (double) (1L << m.shift());
     return new SoftmaxReference.Parameters(m.multiplier(), m.shift(), -(int) Math.floor(radius));
+  }
+
+  /** A tensor's shape, a scalar's as {@code [1]}. */
+  private static ImmutableIntArray shapeOf(TfliteTensor t) {
+    return t.rank() == 0 ? ImmutableIntArray.of(1) : t.shape();
   }
 
   private static void sameQuantization(

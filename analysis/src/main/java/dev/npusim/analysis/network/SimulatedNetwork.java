@@ -39,7 +39,8 @@ import java.util.function.IntFunction;
  *       TfliteLayers#quantizedLayer});
  *   <li>AVERAGE_POOL_2D, MAX_POOL_2D and ADD through the pooling and ADD kernels, with the
  *       constants TFLite's {@code Prepare} derives ({@link PoolLayer#tflite}, {@link
- *       AddLayer#fromScales});
+ *       AddLayer#fromScales}); ADD's inputs may broadcast, and either may be a constant of the
+ *       model, which is written to DRAM like an activation;
  *   <li>RESHAPE and SQUEEZE as layout no-ops (NHWC data is already in the order the new shape
  *       reads);
  *   <li>SOFTMAX on the host, on the integer reference (issue 8 allows it), reported as host work
@@ -306,7 +307,9 @@ public final class SimulatedNetwork {
       throws AnalysisException {
     TfliteOperator op = model.operators().get(index);
     Step step = steps.get(index);
-    int[] x = values.apply(op.input(0));
+    boolean add = op.op() == BuiltinOperator.ADD;
+    // ADD may read a constant (a tensor with a buffer) as either operand; the others read input 0.
+    int[] x = add ? TfliteLayers.operand(model, op, 0, values) : values.apply(op.input(0));
     checkArgument(x != null, "%s: input tensor %s has no value", op.label(), op.input(0));
     checkArgument(
         x.length == model.tensor(op.input(0)).elements(),
@@ -332,13 +335,14 @@ public final class SimulatedNetwork {
         if (o.compiled().inputAddrs().size() == 1) {
           r = runner.run(o.compiled(), x);
         } else {
-          int[] y = values.apply(op.input(1));
+          int[] y = TfliteLayers.operand(model, op, 1, values);
+          long n = model.tensor(op.input(1)).elements();
           checkArgument(
-              y != null && y.length == x.length,
+              y != null && y.length == n,
               "%s: input tensor %s has no value or not %s values",
               op.label(),
               op.input(1),
-              x.length);
+              n);
           r = runner.run(o.compiled(), x, y);
         }
         out = r.output();
@@ -426,12 +430,12 @@ public final class SimulatedNetwork {
       case ADD -> {
         TfliteTensor other = model.tensor(op.input(1));
         int[] range = TfliteLayers.activationRange(output, TfliteLayers.activation(op.options()));
+        int[][] shapes = TfliteLayers.addShapes(model, op);
         AddLayer layer =
             AddLayer.fromScales(
                 DataType.INT8,
-                output.rank() == 4
-                    ? TfliteLayers.nhwc(model, op, output)
-                    : new TensorShape(1, 1, 1, (int) output.elements()),
+                TfliteLayers.nhwc(shapes[0]),
+                TfliteLayers.nhwc(shapes[1]),
                 input.quantization().scale(),
                 input.quantization().zeroPoint(),
                 other.quantization().scale(),

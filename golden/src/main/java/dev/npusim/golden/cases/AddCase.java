@@ -9,8 +9,9 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
- * An {@code add} case ({@code case-format.md}): TFLite's 8-bit element-wise ADD of two tensors of
- * one shape, with the integer multipliers and shifts of TFLite's {@code Prepare} in the file.
+ * An {@code add} case ({@code case-format.md}): TFLite's 8-bit element-wise ADD of two tensors
+ * whose shapes broadcast, with the integer multipliers and shifts of TFLite's {@code Prepare} in
+ * the file.
  *
  * @param layer zero points, multipliers, shifts and clamp, as the NPU kernel takes them
  * @param input1Scale informational real scale of input 1, if the file gives one (also for the two
@@ -34,8 +35,7 @@ public record AddCase(
     checkNotNull(source, "source");
     checkNotNull(comment, "comment");
     checkNotNull(layer, "layer");
-    layer.checkInput("input1", input1);
-    layer.checkInput("input2", input2);
+    layer.checkInputs(input1, input2);
     for (OptionalDouble s : new OptionalDouble[] {input1Scale, input2Scale, outputScale}) {
       checkNotNull(s, "scale");
       s.ifPresent(

@@ -111,13 +111,13 @@ public final class CaseWriter {
     AddLayer layer = c.layer();
     Text t = header(c);
     t.open(key("input1") + "{");
-    t.field("shape", shape(layer.shape(), false));
+    t.field("shape", shape(layer.input1Shape(), false));
     t.field("zero_point", Integer.toString(layer.input1ZeroPoint()));
     scale(t, c.input1Scale());
     t.field("data", ints(c.input1()));
     t.close("}");
     t.open(key("input2") + "{");
-    t.field("shape", shape(layer.shape(), false));
+    t.field("shape", shape(layer.input2Shape(), false));
     t.field("zero_point", Integer.toString(layer.input2ZeroPoint()));
     scale(t, c.input2Scale());
     t.field("data", ints(c.input2()));

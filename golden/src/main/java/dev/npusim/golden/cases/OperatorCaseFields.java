@@ -197,15 +197,20 @@ final class OperatorCaseFields {
     TensorShape shape = shape4(in1, "input1");
     TensorShape shape2 = shape4(in2, "input2");
     TensorShape output = shape4(outputNode, "output");
-    if (!shape2.equals(shape)) {
-      throw f.error(
-          "input2.shape",
-          "%s differs from input1.shape %s (broadcasting is not supported)",
-          shape2,
-          shape);
+    TensorShape broadcast;
+    try {
+      broadcast = AddLayer.broadcast(shape, shape2);
+    } catch (IllegalArgumentException e) {
+      throw f.error("input2.shape", "%s", e.getMessage());
     }
-    if (!output.equals(shape)) {
-      throw f.error("output.shape", "%s differs from input1.shape %s", output, shape);
+    if (!output.equals(broadcast)) {
+      throw f.error(
+          "output.shape",
+          "%s is not %s, the shape input1.shape %s and input2.shape %s broadcast to",
+          output,
+          broadcast,
+          shape,
+          shape2);
     }
     int z1 = zeroPoint(in1, "input1");
     int z2 = zeroPoint(in2, "input2");
@@ -235,11 +240,13 @@ final class OperatorCaseFields {
         f.integer(f.required(rq, "requant", "output_shift"), "requant.output_shift", RIGHT_SHIFT);
     int[] clamp = activationRange(outputNode);
     ImmutableIntArray data1 = data(in1, "input1", shape.elements(), Range.of(type));
-    ImmutableIntArray data2 = data(in2, "input2", shape.elements(), Range.of(type));
+    ImmutableIntArray data2 = data(in2, "input2", shape2.elements(), Range.of(type));
     ImmutableIntArray outputData = outputData(outputNode, output.elements(), clamp);
     AddLayer layer;
     try {
-      layer = new AddLayer(type, shape, z1, m1, sh1, z2, m2, sh2, zo, mo, sho, clamp[0], clamp[1]);
+      layer =
+          new AddLayer(
+              type, shape, shape2, z1, m1, sh1, z2, m2, sh2, zo, mo, sho, clamp[0], clamp[1]);
     } catch (IllegalArgumentException e) {
       throw f.error("requant", "%s", e.getMessage()); // backstop: ranges are checked above
     }

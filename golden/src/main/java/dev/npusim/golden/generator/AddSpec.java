@@ -3,16 +3,22 @@ package dev.npusim.golden.generator;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import dev.npusim.kernels.AddLayer;
 import dev.npusim.kernels.DataType;
 import dev.npusim.kernels.TensorShape;
 
 /**
- * What {@link CaseGenerator} should build for an ADD case: the shape both inputs and the output
- * share, the type, how data and scales are drawn, and the fused activation.
+ * What {@link CaseGenerator} should build for an ADD case: the two inputs' shapes (equal, or
+ * broadcasting as {@link AddLayer#broadcast} allows; the output has the shape they broadcast to),
+ * the type, how data and scales are drawn, and the fused activation.
+ *
+ * @param shape input 1's shape
+ * @param input2Shape input 2's shape
  */
 public record AddSpec(
     DataType type,
     TensorShape shape,
+    TensorShape input2Shape,
     CaseSpec.Distribution distribution,
     Scales scales,
     CaseSpec.Activation activation) {
@@ -34,14 +40,26 @@ public record AddSpec(
   public AddSpec {
     checkNotNull(type, "type");
     checkNotNull(shape, "shape");
+    checkNotNull(input2Shape, "input2Shape");
+    TensorShape output = AddLayer.broadcast(shape, input2Shape);
     checkNotNull(distribution, "distribution");
     checkNotNull(scales, "scales");
     checkNotNull(activation, "activation");
     checkArgument(
-        shape.elements() <= CaseSpec.MAX_TENSOR_ELEMENTS,
-        "shape %s exceeds %s elements",
-        shape,
+        output.elements() <= CaseSpec.MAX_TENSOR_ELEMENTS,
+        "output shape %s exceeds %s elements",
+        output,
         CaseSpec.MAX_TENSOR_ELEMENTS);
+  }
+
+  /** Both inputs of one shape. */
+  public AddSpec(
+      DataType type,
+      TensorShape shape,
+      CaseSpec.Distribution distribution,
+      Scales scales,
+      CaseSpec.Activation activation) {
+    this(type, shape, shape, distribution, scales, activation);
   }
 
   /** A one-line description, used as the generated case's comment. */
@@ -49,7 +67,7 @@ public record AddSpec(
     return String.format(
         "add %s shape %s, data %s, scales %s, activation %s",
         type == DataType.INT8 ? "tflite-int8" : "tflite-uint8",
-        shape,
+        shape.equals(input2Shape) ? shape : shape + " + " + input2Shape,
         distribution,
         scales,
         activation);

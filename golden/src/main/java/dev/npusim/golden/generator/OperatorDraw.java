@@ -69,10 +69,10 @@ final class OperatorDraw {
     int zo = uniform(type);
     int[] clamp = activationRange(type, spec.activation(), zo, so);
     AddLayer layer =
-        AddLayer.fromScales(type, spec.shape(), s1, z1, s2, z2, so, zo, clamp[0], clamp[1]);
-    long n = spec.shape().elements();
-    ImmutableIntArray in1 = values(type, spec.distribution(), z1, n);
-    ImmutableIntArray in2 = values(type, spec.distribution(), z2, n);
+        AddLayer.fromScales(
+            type, spec.shape(), spec.input2Shape(), s1, z1, s2, z2, so, zo, clamp[0], clamp[1]);
+    ImmutableIntArray in1 = values(type, spec.distribution(), z1, spec.shape().elements());
+    ImmutableIntArray in2 = values(type, spec.distribution(), z2, spec.input2Shape().elements());
     return new AddCase(
         name("add", type, seed),
         source(seed),

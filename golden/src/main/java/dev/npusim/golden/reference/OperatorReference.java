@@ -50,7 +50,10 @@ public final class OperatorReference {
         : PoolingReference.average(p, input);
   }
 
-  /** TFLite's ADD with the layer's parameters; offsets are minus the zero points. */
+  /**
+   * TFLite's ADD with the layer's parameters (offsets are minus the zero points), its inputs
+   * broadcast by their shapes.
+   */
   public static int[] add(AddLayer l, int[] input1, int[] input2) {
     AddReference.Parameters p =
         new AddReference.Parameters(
@@ -66,6 +69,13 @@ public final class OperatorReference {
             l.outputShift(),
             l.activationMin(),
             l.activationMax());
-    return AddReference.add(p, input1, input2);
+    var a = l.input1Shape();
+    var b = l.input2Shape();
+    return AddReference.add(
+        p,
+        new int[] {a.n(), a.h(), a.w(), a.c()},
+        input1,
+        new int[] {b.n(), b.h(), b.w(), b.c()},
+        input2);
   }
 }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.npusim.golden.reference.OperatorReference;
 import dev.npusim.kernels.DataType;
 import dev.npusim.kernels.PoolLayer;
+import dev.npusim.kernels.TensorShape;
 import dev.npusim.kernels.graph.Padding;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -161,6 +162,45 @@ class OperatorCaseTest {
     assertArrayEquals(new int[] {6, 1, 98, -90, 4, 2}, OperatorReference.run(c));
   }
 
+  /**
+   * {@link #ADD}'s arithmetic with broadcast inputs (S = 2 (x1 - 1) + (x2 + 2), out = 3 + S / 4
+   * rounded half away from zero). A per-channel input 2 of shape [1, 1, 1, 3], {2, -2, 0}, read for
+   * both pixels of input 1:
+   *
+   * <pre>
+   *   x1    x2    S                  S / 4          out
+   *    5     2    8 + 4 = 12         3              6
+   *   -3    -2    -8 + 0 = -8        -2             1
+   *  127     0    252 + 2 = 254      63.5 -> 64     67
+   * -128     2    -258 + 4 = -254    -63.5 -> -64   -61
+   *    1    -2    0 + 0 = 0          0              3
+   *    1     0    0 + 2 = 2          0.5 -> 1       4
+   * </pre>
+   *
+   * Both sides broadcasting: input 1 [1, 1, 2, 1] = {5, 1} against the same input 2 gives the pairs
+   * (5, 2) S 12 -> 6; (5, -2) S 8 -> 2 -> 5; (5, 0) S 10 -> 2.5 -> 3 -> 6; (1, 2) S 4 -> 1 -> 4;
+   * (1, -2) S 0 -> 3; (1, 0) S 2 -> 1 -> 4.
+   */
+  @Test
+  void broadcastAddByHand() throws Exception {
+    String perChannel =
+        ADD.replace(
+            "\"input2\": {\"shape\": [1, 1, 2, 3], \"zero_point\": -2, \"data\": [2, -2, 127, -128,"
+                + " 0, -4]}",
+            "\"input2\": {\"shape\": [1, 1, 1, 3], \"zero_point\": -2, \"data\": [2, -2, 0]}");
+    AddCase c = assertInstanceOf(AddCase.class, CaseReader.readOperator(FILE, perChannel));
+    assertEquals(new TensorShape(1, 1, 1, 3), c.layer().input2Shape());
+    assertEquals(new TensorShape(1, 1, 2, 3), c.layer().shape());
+    assertArrayEquals(new int[] {6, 1, 67, -61, 3, 4}, OperatorReference.run(c));
+    String bothSides =
+        perChannel.replace(
+            "\"input1\": {\"shape\": [1, 1, 2, 3], \"zero_point\": 1, \"data\": [5, -3, 127, -128, 1,"
+                + " 1]}",
+            "\"input1\": {\"shape\": [1, 1, 2, 1], \"zero_point\": 1, \"data\": [5, 1]}");
+    AddCase both = assertInstanceOf(AddCase.class, CaseReader.readOperator(FILE, bothSides));
+    assertArrayEquals(new int[] {6, 5, 6, 4, 3, 4}, OperatorReference.run(both));
+  }
+
   @Test
   void softmaxByHand() throws Exception {
     SoftmaxCase c = assertInstanceOf(SoftmaxCase.class, CaseReader.readOperator(FILE, SOFTMAX));
@@ -266,9 +306,21 @@ class OperatorCaseTest {
     rejected(ADD, r -> r.remove("input2"), "input2", "missing required field");
     rejected(
         ADD,
-        r -> tensor(r, "input2").putArray("shape").add(1).add(2).add(1).add(3),
+        r -> tensor(r, "input2").putArray("shape").add(1).add(1).add(3).add(3),
         "input2.shape",
-        "[1, 2, 1, 3] differs from input1.shape [1, 1, 2, 3] (broadcasting is not supported)");
+        "input1 shape [1, 1, 2, 3] and input2 shape [1, 1, 3, 3] do not broadcast: dimension 2"
+            + " (W) is 2 and 3, and neither is 1");
+    rejected(
+        ADD,
+        r -> tensor(r, "input2").putArray("shape").add(1).add(2).add(1).add(3),
+        "output.shape",
+        "[1, 1, 2, 3] is not [1, 2, 2, 3], the shape input1.shape [1, 1, 2, 3] and input2.shape"
+            + " [1, 2, 1, 3] broadcast to");
+    rejected(
+        ADD,
+        r -> tensor(r, "input2").putArray("shape").add(1).add(1).add(1).add(3),
+        "input2.data",
+        "");
     rejected(
         ADD,
         r -> tensor(r, "requant").put("left_shift", 15),

@@ -13,12 +13,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Element-wise ADD of two tensors of one shape, as flat byte arrays cut into tiles: input 1 goes to
- * {@code act}, input 2 to {@code wgt}, the sum to {@code out}, each double-buffered when halves
- * hold a useful tile. Per vector of L elements: two loads, {@code vclr}, one {@code vsadd} per
- * input (zero point, left shift 20, input multiplier and shift), and {@code vrq} with the output
+ * Element-wise ADD of two tensors, the output cut into tiles: input 1 goes to {@code act}, input 2
+ * to {@code wgt}, the sum to {@code out}, each double-buffered when halves hold a useful tile.
+ * Inputs that broadcast ({@link BroadcastRows}) are expanded by the DMA as they are loaded: a
+ * repeated row is read again from DRAM for each output row of the tile (DRAM stride 0), a repeated
+ * element is copied into every byte of its row (rows of one byte), so the scratchpad holds, in
+ * output order, exactly the values each output element adds, and no instruction is needed beyond
+ * same-shape ADD's. Per vector of L elements: two loads, {@code vclr}, one {@code vsadd} per input
+ * (zero point, left shift 20, input multiplier and shift), and {@code vrq} with the output
  * multiplier and shift, which TFLite applies to the sum in the same way as a convolution's
- * requantization (output offset added in int32, then the activation clamp).
+ * requantization (output offset added in int32, then the activation clamp). Broadcasting costs DMA
+ * transfers and DRAM reads of the repeated operand, which the cycle and energy counts show.
  */
 final class AddKernel {
   private static final int X_IN1 = 8;
@@ -35,6 +40,8 @@ final class AddKernel {
   static CompiledOperator compile(AddLayer layer, CompilerTarget t) throws CompileException {
     int lanes = t.lanes();
     int elements = (int) layer.shape().elements();
+    int n1 = (int) layer.input1Shape().elements();
+    int n2 = (int) layer.input2Shape().elements();
     if (t.parBytes() < 8 * lanes) {
       throw new CompileException(
           "scratchpads.par",
@@ -48,34 +55,44 @@ final class AddKernel {
     // a scratchpad is smaller than one.
     boolean dbl = halfCap >= lanes && elements > halfCap;
     int cap = dbl ? halfCap : fullCap;
-    int tile = Math.min(elements, cap >= lanes ? cap / lanes * lanes : cap);
+    int tileCap = cap >= lanes ? cap / lanes * lanes : cap;
     int in1 = 0;
-    int in2 = DramImage.aligned(elements);
-    int outAddr = DramImage.aligned(in2 + elements);
+    int in2 = DramImage.aligned(n1);
+    int outAddr = DramImage.aligned(in2 + n2);
     DramImage constants = new DramImage(DramImage.aligned(outAddr + elements));
     int rqAddr = constants.append(outputRequantization(layer, lanes));
+    BroadcastRows rows = BroadcastRows.of(layer);
+    int[] bases = {in1, in2};
 
     Emitter e = new Emitter();
-    emitPrologue(e, layer, tile, rqAddr, lanes);
+    emitPrologue(e, layer, rows, Math.min(elements, tileCap), rqAddr, lanes);
     Opcode load = layer.type() == DataType.INT8 ? Opcode.VLD_S8 : Opcode.VLD_U8;
     List<TilePipeline.Tile> tiles = new ArrayList<>();
-    for (int start = 0; start < elements; start += tile) {
-      tiles.add(
-          new AddTile(
-              layer,
-              t,
-              load,
-              in1 + start,
-              in2 + start,
-              outAddr + start,
-              Math.min(tile, elements - start)));
+    int rowLength = rows.rowLength();
+    if (rowLength <= tileCap) {
+      // Tiles of whole rows: the broadcast operands are re-read, row by row, for every tile.
+      long perTile = Math.max(1, tileCap / rowLength);
+      for (long r = 0; r < rows.rows(); r += perTile) {
+        int count = (int) Math.min(perTile, rows.rows() - r);
+        tiles.add(
+            new AddTile(t, layer, load, rows, bases, r, count, 0, count * rowLength, outAddr));
+      }
+    } else {
+      // Rows longer than a tile: each tile is a piece of one row.
+      for (long r = 0; r < rows.rows(); r++) {
+        for (int a = 0; a < rowLength; a += tileCap) {
+          tiles.add(
+              new AddTile(
+                  t, layer, load, rows, bases, r, 1, a, Math.min(tileCap, rowLength - a), outAddr));
+        }
+      }
     }
     TilePipeline.emit(e, tiles, dbl, false, dbl);
     return CompiledOperator.of(
         e,
         layer.type(),
         ImmutableList.of(in1, in2),
-        elements,
+        ImmutableList.of(n1, n2),
         outAddr,
         elements,
         constants,
@@ -99,7 +116,8 @@ final class AddKernel {
    * The header comments, the output CSRs, the input multipliers and shifts in scalar registers, and
    * the output requantization loaded from DRAM at {@code rqAddr} into the RQ registers.
    */
-  private static void emitPrologue(Emitter e, AddLayer layer, int tile, int rqAddr, int lanes) {
+  private static void emitPrologue(
+      Emitter e, AddLayer layer, BroadcastRows rows, int tile, int rqAddr, int lanes) {
     e.comment(
         String.format(
             "add %s %s; input 1 zero point %d x %d >> %d, input 2 zero point %d x %d >> %d,"
@@ -114,6 +132,17 @@ final class AddKernel {
             -layer.input2Shift(),
             AddLayer.LEFT_SHIFT,
             tile));
+    if (layer.broadcasts()) {
+      e.comment(
+          String.format(
+              "broadcast %s + %s: rows of %d elements, input 1 %s, input 2 %s, re-read by DMA"
+                  + " for every tile",
+              layer.input1Shape(),
+              layer.input2Shape(),
+              rows.rowLength(),
+              rows.repeated(0) ? "one element repeated" : "contiguous",
+              rows.repeated(1) ? "one element repeated" : "contiguous"));
+    }
     e.comment(
         String.format(
             "output zero point %d, multiplier %d >> %d, clamp [%d, %d]",
@@ -139,31 +168,49 @@ final class AddKernel {
   }
 
   /**
-   * One tile of {@code count} elements: input 1 at DRAM {@code in1}, input 2 at {@code in2}, the
-   * sum to {@code out}.
+   * One tile: {@code rowCount} whole rows from {@code firstRow}, or (when a row is longer than a
+   * tile) {@code count} elements of row {@code firstRow} from {@code offset}. Its inputs are loaded
+   * already broadcast: the DMA writes into the scratchpad, in output order, every element the tile
+   * reads, so the compute loop is the same as for inputs of one shape.
    */
   private static final class AddTile implements TilePipeline.Tile {
-    private final AddLayer layer;
     private final CompilerTarget t;
+    private final AddLayer layer;
     private final Opcode load;
-    private final int in1;
-    private final int in2;
-    private final int out;
+    private final BroadcastRows rows;
+    private final int[] bases;
+    private final long firstRow;
+    private final int rowCount;
+    private final int offset;
     private final int count;
+    private final int out;
 
-    AddTile(AddLayer layer, CompilerTarget t, Opcode load, int in1, int in2, int out, int count) {
-      this.layer = layer;
+    AddTile(
+        CompilerTarget t,
+        AddLayer layer,
+        Opcode load,
+        BroadcastRows rows,
+        int[] bases,
+        long firstRow,
+        int rowCount,
+        int offset,
+        int count,
+        int outBase) {
       this.t = t;
+      this.layer = layer;
       this.load = load;
-      this.in1 = in1;
-      this.in2 = in2;
-      this.out = out;
+      this.rows = rows;
+      this.bases = bases;
+      this.firstRow = firstRow;
+      this.rowCount = rowCount;
+      this.offset = offset;
       this.count = count;
+      this.out = outBase + (int) (firstRow * rows.rowLength()) + offset;
     }
 
     @Override
     public Object inputKey() {
-      return in1;
+      return out;
     }
 
     @Override
@@ -176,8 +223,74 @@ final class AddKernel {
 
     @Override
     public void loadInput(Emitter e, int buffer) {
-      e.dma(DmaQueue.LD, Scratchpad.ACT, buffer * (t.actBytes() / 2), in1, 1, count, 0, 0);
-      e.dma(DmaQueue.LD, Scratchpad.WGT, buffer * (t.wgtBytes() / 2), in2, 1, count, 0, 0);
+      loadOperand(e, 0, Scratchpad.ACT, buffer * (t.actBytes() / 2));
+      loadOperand(e, 1, Scratchpad.WGT, buffer * (t.wgtBytes() / 2));
+    }
+
+    /** Fills {@code spad} from {@code spadAddr} with input {@code i} as this tile reads it. */
+    private void loadOperand(Emitter e, int i, Scratchpad spad, int spadAddr) {
+      int rowLength = rows.rowLength();
+      boolean repeated = rows.repeated(i);
+      if (count < rowLength || rowCount == 1) {
+        int from = bases[i] + rows.rowStart(i, firstRow);
+        if (repeated) {
+          e.dma(DmaQueue.LD, spad, spadAddr, from, count, 1, 0, 1);
+        } else {
+          e.dma(DmaQueue.LD, spad, spadAddr, from + offset, 1, count, 0, 0);
+        }
+        return;
+      }
+      // Runs of rows whose starts in the input advance by one stride (0 re-reads the same row).
+      long end = firstRow + rowCount;
+      long r = firstRow;
+      while (r < end) {
+        int start = rows.rowStart(i, r);
+        int len = 1;
+        int stride = 0;
+        if (r + 1 < end) {
+          stride = rows.rowStart(i, r + 1) - start;
+          len = 2;
+          while (r + len < end
+              && rows.rowStart(i, r + len) - rows.rowStart(i, r + len - 1) == stride) {
+            len++;
+          }
+        }
+        int to = spadAddr + (int) (r - firstRow) * rowLength;
+        emitRun(e, spad, to, bases[i] + start, len, stride, rowLength, repeated);
+        r += len;
+      }
+    }
+
+    /**
+     * {@code len} output rows whose input rows start at {@code from} and advance by {@code stride},
+     * as few transfers as the 2-D DMA allows.
+     */
+    private static void emitRun(
+        Emitter e,
+        Scratchpad spad,
+        int to,
+        int from,
+        int len,
+        int stride,
+        int rowLength,
+        boolean repeated) {
+      if (!repeated) {
+        if (len == 1 || stride == rowLength) {
+          e.dma(DmaQueue.LD, spad, to, from, 1, len * rowLength, 0, 0); // one contiguous block
+        } else {
+          e.dma(DmaQueue.LD, spad, to, from, len, rowLength, stride, rowLength);
+        }
+      } else if (len == 1 || stride == 0) {
+        e.dma(DmaQueue.LD, spad, to, from, len * rowLength, 1, 0, 1); // one byte everywhere
+      } else if (len <= rowLength) {
+        for (int j = 0; j < len; j++) { // each row: its byte, rowLength times
+          e.dma(DmaQueue.LD, spad, to + j * rowLength, from + j * stride, rowLength, 1, 0, 1);
+        }
+      } else {
+        for (int c = 0; c < rowLength; c++) { // each column: one byte of every row
+          e.dma(DmaQueue.LD, spad, to + c, from, len, 1, stride, rowLength);
+        }
+      }
     }
 
     @Override

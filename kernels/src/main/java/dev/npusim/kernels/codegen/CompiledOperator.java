@@ -21,7 +21,7 @@ public record CompiledOperator(
     Program program,
     DataType type,
     ImmutableList<Integer> inputAddrs,
-    int inputBytes,
+    ImmutableList<Integer> inputBytes,
     int outputAddr,
     int outputBytes,
     int constAddr,
@@ -33,22 +33,34 @@ public record CompiledOperator(
 
   public CompiledOperator {
     checkArgument(!inputAddrs.isEmpty(), "at least one input");
-    checkArgument(inputBytes > 0 && outputBytes > 0, "tensors must be non-empty");
+    checkArgument(
+        inputBytes.size() == inputAddrs.size(),
+        "%s input sizes for %s inputs",
+        inputBytes.size(),
+        inputAddrs.size());
+    checkArgument(
+        inputBytes.stream().allMatch(b -> b > 0) && outputBytes > 0, "tensors must be non-empty");
   }
 
   /** DRAM bytes the layer needs: the end of its highest region. */
   public long dramBytes() {
     long end = Math.max((long) outputAddr + outputBytes, (long) constAddr + constants.length());
-    for (int a : inputAddrs) {
-      end = Math.max(end, (long) a + inputBytes);
+    for (int i = 0; i < inputAddrs.size(); i++) {
+      end = Math.max(end, (long) inputAddrs.get(i) + inputBytes.get(i));
     }
     return end;
   }
 
-  /** An input tensor as the bytes the program expects (two's complement or unsigned). */
-  public byte[] encodeInput(int[] values) {
+  /**
+   * Input {@code input}'s values as the bytes the program expects (two's complement or unsigned).
+   */
+  public byte[] encodeInput(int input, int[] values) {
     checkArgument(
-        values.length == inputBytes, "input has %s values, expected %s", values.length, inputBytes);
+        values.length == inputBytes.get(input),
+        "input %s has %s values, expected %s",
+        input + 1,
+        values.length,
+        inputBytes.get(input));
     byte[] b = new byte[values.length];
     for (int i = 0; i < b.length; i++) {
       b[i] = (byte) values[i];
@@ -69,7 +81,7 @@ public record CompiledOperator(
       Emitter e,
       DataType type,
       ImmutableList<Integer> inputAddrs,
-      int inputBytes,
+      ImmutableList<Integer> inputBytes,
       int outputAddr,
       int outputBytes,
       DramImage constants,

@@ -167,7 +167,7 @@ final class PoolKernel {
           e,
           layer.type(),
           ImmutableList.of(in.addr()),
-          n * h * w * c,
+          ImmutableList.of(n * h * w * c),
           out.addr(),
           n * oh * ow * c,
           constants,

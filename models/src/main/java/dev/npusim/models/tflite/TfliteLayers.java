@@ -263,6 +263,140 @@ public final class TfliteLayers {
     }
   }
 
+  /** ADD broadcasts shapes of up to this rank, as TFLite's {@code BroadcastAdd4DSlow}. */
+  public static final int ADD_MAX_RANK = 4;
+
+  /**
+   * An int8 ADD's operands checked: both inputs int8 and quantized, activations or constants (a
+   * constant is a tensor with a buffer: a per-channel offset, a scalar), ranks 0 to {@link
+   * #ADD_MAX_RANK}, and shapes that broadcast as numpy does (aligned at the last dimension; in each
+   * dimension the sizes are equal or one is 1) to the output's shape.
+   *
+   * @return the inputs' shapes extended to the output's rank (at least 1) with leading 1s, then the
+   *     output's: {@code {input1, input2, output}}, outermost dimension first
+   * @throws ModelFormatException naming the operator, the tensors and the first dimension at fault
+   */
+  public static int[][] addShapes(TfliteModel model, TfliteOperator op) {
+    TfliteTensor a = int8(model, op, op.input(0), "input 1");
+    TfliteTensor b = int8(model, op, op.input(1), "input 2");
+    TfliteTensor out = int8(model, op, op.output(), "output");
+    int rank = Math.max(1, out.rank());
+    for (TfliteTensor t : new TfliteTensor[] {a, b, out}) {
+      if (t.rank() > ADD_MAX_RANK) {
+        throw error(
+            model,
+            op,
+            t.label()
+                + " has shape "
+                + t.shape()
+                + ": ADD broadcasts shapes of rank up to "
+                + ADD_MAX_RANK);
+      }
+      for (int d = 0; d < t.rank(); d++) {
+        if (t.dim(d) < 1) {
+          throw error(model, op, t.label() + " has shape " + t.shape() + ": an empty dimension");
+        }
+      }
+    }
+    int[] ea = extended(a, rank);
+    int[] eb = extended(b, rank);
+    int[] eo = extended(out, rank);
+    if (ea == null || eb == null) {
+      TfliteTensor longer = ea == null ? a : b;
+      throw error(
+          model,
+          op,
+          longer.label()
+              + " has shape "
+              + longer.shape()
+              + ", of higher rank than output "
+              + out.label()
+              + " "
+              + out.shape());
+    }
+    for (int d = 0; d < rank; d++) {
+      if (ea[d] != eb[d] && ea[d] != 1 && eb[d] != 1) {
+        throw error(
+            model,
+            op,
+            "inputs "
+                + a.label()
+                + " "
+                + a.shape()
+                + " and "
+                + b.label()
+                + " "
+                + b.shape()
+                + " do not broadcast: dimension "
+                + d
+                + " of the rank-"
+                + rank
+                + " shapes is "
+                + ea[d]
+                + " and "
+                + eb[d]
+                + ", and neither is 1");
+      }
+      if (Math.max(ea[d], eb[d]) != eo[d]) {
+        throw error(
+            model,
+            op,
+            "output "
+                + out.label()
+                + " has shape "
+                + out.shape()
+                + ", but inputs "
+                + a.shape()
+                + " and "
+                + b.shape()
+                + " broadcast to size "
+                + Math.max(ea[d], eb[d])
+                + " in dimension "
+                + d);
+      }
+    }
+    return new int[][] {ea, eb, eo};
+  }
+
+  /** A tensor's shape with leading 1s up to {@code rank}; null if it has more dimensions. */
+  private static int[] extended(TfliteTensor t, int rank) {
+    if (t.rank() > rank) {
+      return null;
+    }
+    int[] d = new int[rank];
+    java.util.Arrays.fill(d, 1);
+    for (int i = 0; i < t.rank(); i++) {
+      d[rank - t.rank() + i] = t.dim(i);
+    }
+    return d;
+  }
+
+  /**
+   * A shape of rank 1 to 4 as NHWC, as {@link TfliteFloatGraph#shapeOf} maps activations: {@code
+   * [C]} as {@code (1, 1, 1, C)}, {@code [N, C]} as {@code (N, 1, 1, C)}, {@code [N, W, C]} as
+   * {@code (N, 1, W, C)}. Shapes of one rank map dimension to dimension, so broadcasting them is
+   * broadcasting their NHWC forms.
+   */
+  public static TensorShape nhwc(int[] shape) {
+    return switch (shape.length) {
+      case 1 -> new TensorShape(1, 1, 1, shape[0]);
+      case 2 -> new TensorShape(shape[0], 1, 1, shape[1]);
+      case 3 -> new TensorShape(shape[0], 1, shape[1], shape[2]);
+      case 4 -> new TensorShape(shape[0], shape[1], shape[2], shape[3]);
+      default -> throw new IllegalArgumentException("rank " + shape.length + " is not 1 to 4");
+    };
+  }
+
+  /**
+   * The values of operand {@code i} of an operator: a constant's from the model, an activation's
+   * from {@code values} (tensor index to values; null for a tensor without one).
+   */
+  public static int[] operand(
+      TfliteModel model, TfliteOperator op, int i, java.util.function.IntFunction<int[]> values) {
+    TfliteTensor t = model.tensor(op.input(i));
+    return t.isConstant() ? t.intData() : values.apply(t.index());
+  }
+
   /** The fused activation of an operator's options (NONE for operators without one). */
   public static FusedActivation activation(OperatorOptions options) {
     if (options instanceof OperatorOptions.Convolution o) {

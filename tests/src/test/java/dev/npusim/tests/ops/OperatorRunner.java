@@ -30,7 +30,7 @@ final class OperatorRunner {
     Machine m = new Machine(config);
     m.writeDram(c.constAddr(), c.constants().toByteArray());
     for (int i = 0; i < inputs.length; i++) {
-      m.writeDram(c.inputAddrs().get(i), c.encodeInput(inputs[i]));
+      m.writeDram(c.inputAddrs().get(i), c.encodeInput(i, inputs[i]));
     }
     byte[] poison = new byte[c.outputBytes()];
     for (int i = 0; i < poison.length; i++) {
