@@ -55,6 +55,27 @@ final class TfliteRuntime implements AutoCloseable {
     checkState(interpreter.Invoke() == TFLITE_OK, "TFLite Invoke failed");
   }
 
+  /**
+   * Sets the first {@code inputs.length} 8-bit inputs, in the model's input order (each checked
+   * against its tensor's size), and runs the whole graph.
+   */
+  void invokeAll(int[]... inputs) {
+    for (int k = 0; k < inputs.length; k++) {
+      TfLiteTensor t = interpreter.tensor(interpreter.inputs().get(k));
+      checkState(
+          t.bytes() == inputs[k].length,
+          "input %s holds %s bytes, got %s",
+          k,
+          t.bytes(),
+          inputs[k].length);
+      BytePointer data = t.data().raw().capacity(t.bytes());
+      for (int i = 0; i < inputs[k].length; i++) {
+        data.put(i, (byte) inputs[k][i]);
+      }
+    }
+    checkState(interpreter.Invoke() == TFLITE_OK, "TFLite Invoke failed");
+  }
+
   /** Sets the float32 input and runs the whole graph (a float original). */
   void invoke(float[] input) {
     int index = interpreter.inputs().get(0);
@@ -83,15 +104,22 @@ final class TfliteRuntime implements AutoCloseable {
     return out;
   }
 
-  /** The values of tensor {@code index} after the last invoke: int8 or int32, widened. */
+  /** The values of tensor {@code index} after the last invoke: int8, uint8 or int32, widened. */
   int[] tensor(int index) {
     TfLiteTensor t = interpreter.tensor(index);
     int bytes = (int) t.bytes();
     byte[] raw = new byte[bytes];
     t.data().raw().capacity(bytes).get(raw);
     ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
-    // TfLiteType: kTfLiteInt32 = 2, kTfLiteInt8 = 9.
+    // TfLiteType: kTfLiteInt32 = 2, kTfLiteUInt8 = 3, kTfLiteInt8 = 9.
     return switch (t.type()) {
+      case 3 -> {
+        int[] out = new int[bytes];
+        for (int i = 0; i < bytes; i++) {
+          out[i] = raw[i] & 0xFF;
+        }
+        yield out;
+      }
       case 9 -> {
         int[] out = new int[bytes];
         for (int i = 0; i < bytes; i++) {
