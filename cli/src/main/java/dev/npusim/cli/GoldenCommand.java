@@ -8,6 +8,7 @@ import dev.npusim.golden.generator.CaseSpec;
 import dev.npusim.golden.generator.Padding;
 import dev.npusim.golden.generator.PoolSpec;
 import dev.npusim.golden.generator.SoftmaxSpec;
+import dev.npusim.kernels.AddLayer;
 import dev.npusim.kernels.DataType;
 import dev.npusim.kernels.LayerKind;
 import dev.npusim.kernels.PoolLayer;
@@ -373,7 +374,12 @@ final class GoldenCommand implements Runnable {
           TensorShape shape2 = shape;
           if (input2 != null) {
             int[] in2 = ints(input2, 4, "--input2");
-            shape2 = new TensorShape(in2[0], in2[1], in2[2], in2[3]);
+            try {
+              shape2 = new TensorShape(in2[0], in2[1], in2[2], in2[3]);
+              AddLayer.broadcast(shape, shape2);
+            } catch (IllegalArgumentException e) {
+              throw new UsageError("--input2 " + input2 + ": " + e.getMessage());
+            }
           }
           AddSpec as =
               new AddSpec(

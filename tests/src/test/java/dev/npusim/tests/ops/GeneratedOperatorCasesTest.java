@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.npusim.analysis.engine.LayerRunner;
 import dev.npusim.cli.Main;
 import dev.npusim.golden.cases.AddCase;
+import dev.npusim.golden.cases.CaseReader;
 import dev.npusim.golden.cases.CaseWriter;
 import dev.npusim.golden.cases.OperatorCase;
 import dev.npusim.golden.cases.PoolCase;
@@ -208,6 +209,88 @@ class GeneratedOperatorCasesTest {
     Run ref = npusim("validate", "--engine", "reference", dir.toString());
     assertEquals(0, ref.code(), ref.out());
     assertTrue(ref.out().endsWith("12 passed, 0 failed\n"), ref.out());
+  }
+
+  /**
+   * {@code --input2} gives ADD's second input its own shape: the file records both shapes, the
+   * output has the broadcast one, and {@code validate} runs it on the NPU and the reference. Shapes
+   * that do not broadcast, or {@code --input2} on another op, are usage errors.
+   */
+  @Test
+  void broadcastingAddCasesValidate(@TempDir Path dir) throws Exception {
+    gen(
+        dir,
+        "golden",
+        "gen",
+        "--op",
+        "add",
+        "--semantics",
+        "tflite-int8",
+        "--input",
+        "1,5,6,24",
+        "--input2",
+        "1,1,1,24");
+    gen(
+        dir,
+        "golden",
+        "gen",
+        "--op",
+        "add",
+        "--semantics",
+        "tflite-uint8",
+        "--input",
+        "2,4,1,1",
+        "--input2",
+        "1,1,3,7",
+        "--seed",
+        "3");
+    AddCase perChannel =
+        (AddCase) CaseReader.readOperator(dir.resolve("add-tflite-int8-seed1.json"));
+    assertEquals(new TensorShape(1, 1, 1, 24), perChannel.layer().input2Shape());
+    assertEquals(24, perChannel.input2().length());
+    assertEquals(1 * 5 * 6 * 24, perChannel.expectedOutput().length());
+    AddCase bothSides =
+        (AddCase) CaseReader.readOperator(dir.resolve("add-tflite-uint8-seed3.json"));
+    assertEquals(new TensorShape(2, 4, 3, 7), bothSides.layer().shape());
+    for (String engine : List.of("simulator", "reference")) {
+      Run r = npusim("validate", "--engine", engine, dir.toString());
+      assertEquals(0, r.code(), r.out() + r.err());
+      assertTrue(r.out().endsWith("2 passed, 0 failed\n"), r.out());
+    }
+    Run bad =
+        npusim(
+            "golden",
+            "gen",
+            "--op",
+            "add",
+            "--semantics",
+            "tflite-int8",
+            "--input",
+            "1,8,8,24",
+            "--input2",
+            "1,1,1,5",
+            "-o",
+            dir.toString());
+    assertEquals(2, bad.code());
+    assertEquals(
+        "npusim: --input2 1,1,1,5: input1 shape [1, 8, 8, 24] and input2 shape [1, 1, 1, 5] do not"
+            + " broadcast: dimension 3 (C) is 24 and 5, and neither is 1\n"
+            + TRY_GEN_HELP,
+        bad.err());
+    Run pool =
+        npusim(
+            "golden",
+            "gen",
+            "--op",
+            "max_pool_2d",
+            "--semantics",
+            "tflite-int8",
+            "--input2",
+            "1,1,1,5",
+            "-o",
+            dir.toString());
+    assertEquals(
+        "npusim: --input2 does not apply to --op max_pool_2d\n" + TRY_GEN_HELP, pool.err());
   }
 
   @Test
