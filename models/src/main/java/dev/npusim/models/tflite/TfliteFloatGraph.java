@@ -51,7 +51,7 @@ public final class TfliteFloatGraph {
 
   /**
    * @throws ModelFormatException naming the operator whose form the float IR does not take (dilated
-   *     or depth-multiplied convolutions, RELU_N1_TO_1, broadcasting ADD)
+   *     or depth-multiplied convolutions, RELU_N1_TO_1, broadcasting or constant ADD)
    */
   public static Imported of(TfliteModel model) {
     Map<Integer, String> tensorName = new HashMap<>();
@@ -66,8 +66,13 @@ public final class TfliteFloatGraph {
       String name = layerName(op);
       String input = tensorName.get(op.input(0));
       if (input == null) {
+        TfliteTensor first = model.tensor(op.input(0));
         throw TfliteLayers.error(
-            model, op, "input " + model.tensor(op.input(0)).label() + " has no producer");
+            model,
+            op,
+            op.op() == BuiltinOperator.ADD && first.isConstant()
+                ? "input 1 " + first.label() + " is a constant; " + FLOAT_ADD_LIMIT
+                : "input " + first.label() + " has no producer");
       }
       try {
         FloatLayer layer = layer(model, op, name, input, shapes, tensorName, layers);
@@ -204,7 +209,10 @@ public final class TfliteFloatGraph {
         0);
   }
 
-  /** ADD of two computed tensors of one shape (no constants, no broadcasting). */
+  /**
+   * ADD of two computed tensors of one shape. The float IR has no constant tensors and its ADD no
+   * broadcasting, which the integer paths ({@code run-model}, {@code estimate --model}) have.
+   */
   private static FloatLayer add(
       Site s, Map<String, TensorShape> shapes, Map<Integer, String> tensorName) {
     TfliteModel model = s.model();
@@ -212,7 +220,9 @@ public final class TfliteFloatGraph {
     String second = tensorName.get(op.input(1));
     if (second == null) {
       throw TfliteLayers.error(
-          model, op, "second input " + model.tensor(op.input(1)).label() + " is a constant");
+          model,
+          op,
+          "input 2 " + model.tensor(op.input(1)).label() + " is a constant; " + FLOAT_ADD_LIMIT);
     }
     if (!shapes.get(second).equals(s.inShape())) {
       throw TfliteLayers.error(
@@ -222,12 +232,17 @@ public final class TfliteFloatGraph {
               + s.inShape()
               + " and "
               + shapes.get(second)
-              + ": broadcasting ADD is not"
-              + " supported");
+              + " broadcast; "
+              + FLOAT_ADD_LIMIT);
     }
     return pointwise(
         s.name(), FloatOp.ADD, s.input(), second, s.inShape(), s.outShape(), s.act(), 0);
   }
+
+  /** What the float IR's ADD takes, for messages. */
+  static final String FLOAT_ADD_LIMIT =
+      "the float IR (analyze --model) takes ADD of two computed tensors of one shape only;"
+          + " run-model and estimate --model take constants and broadcasting";
 
   /** A weightless layer with a 1x1 window, stride 1 and no padding. */
   private static FloatLayer pointwise(
