@@ -63,15 +63,16 @@ final class AddKernel {
     int rqAddr = constants.append(outputRequantization(layer, lanes));
     BroadcastRows rows = BroadcastRows.of(layer);
     int[] bases = {in1, in2};
+    int rowLength = rows.rowLength();
+    long perTile = Math.max(1, tileCap / rowLength);
+    long tileElements = rowLength <= tileCap ? perTile * rowLength : tileCap;
 
     Emitter e = new Emitter();
-    emitPrologue(e, layer, rows, Math.min(elements, tileCap), rqAddr, lanes);
+    emitPrologue(e, layer, rows, (int) Math.min(elements, tileElements), rqAddr, lanes);
     Opcode load = layer.type() == DataType.INT8 ? Opcode.VLD_S8 : Opcode.VLD_U8;
     List<TilePipeline.Tile> tiles = new ArrayList<>();
-    int rowLength = rows.rowLength();
     if (rowLength <= tileCap) {
       // Tiles of whole rows: the broadcast operands are re-read, row by row, for every tile.
-      long perTile = Math.max(1, tileCap / rowLength);
       for (long r = 0; r < rows.rows(); r += perTile) {
         int count = (int) Math.min(perTile, rows.rows() - r);
         tiles.add(
