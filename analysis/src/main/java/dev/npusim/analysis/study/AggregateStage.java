@@ -3,6 +3,7 @@ package dev.npusim.analysis.study;
 import dev.npusim.kernels.LayerKind;
 import dev.npusim.kernels.graph.FloatGraph;
 import dev.npusim.kernels.graph.FloatLayer;
+import dev.npusim.kernels.graph.FloatTensor;
 import dev.npusim.kernels.quant.QuantScheme;
 import dev.npusim.kernels.quant.QuantizedNetwork;
 import dev.npusim.models.image.ImageFile;
@@ -15,7 +16,7 @@ import java.util.Map;
 
 /**
  * Stage 4: the float network's detections, per-layer figures summed over images, each scheme's
- * end-to-end figures through the face detection head, and the notes.
+ * end-to-end figures through the face detection head ({@link EvaluationHead}), and the notes.
  */
 final class AggregateStage {
   private final Analyzer.Options o;
@@ -47,13 +48,8 @@ final class AggregateStage {
       long start) {
     Map<String, HeadOutputs> reference = floatHeads.get(GraphKey.FOLDED);
     List<AnalysisResult.ImageDetections> originalDetections = new ArrayList<>();
-    Map<String, List<Detection>> referenceDetections = new HashMap<>();
-    Map<String, double[]> referenceScores = new HashMap<>();
     for (ImageFile f : o.evaluation()) {
-      HeadOutputs h = reference.get(f.name());
-      List<Detection> d = head.detect(h.outputs());
-      referenceDetections.put(f.name(), d);
-      referenceScores.put(f.name(), head.scores(h.outputs()));
+      List<Detection> d = head.detect(reference.get(f.name()).outputs());
       originalDetections.add(
           new AnalysisResult.ImageDetections(
               Analyzer.displayName(f.name()), FaceDetectionHead.boxes(d)));
@@ -68,18 +64,11 @@ final class AggregateStage {
         String image = o.evaluation().get(i).name();
         SimulateStage.ImageFigures t = results.get(i).get(s);
         t.layers().forEach((k, v) -> sums.computeIfAbsent(k, x -> new LayerSums()).add(v));
-        perImage.add(
-            head.endToEnd(
-                Analyzer.displayName(image),
-                t.heads().outputs(),
-                referenceDetections.get(image),
-                referenceScores.get(image)));
+        Map<String, FloatTensor> ref = reference.get(image).outputs();
+        String name = Analyzer.displayName(image);
+        perImage.add(head.evaluate(name, ref, t.heads().outputs()));
         floatPerImage.add(
-            head.endToEnd(
-                Analyzer.displayName(image),
-                floatHeads.get(GraphKey.of(s)).get(image).outputs(),
-                referenceDetections.get(image),
-                referenceScores.get(image)));
+            head.evaluate(name, ref, floatHeads.get(GraphKey.of(s)).get(image).outputs()));
       }
       boolean changed = !GraphKey.of(s).equals(GraphKey.FOLDED);
       variants.add(
@@ -88,9 +77,8 @@ final class AggregateStage {
               s.description(),
               layerResults(run.net(), sums),
               perImage,
-              FaceDetectionHead.total(perImage),
-              new AnalysisResult.FloatChange(
-                  changed, FaceDetectionHead.total(floatPerImage), floatPerImage),
+              head.total(perImage),
+              new AnalysisResult.FloatChange(changed, head.total(floatPerImage), floatPerImage),
               o.check()));
     }
     List<String> notes = notes();

@@ -62,7 +62,7 @@ public final class Analyzer {
     long start = System.nanoTime();
     FloatGraph original = o.model().graph();
     Set<String> predictors = o.model().predictorLayers();
-    FaceDetectionHead head = new FaceDetectionHead(new SsdPostprocessor(o.model()));
+    FaceDetectionHead head = new FaceDetectionHead(new SsdPostprocessor(o.model()), predictors);
     List<ImageFile> all = new ArrayList<>();
     Set<String> seen = new LinkedHashSet<>();
     for (ImageFile f : concat(o.evaluation(), o.calibration())) {

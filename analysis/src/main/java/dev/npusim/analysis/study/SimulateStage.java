@@ -2,6 +2,7 @@ package dev.npusim.analysis.study;
 
 import com.google.common.primitives.ImmutableIntArray;
 import dev.npusim.analysis.AnalysisException;
+import dev.npusim.analysis.engine.ElementMismatch;
 import dev.npusim.analysis.engine.LayerRunner;
 import dev.npusim.golden.reference.IntegerReference;
 import dev.npusim.kernels.QuantizedLayer;
@@ -20,7 +21,6 @@ import dev.npusim.simulator.Machine;
 import dev.npusim.simulator.RunResult;
 import dev.npusim.simulator.SimulationFault;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -271,12 +271,10 @@ final class SimulateStage {
     }
     if (o.check()) {
       int[] expected = IntegerReference.run(l.quantized(), ImmutableIntArray.copyOf(in));
-      if (!Arrays.equals(expected, out)) {
-        throw new IllegalStateException(
-            "simulator and integer reference disagree on layer "
-                + l.name()
-                + " of "
-                + st.run.scheme().cliName());
+      ElementMismatch m = ElementMismatch.of(expected, out);
+      if (m != null) {
+        throw new AnalysisException(
+            "--check: scheme " + st.run.scheme().cliName() + ": layer " + l.name() + ": " + m);
       }
     }
     roundingAndSaturation(l, st.run.passes().exactOutput(l, in), out, s);
