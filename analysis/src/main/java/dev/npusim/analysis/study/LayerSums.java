@@ -3,8 +3,9 @@ package dev.npusim.analysis.study;
 import dev.npusim.golden.metrics.Sqnr;
 
 /**
- * One layer's running sums for one scheme: filled by {@link SimulateStage} per image, merged over
- * images by {@link AggregateStage}.
+ * One layer's running sums for one pipeline: filled by {@link SimulateStage} per image and merged
+ * over images by {@link AggregateStage} (the face detector), or filled over every input in turn by
+ * {@link TfliteSimulateStage} (an imported network).
  */
 final class LayerSums {
   final Sqnr cumulative = new Sqnr();
@@ -14,7 +15,13 @@ final class LayerSums {
   double roundingSum;
   double roundingSquares;
   long roundingCount;
+
+  /** Outputs the 8-bit range cut off (each study's aggregate says against what). */
   long saturated;
+
+  /** Outputs the simulator's requantization clamped (imported networks). */
+  long clamped;
+
   long outputs;
   double clippedEnergy;
   double signalEnergy;
@@ -22,6 +29,22 @@ final class LayerSums {
   int bitsNeeded;
   long cycles;
   long macs;
+
+  /**
+   * Rounding error of integer outputs against the exact unrounded requantization, in LSB, over the
+   * outputs whose exact value lies inside the clamp range {@code [lo, hi]}.
+   */
+  void addRounding(int[] out, double[] exact, int lo, int hi) {
+    for (int i = 0; i < exact.length; i++) {
+      double u = exact[i];
+      if (u >= lo && u <= hi) {
+        double e = out[i] - u;
+        roundingSum += e;
+        roundingSquares += e * e;
+        roundingCount++;
+      }
+    }
+  }
 
   void add(LayerSums o) {
     cumulative.add(o.cumulative);
@@ -32,6 +55,7 @@ final class LayerSums {
     roundingSquares += o.roundingSquares;
     roundingCount += o.roundingCount;
     saturated += o.saturated;
+    clamped += o.clamped;
     outputs += o.outputs;
     clippedEnergy += o.clippedEnergy;
     signalEnergy += o.signalEnergy;

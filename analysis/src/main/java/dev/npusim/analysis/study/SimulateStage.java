@@ -309,17 +309,12 @@ final class SimulateStage {
             : Double.POSITIVE_INFINITY;
     int lo = q.activationMin();
     int hi = q.activationMax();
+    s.addRounding(out, exact, lo, hi);
     for (int i = 0; i < exact.length; i++) {
       double u = exact[i];
       double intended = Math.min(Math.max(u, actLo), actHi);
       s.outputs++;
       s.signalEnergy += (intended - zo) * (intended - zo);
-      if (u >= lo && u <= hi) {
-        double e = out[i] - u;
-        s.roundingSum += e;
-        s.roundingSquares += e * e;
-        s.roundingCount++;
-      }
       // Clamped by the 8-bit range where the float activation would not clip: saturation.
       double lost = intended - Math.min(Math.max(intended, lo), hi);
       if (Math.abs(lost) > 0.5) {

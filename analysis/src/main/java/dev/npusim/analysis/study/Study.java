@@ -79,9 +79,10 @@ public final class Study {
     o.progress().total((long) inputs.size() * operators * (1 + schemes.size()));
     ClassifierHead head = new ClassifierHead(source.reference().last().name());
     try (var pool = new StudyPool()) {
-      TfliteFloatStage.Result floats = TfliteFloatStage.run(pool, source, inputs);
+      TfliteFloatStage floatStage = new TfliteFloatStage(source);
+      TfliteFloatStage.Result floats = floatStage.run(pool, inputs);
       TfliteSimulateStage.Result simulated =
-          TfliteSimulateStage.run(source, compiled, o, head, inputs, floats);
+          TfliteSimulateStage.run(source, compiled, o, head, inputs, floatStage, floats);
       List<ImportedStudyResult.Layer> layers =
           TfliteAggregateStage.layers(source, compiled, simulated);
       List<ImportedStudyResult.Pipeline> pipelines = new ArrayList<>();

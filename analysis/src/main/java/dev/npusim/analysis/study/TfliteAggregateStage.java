@@ -21,7 +21,7 @@ final class TfliteAggregateStage {
       TfliteSource source, SimulatedNetwork compiled, TfliteSimulateStage.Result simulated) {
     List<ImportedStudyResult.Layer> out = new ArrayList<>();
     for (TfliteOperator op : source.int8().operators()) {
-      TfliteSimulateStage.OperatorSums s = simulated.operators().get(op.index());
+      LayerSums s = simulated.operators().get(op.index());
       String name = source.layer(op.index());
       boolean host = compiled.placement(op.index()) != SimulatedNetwork.Placement.NPU;
       double n = Math.max(1, s.outputs);
@@ -41,7 +41,7 @@ final class TfliteAggregateStage {
               s.saturated / n,
               s.clamped / n,
               s.overflows,
-              s.bits,
+              s.bitsNeeded,
               s.cycles));
     }
     return out;

@@ -16,10 +16,11 @@ import java.util.Map;
 import java.util.concurrent.Future;
 
 /**
- * Stage 1 of the study on an imported network: the float passes on each evaluation input, in
- * parallel: the float reference, the weights-only network (the int8 model's dequantized weights)
- * and the activations-only network (float weights, every tensor rounded to the int8 model's
- * quantization).
+ * Stage 1 of the study on an imported network: the float passes. The float reference runs on every
+ * evaluation input up front, in parallel (npusim's schemes are scored against it too); the
+ * weights-only network (the int8 model's dequantized weights) and the activations-only network
+ * (float weights, every tensor rounded to the int8 model's quantization) run one input at a time,
+ * beside the simulation, so that only one input's companions are held at once.
  */
 final class TfliteFloatStage {
   /** One input's float passes: every layer's output of each. */
@@ -28,58 +29,55 @@ final class TfliteFloatStage {
       FloatActivations weightsOnly,
       Map<String, FloatTensor> activationsOnly) {}
 
-  /** Per evaluation input, in order. */
-  record Result(List<FloatPass> passes) {}
+  /** The float reference's activations per evaluation input, in order. */
+  record Result(List<FloatActivations> references) {}
 
-  private TfliteFloatStage() {}
+  private final TfliteSource source;
+  private final FloatGraphExecutor reference;
+  private final FloatGraphExecutor weights;
+  private final Map<String, QuantParams> quant;
 
-  static Result run(StudyPool pool, TfliteSource source, List<ModelInput> inputs)
-      throws AnalysisException {
-    FloatGraphExecutor reference = new FloatGraphExecutor(source.reference());
-    FloatGraphExecutor weights =
+  TfliteFloatStage(TfliteSource source) {
+    this.source = source;
+    this.reference = new FloatGraphExecutor(source.reference());
+    this.weights =
         source.floatOriginal() ? new FloatGraphExecutor(source.int8Graph().graph()) : null;
-    Map<String, QuantParams> quant = source.quantization();
-    List<Future<FloatPass>> tasks = new ArrayList<>();
-    for (ModelInput in : inputs) {
-      tasks.add(pool.submit(() -> floatPass(source, reference, weights, quant, in.values())));
-    }
-    List<FloatPass> passes = new ArrayList<>();
-    for (Future<FloatPass> t : tasks) {
-      passes.add(pool.get(t));
-    }
-    return new Result(passes);
+    this.quant = source.quantization();
   }
 
-  private static FloatPass floatPass(
-      TfliteSource source,
-      FloatGraphExecutor executor,
-      FloatGraphExecutor weights,
-      Map<String, QuantParams> quant,
-      FloatTensor input) {
-    FloatActivations reference = executor.run(input);
-    FloatActivations weightsOnly = weights != null ? weights.run(input) : reference;
+  /** The float reference on every input. */
+  Result run(StudyPool pool, List<ModelInput> inputs) throws AnalysisException {
+    List<Future<FloatActivations>> tasks = new ArrayList<>();
+    for (ModelInput in : inputs) {
+      tasks.add(pool.submit(() -> reference.run(in.values())));
+    }
+    List<FloatActivations> references = new ArrayList<>();
+    for (Future<FloatActivations> t : tasks) {
+      references.add(pool.get(t));
+    }
+    return new Result(references);
+  }
+
+  /** One input's companions beside its float reference. */
+  FloatPass companions(FloatActivations references) {
+    FloatTensor input = references.get(FloatGraph.INPUT);
+    FloatActivations weightsOnly = weights != null ? weights.run(input) : references;
     // Activations only: float weights, every tensor rounded to the int8 model's quantization.
     Map<String, FloatTensor> rounded = new HashMap<>();
     rounded.put(FloatGraph.INPUT, fakeQuantize(input, quant.get(FloatGraph.INPUT)));
     for (FloatLayer layer : source.reference().layers()) {
       FloatTensor out =
           layer.secondInput() == null
-              ? executor.runLayer(layer.name(), rounded.get(layer.input()))
-              : executor.runLayer(
+              ? reference.runLayer(layer.name(), rounded.get(layer.input()))
+              : reference.runLayer(
                   layer.name(), rounded.get(layer.input()), rounded.get(layer.secondInput()));
       rounded.put(layer.name(), fakeQuantize(out, quant.get(layer.name())));
     }
-    return new FloatPass(reference, weightsOnly, rounded);
+    return new FloatPass(references, weightsOnly, rounded);
   }
 
+  /** Flatten layers have no quantization of their own: their values pass unchanged. */
   private static FloatTensor fakeQuantize(FloatTensor t, QuantParams q) {
-    if (q == null) {
-      return t;
-    }
-    double[] v = t.toArray();
-    for (int i = 0; i < v.length; i++) {
-      v[i] = q.dequantize(q.quantize(v[i]));
-    }
-    return FloatTensor.adopt(t.shape(), v);
+    return q == null ? t : FloatPasses.fakeQuantize(t, q);
   }
 }

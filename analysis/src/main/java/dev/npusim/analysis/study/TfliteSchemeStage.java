@@ -51,7 +51,7 @@ final class TfliteSchemeStage {
     for (int n = 0; n < inputs.size(); n++) {
       SchemePipeline.Run r = p.run(inputs.get(n).values(), runner, o.check());
       overflows += r.overflows();
-      var references = floats.passes().get(n).reference();
+      var references = floats.references().get(n);
       for (int l = 0; l < operatorLayers.size(); l++) {
         String name = operatorLayers.get(l);
         QuantParams q = p.params(name);

@@ -33,28 +33,11 @@ import java.util.function.IntFunction;
  * dumped ({@code --dump}).
  */
 final class TfliteSimulateStage {
-  /** Per-operator sums over the inputs. */
-  static final class OperatorSums {
-    final Sqnr cumulative = new Sqnr();
-    final Sqnr isolated = new Sqnr();
-    final Sqnr weightsOnly = new Sqnr();
-    final Sqnr activationsOnly = new Sqnr();
-    double roundingSum;
-    double roundingSquares;
-    long roundingCount;
-    long outputs;
-    long saturated;
-    long clamped;
-    long overflows;
-    int bits = -1;
-    long cycles;
-  }
-
   /**
    * @param operators per operator, in the model's order
    * @param outputs per evaluation input, the network output through the classifier head
    */
-  record Result(List<OperatorSums> operators, List<ClassifierHead.Classified> outputs) {}
+  record Result(List<LayerSums> operators, List<ClassifierHead.Classified> outputs) {}
 
   private final TfliteSource source;
   private final SimulatedNetwork compiled;
@@ -81,17 +64,20 @@ final class TfliteSimulateStage {
       Study.Options o,
       ClassifierHead head,
       List<ModelInput> inputs,
+      TfliteFloatStage floatStage,
       TfliteFloatStage.Result floats)
       throws AnalysisException {
     TfliteSimulateStage stage = new TfliteSimulateStage(source, compiled, o, head);
-    List<OperatorSums> sums = new ArrayList<>();
+    List<LayerSums> sums = new ArrayList<>();
     for (int i = 0; i < source.int8().operators().size(); i++) {
-      sums.add(new OperatorSums());
+      LayerSums s = new LayerSums();
+      s.bitsNeeded = -1; // host work accumulates nothing
+      sums.add(s);
     }
     // One input after another, so that every sum adds its elements in input order.
     List<ClassifierHead.Classified> outputs = new ArrayList<>();
     for (int n = 0; n < inputs.size(); n++) {
-      TfliteFloatStage.FloatPass f = floats.passes().get(n);
+      TfliteFloatStage.FloatPass f = floatStage.companions(floats.references().get(n));
       double[] simulated = stage.simulate(f, sums, n == 0 && o.dump() != null);
       double[] reference = f.reference().get(source.reference().last().name()).toArray();
       outputs.add(head.classify(inputs.get(n).name(), reference, simulated));
@@ -105,18 +91,19 @@ final class TfliteSimulateStage {
    *
    * @return the network output, dequantized
    */
-  private double[] simulate(TfliteFloatStage.FloatPass f, List<OperatorSums> sums, boolean dump)
+  private double[] simulate(TfliteFloatStage.FloatPass f, List<LayerSums> sums, boolean dump)
       throws AnalysisException {
     TfliteModel model = source.int8();
     int[][] values = new int[model.tensors().size()][];
     values[model.input().index()] =
-        quantize(f.reference().get(FloatGraph.INPUT), TfliteSource.params(model.input()));
+        SimulateStage.quantize(
+            f.reference().get(FloatGraph.INPUT), TfliteSource.params(model.input()));
     double[] last = null;
     for (TfliteOperator op : model.operators()) {
       String name = source.layer(op.index());
       QuantParams out = TfliteSource.params(model.tensor(op.output()));
       FloatTensor ref = f.reference().get(name);
-      OperatorSums s = sums.get(op.index());
+      LayerSums s = sums.get(op.index());
       SimulatedNetwork.OperatorRun run = compiled.runOperator(op.index(), i -> values[i]);
       values[op.output()] = run.output();
       if (o.check()) {
@@ -128,7 +115,7 @@ final class TfliteSimulateStage {
           compiled.runOperator(
               op.index(),
               i ->
-                  quantize(
+                  SimulateStage.quantize(
                       f.reference().get(layerOfTensor.get(i)),
                       TfliteSource.params(model.tensor(i))));
       add(s.isolated, ref, isolated.output(), out);
@@ -185,14 +172,6 @@ final class TfliteSimulateStage {
     }
   }
 
-  static int[] quantize(FloatTensor t, QuantParams q) {
-    int[] out = new int[t.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = q.quantize(t.get(i));
-    }
-    return out;
-  }
-
   /**
    * Float reference values beyond the output tensor's representable range by more than half an LSB:
    * what the 8-bit range cuts off that the float network keeps.
@@ -215,7 +194,7 @@ final class TfliteSimulateStage {
 
   /** Counters of one cumulative run; rounding against the exact requantization for layers. */
   private static void count(
-      OperatorSums s,
+      LayerSums s,
       SimulatedNetwork.OperatorRun run,
       ReferenceNetwork.Step step,
       IntFunction<int[]> values,
@@ -228,21 +207,14 @@ final class TfliteSimulateStage {
     RunResult counters = run.layer().counters().get();
     s.clamped += counters.outputSaturations() + counters.clampHits();
     s.overflows += counters.accumulatorOverflows();
-    s.bits = Math.max(s.bits, counters.accumulatorBitsNeeded());
+    s.bitsNeeded = Math.max(s.bitsNeeded, counters.accumulatorBitsNeeded());
     s.cycles = counters.cycles();
     if (step instanceof ReferenceNetwork.Step.Layer l) {
       QuantizedLayer layer = l.layer();
       double[] exact =
           ExactRequantReference.unclamped(
               layer, ImmutableIntArray.copyOf(values.apply(op.input(0))));
-      for (int i = 0; i < q.length; i++) {
-        if (exact[i] >= layer.activationMin() && exact[i] <= layer.activationMax()) {
-          double e = q[i] - exact[i];
-          s.roundingSum += e;
-          s.roundingSquares += e * e;
-          s.roundingCount++;
-        }
-      }
+      s.addRounding(q, exact, layer.activationMin(), layer.activationMax());
     }
   }
 }
