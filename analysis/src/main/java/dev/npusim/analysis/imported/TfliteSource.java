@@ -1,5 +1,7 @@
 package dev.npusim.analysis.imported;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 import dev.npusim.analysis.AnalysisException;
 import dev.npusim.kernels.DataType;
 import dev.npusim.kernels.graph.FloatGraph;
@@ -32,6 +34,14 @@ public record TfliteSource(
     FloatGraph reference,
     String referenceName,
     boolean floatOriginal) {
+
+  public TfliteSource {
+    checkArgument(int8 != null && int8Graph != null && reference != null, "a source needs models");
+    checkArgument(
+        floatOriginal || reference == int8Graph.graph(),
+        "%s: without a float original the reference is the int8 model's own graph",
+        int8.file());
+  }
 
   /**
    * Pairs an int8 model with its float original by graph position.
