@@ -1,9 +1,15 @@
 package dev.npusim.cli;
 
 import dev.npusim.analysis.AnalysisException;
+import dev.npusim.analysis.imported.ModelInput;
+import dev.npusim.analysis.imported.ModelInputs;
+import dev.npusim.analysis.imported.TfliteSource;
 import dev.npusim.analysis.study.AnalysisResult;
-import dev.npusim.analysis.study.Analyzer;
+import dev.npusim.analysis.study.NetworkSource;
+import dev.npusim.analysis.study.Study;
+import dev.npusim.analysis.study.StudyResult;
 import dev.npusim.cli.analysis.HtmlReport;
+import dev.npusim.cli.analysis.ImportedReport;
 import dev.npusim.cli.analysis.JsonReport;
 import dev.npusim.cli.analysis.ProgressBar;
 import dev.npusim.cli.analysis.TerminalReport;
@@ -11,6 +17,8 @@ import dev.npusim.isa.io.InputFileException;
 import dev.npusim.kernels.quant.QuantScheme;
 import dev.npusim.models.image.ImageFile;
 import dev.npusim.models.ssd.SsdMobilenetV1;
+import dev.npusim.models.tflite.TfliteModel;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +35,8 @@ import picocli.CommandLine.Option;
       "compared with its float pipeline layer by layer and end to end.",
       "Schemes: tf8, tf8-dw-per-channel, int8-per-channel, tf8-cle, tf8-relu, tf8-relu-cle.",
       "With --model X.tflite: the same study on an imported int8 TFLite network (see",
-      "--float, --inputs, --random); npusim's schemes then quantize the float original."
+      "--float, --inputs, --random); npusim's schemes then quantize the float original.",
+      "--check, --dump, --html, --json, --calib and --all-samples work on both."
     })
 final class AnalyzeCommand implements Callable<Integer> {
   @Option(
@@ -68,14 +77,20 @@ final class AnalyzeCommand implements Callable<Integer> {
           "Images to evaluate (files or folders; default: the vendored sample1.jpg, sample2.jpg).")
   List<Path> images;
 
-  @Option(names = "--all-samples", description = "Evaluate on all six vendored sample images.")
+  @Option(
+      names = "--all-samples",
+      description =
+          "Evaluate on all six vendored sample images (with a .tflite image model, also"
+              + " person.bmp and no_person.bmp).")
   boolean allSamples;
 
   @Option(
       names = "--calib",
       paramLabel = "FILE|DIR",
       split = ",",
-      description = "Calibration images (default: the evaluation images).")
+      description =
+          "Calibration images (default: the evaluation images); with a .tflite model and"
+              + " --float, the inputs npusim's schemes calibrate on (images or .raw).")
   List<Path> calib;
 
   @Option(
@@ -91,7 +106,9 @@ final class AnalyzeCommand implements Callable<Integer> {
 
   @Option(
       names = "--check",
-      description = "Check every simulated layer against the integer reference.")
+      description =
+          "Check every simulated layer against the integer reference, bit for bit (exit 1 on a"
+              + " difference).")
   boolean check;
 
   @Option(
@@ -112,7 +129,8 @@ final class AnalyzeCommand implements Callable<Integer> {
       names = "--dump",
       paramLabel = "DIR",
       description =
-          "Write .npy tensors of the first image: input, float/ and one folder per scheme.")
+          "Write .npy tensors of the first image: input, float/ and one folder per scheme"
+              + " (with a .tflite model, tflite-int8/NNN_OPNAME.npy as run-model --dump).")
   Path dump;
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -140,22 +158,56 @@ final class AnalyzeCommand implements Callable<Integer> {
       }
     }
     engine.apply();
-    if (model != null && Models.isTflite(model.toString())) {
-      if (html != null || dump != null || check || calib != null || allSamples) {
-        throw new UserError(
-            "--html, --dump, --check, --calib and --all-samples are for the SSD model; with a"
-                + " .tflite model use --float, --inputs, --random, --variants and --json");
-      }
-      return ImportedAnalysis.run(
-          model,
-          floatModel,
-          inputs != null ? inputs : images,
-          random,
-          schemes,
-          machine.load(),
-          json,
-          spec.commandLine().getOut());
+    NetworkSource network =
+        model != null && Models.isTflite(model.toString()) ? tfliteSource() : ssdSource();
+    StudyResult result;
+    long start = System.nanoTime();
+    HeapPeak heap = new HeapPeak();
+    try (heap;
+        ProgressBar progress = new ProgressBar(System.err)) {
+      result =
+          Study.run(
+              new Study.Options(
+                  network,
+                  schemes,
+                  machine.load(),
+                  check,
+                  dump == null ? null : new NpyDump(dump),
+                  progress));
     }
+    // The summary goes to stderr, under the progress bar: the reports stay reproducible.
+    System.err.printf(
+        "npusim analyze: %.1f s, peak heap %d MB of %d MB%n",
+        (System.nanoTime() - start) / 1e9, heap.peak() >> 20, HeapPeak.max() >> 20);
+    PrintWriter out = spec.commandLine().getOut();
+    if (result instanceof StudyResult.Tflite t) {
+      out.print(ImportedReport.text(t.result()));
+      if (json != null) {
+        AtomicFiles.write(json, ImportedReport.json(t.result()));
+        out.println("wrote " + json);
+      }
+      if (html != null) {
+        AtomicFiles.write(html, ImportedReport.html(t.result()));
+        out.println("wrote " + html);
+      }
+      if (dump != null) {
+        out.println("wrote the first input's tensors to " + dump);
+      }
+      return 0;
+    }
+    AnalysisResult r = ((StudyResult.Ssd) result).result();
+    out.print(TerminalReport.render(r, details));
+    if (json != null) {
+      AtomicFiles.write(json, JsonReport.render(r));
+    }
+    if (html != null) {
+      AtomicFiles.write(html, HtmlReport.render(r));
+    }
+    return 0;
+  }
+
+  /** The vendored face detector (or a model folder) on photos. */
+  private NetworkSource ssdSource() throws UserError {
     if (floatModel != null || inputs != null || random != null) {
       throw new UserError("--float, --inputs and --random need --model X.tflite");
     }
@@ -176,40 +228,53 @@ final class AnalyzeCommand implements Callable<Integer> {
       if (cal.isEmpty()) {
         throw new UserError("--calib: no images found");
       }
-      AnalysisResult r;
-      long start = System.nanoTime();
-      HeapPeak heap = new HeapPeak();
-      try (heap;
-          ProgressBar progress = new ProgressBar(System.err)) {
-        r =
-            Analyzer.run(
-                new Analyzer.Options(
-                    m,
-                    model == null
-                        ? "SSD-MobileNetV1 (face-api.js weights, vendored)"
-                        : model.toString(),
-                    eval,
-                    cal,
-                    schemes,
-                    machine.load(),
-                    check,
-                    dump == null ? null : new NpyDump(dump),
-                    progress));
-      }
-      // The summary goes to stderr, under the progress bar: the reports stay reproducible.
-      System.err.printf(
-          "npusim analyze: %.1f s, peak heap %d MB of %d MB%n",
-          (System.nanoTime() - start) / 1e9, heap.peak() >> 20, HeapPeak.max() >> 20);
-      spec.commandLine().getOut().print(TerminalReport.render(r, details));
-      if (json != null) {
-        AtomicFiles.write(json, JsonReport.render(r));
-      }
-      if (html != null) {
-        AtomicFiles.write(html, HtmlReport.render(r));
-      }
-      return 0;
+      return new NetworkSource.Ssd(
+          m,
+          model == null ? "SSD-MobileNetV1 (face-api.js weights, vendored)" : model.toString(),
+          eval,
+          cal);
     } catch (InputFileException e) {
       throw new UserError(e.getMessage());
     }
+  }
+
+  /**
+   * An imported int8 network and its float original, if any, on its inputs: {@code --inputs} (or
+   * {@code --images}), else {@code --random N}, else {@code --all-samples}, else the defaults.
+   */
+  private NetworkSource tfliteSource() throws UserError, AnalysisException {
+    TfliteModel int8 = Models.tflite(model);
+    TfliteModel original = floatModel == null ? null : Models.tflite(floatModel);
+    TfliteSource source = TfliteSource.of(int8, original);
+    List<Path> files = inputs != null ? inputs : images;
+    List<ModelInput> eval;
+    if (files != null) {
+      eval = ModelInputs.files(int8, files);
+    } else if (random != null) {
+      if (random < 1) {
+        throw new UserError("--random: must be at least 1, got " + random);
+      }
+      eval = ModelInputs.random(int8, random, 1);
+    } else if (allSamples) {
+      eval = ModelInputs.allSamples(int8);
+    } else {
+      eval = ModelInputs.defaults(int8);
+    }
+    if (eval.isEmpty()) {
+      throw new UserError("--inputs: no inputs given");
+    }
+    List<ModelInput> cal = List.of();
+    if (calib != null) {
+      if (original == null) {
+        throw new UserError(
+            "--calib: calibration inputs are for npusim's schemes, which quantize the float"
+                + " original: give --float FILE");
+      }
+      cal = ModelInputs.files(int8, calib);
+      if (cal.isEmpty()) {
+        throw new UserError("--calib: no inputs given");
+      }
+    }
+    return new NetworkSource.Tflite(source, eval, cal);
   }
 }

@@ -1,5 +1,6 @@
 package dev.npusim.analysis.imported;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
@@ -11,17 +12,23 @@ import java.util.List;
  * @param floatReference the float original's file, or a note that the int8 model's dequantized
  *     weights serve as the float reference
  * @param inputs the evaluation inputs, by name
+ * @param calibrationInputs the inputs npusim's schemes were calibrated on, when not the evaluation
+ *     inputs ({@code --calib}); empty otherwise (and then left out of the JSON)
  * @param layers one per operator, in execution order
  * @param pipelines the TFLite converter's int8 model first, then npusim's own schemes on the float
  *     original (when asked for)
+ * @param checkedAgainstReference every simulated operator was compared with the integer reference,
+ *     bit for bit, and agreed ({@code --check}; left out of the JSON when false)
  */
 public record ImportedStudyResult(
     String model,
     String floatReference,
     String machine,
     List<String> inputs,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> calibrationInputs,
     List<Layer> layers,
     List<Pipeline> pipelines,
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean checkedAgainstReference,
     List<String> notes) {
 
   /**

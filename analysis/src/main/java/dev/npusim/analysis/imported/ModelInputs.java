@@ -8,13 +8,16 @@ import dev.npusim.kernels.quant.QuantParams;
 import dev.npusim.models.image.ImageFile;
 import dev.npusim.models.image.ImagePreprocessor;
 import dev.npusim.models.tflite.TfliteModel;
+import dev.npusim.models.tflite.VendoredFiles;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import javax.imageio.ImageIO;
 
 /**
  * Evaluation inputs of an imported network, in the float domain of its int8 model's input tensor.
@@ -54,9 +57,41 @@ public final class ModelInputs {
     return out;
   }
 
+  /** The vendored example images of TFLite Micro's person detector, also fed to any image model. */
+  static final List<String> EXAMPLE_IMAGES = List.of("person.bmp", "no_person.bmp");
+
+  /**
+   * Every vendored sample input of an image model ({@code --all-samples}): the six sample photos,
+   * then TFLite Micro's two person-detection example images (person_detect's own inputs).
+   *
+   * @throws AnalysisException if the model does not take images (no vendored input fits it)
+   */
+  public static List<ModelInput> allSamples(TfliteModel int8) throws AnalysisException {
+    if (!takesImages(int8)) {
+      throw new AnalysisException(
+          int8.file()
+              + ": --all-samples: the input "
+              + int8.input().label()
+              + " "
+              + int8.input().shape()
+              + " is not an image, and no vendored sample fits it; use --inputs or --random");
+    }
+    List<ModelInput> out = new ArrayList<>(defaults(int8));
+    for (String name : EXAMPLE_IMAGES) {
+      byte[] bytes = VendoredFiles.read(name).orElseThrow();
+      try {
+        BufferedImage image = ImageIO.read(new ByteArrayInputStream(bytes));
+        out.add(image(int8, name, image));
+      } catch (IOException e) {
+        throw new AnalysisException(name + ": cannot decode the vendored image: " + e.getMessage());
+      }
+    }
+    return out;
+  }
+
   /** {@code count} seeded random inputs. */
   public static List<ModelInput> random(TfliteModel int8, int count, long seed) {
-    QuantParams q = ImportedStudy.params(int8.input());
+    QuantParams q = TfliteSource.params(int8.input());
     TensorShape s = shape(int8);
     Random r = new Random(seed);
     List<ModelInput> out = new ArrayList<>();
@@ -110,7 +145,7 @@ public final class ModelInputs {
               + s.elements()
               + " int8 values");
     }
-    QuantParams q = ImportedStudy.params(int8.input());
+    QuantParams q = TfliteSource.params(int8.input());
     double[] v = new double[bytes.length];
     for (int i = 0; i < v.length; i++) {
       v[i] = q.dequantize(bytes[i]);
@@ -123,7 +158,7 @@ public final class ModelInputs {
     double[] rgb =
         ImagePreprocessor.resizeArea(
             ImagePreprocessor.rgb(image), image.getHeight(), image.getWidth(), 3, s.h(), s.w());
-    QuantParams q = ImportedStudy.params(int8.input());
+    QuantParams q = TfliteSource.params(int8.input());
     double lo = q.dequantize(-128);
     double hi = q.dequantize(127);
     double[] v = new double[(int) s.elements()];

@@ -1,12 +1,16 @@
 package dev.npusim.analysis.imported;
 
+import com.google.common.primitives.ImmutableIntArray;
 import dev.npusim.analysis.AnalysisException;
+import dev.npusim.analysis.engine.ElementMismatch;
 import dev.npusim.analysis.engine.LayerRunner;
 import dev.npusim.analysis.engine.Targets;
-import dev.npusim.golden.metrics.Sqnr;
+import dev.npusim.golden.reference.IntegerReference;
+import dev.npusim.golden.reference.PoolingReference;
 import dev.npusim.kernels.AddLayer;
 import dev.npusim.kernels.DataType;
 import dev.npusim.kernels.PoolLayer;
+import dev.npusim.kernels.QuantizedLayer;
 import dev.npusim.kernels.codegen.CompileException;
 import dev.npusim.kernels.codegen.CompiledLayer;
 import dev.npusim.kernels.codegen.CompiledOperator;
@@ -23,8 +27,6 @@ import dev.npusim.kernels.quant.QuantizedMultiplier;
 import dev.npusim.kernels.quant.QuantizedNetwork;
 import dev.npusim.models.graph.FloatActivations;
 import dev.npusim.models.graph.FloatGraphExecutor;
-import dev.npusim.models.tflite.Top1Head;
-import dev.npusim.simulator.Machine;
 import dev.npusim.simulator.MachineConfig;
 import dev.npusim.simulator.SimulationFault;
 import java.util.ArrayList;
@@ -34,9 +36,9 @@ import java.util.Map;
 
 /**
  * One of npusim's own quantization schemes ({@code tf8}, {@code tf8-dw-per-channel}, {@code
- * int8-per-channel}) applied to an imported float original, calibrated by min/max on the evaluation
- * inputs, compiled and run on the simulator, and scored through the classifier head against the
- * float original.
+ * int8-per-channel}) applied to an imported float original, calibrated by min/max on the
+ * calibration inputs, compiled, and run on the simulator layer by layer: the re-quantized pipelines
+ * of a {@link TfliteSource}. The study scores them against the float original.
  *
  * <p>Weighted layers are quantized by {@link NetworkQuantizer#quantizeLayer}; pooling keeps its
  * input's quantization (as TFLite requires) and runs on the NPU's pooling kernel; ADD gets TFLite's
@@ -45,28 +47,41 @@ import java.util.Map;
  * with scale 1/256 and the type's lowest code as zero point (TFLite's fixed output quantization),
  * since the fixed-point int8 softmax has no uint8 (TF8) form here.
  */
-final class SchemePipeline {
-  private SchemePipeline() {}
+public final class SchemePipeline {
 
   /** One lowered layer of the scheme's network. */
   private sealed interface Step {
-    record Layer(CompiledLayer compiled, int biasClamps) implements Step {}
+    record Layer(CompiledLayer compiled, QuantizedLayer quantized, int biasClamps)
+        implements Step {}
 
-    record Operator(CompiledOperator compiled) implements Step {}
+    /** Pooling ({@code pool} set) or ADD ({@code pool} null). */
+    record Operator(CompiledOperator compiled, PoolLayer pool) implements Step {}
 
     record Host() implements Step {}
   }
 
+  private final QuantScheme scheme;
+  private final FloatGraph graph;
+  private final List<Step> steps;
+  private final Map<String, QuantParams> params;
+
+  private SchemePipeline(
+      QuantScheme scheme, FloatGraph graph, List<Step> steps, Map<String, QuantParams> params) {
+    this.scheme = scheme;
+    this.graph = graph;
+    this.steps = steps;
+    this.params = params;
+  }
+
   /**
-   * @param operatorLayers the layers whose cumulative SQNR to report, in the study's order
+   * Quantizes the float original with one of npusim's schemes, calibrated by min/max on {@code
+   * calibration}, and compiles every layer for the machine.
+   *
+   * @throws AnalysisException for a scheme that rewrites the SSD graph, or a layer that does not
+   *     quantize or compile
    */
-  static ImportedStudyResult.Pipeline evaluate(
-      FloatGraph original,
-      List<String> operatorLayers,
-      QuantScheme scheme,
-      List<ModelInput> inputs,
-      List<FloatActivations> references,
-      MachineConfig machine)
+  public static SchemePipeline quantize(
+      FloatGraph original, QuantScheme scheme, List<ModelInput> calibration, MachineConfig machine)
       throws AnalysisException {
     if (scheme != QuantScheme.TF8
         && scheme != QuantScheme.TF8_DW_PER_CHANNEL
@@ -78,15 +93,20 @@ final class SchemePipeline {
               + " int8-per-channel");
     }
     FloatGraph g = NetworkQuantizer.floatGraph(original, scheme);
-    Calibration.Builder calibration = Calibration.builder();
-    for (ModelInput in : inputs) {
+    Calibration.Builder ranges = Calibration.builder();
+    for (ModelInput in : calibration) {
       FloatActivations a = new FloatGraphExecutor(g).run(in.values());
-      calibration.observe(FloatGraph.INPUT, in.values());
+      ranges.observe(FloatGraph.INPUT, in.values());
       for (FloatLayer l : g.layers()) {
-        calibration.observe(l.name(), a.get(l.name()));
+        ranges.observe(l.name(), a.get(l.name()));
       }
     }
-    Calibration ranges = calibration.build();
+    return lowered(scheme, g, ranges.build(), machine);
+  }
+
+  private static SchemePipeline lowered(
+      QuantScheme scheme, FloatGraph g, Calibration ranges, MachineConfig machine)
+      throws AnalysisException {
     DataType act = scheme.int8Activations() ? DataType.INT8 : DataType.UINT8;
     Map<String, QuantParams> params = new HashMap<>();
     Calibration.Range r = ranges.range(FloatGraph.INPUT);
@@ -100,42 +120,53 @@ final class SchemePipeline {
             "scheme " + scheme.cliName() + ": layer " + f.name() + ": " + e.getMessage());
       }
     }
-    LayerRunner runner = new LayerRunner(new Machine(machine));
-    Sqnr sqnr = new Sqnr();
-    int agree = 0;
-    String lastName = g.last().name();
-    long[] overflows = {0};
-    List<Sqnr> perLayer = new ArrayList<>();
-    for (int i = 0; i < operatorLayers.size(); i++) {
-      perLayer.add(new Sqnr());
-    }
-    for (int n = 0; n < inputs.size(); n++) {
-      Map<String, int[]> values = run(g, steps, params, inputs.get(n).values(), runner, overflows);
-      for (int l = 0; l < operatorLayers.size(); l++) {
-        String name = operatorLayers.get(l);
-        QuantParams q = params.get(name);
-        int[] v = values.get(name);
-        FloatTensor ref = references.get(n).get(name);
-        for (int i = 0; i < v.length; i++) {
-          perLayer.get(l).add(ref.get(i), q.dequantize(v[i]));
-        }
+    return new SchemePipeline(scheme, g, List.copyOf(steps), Map.copyOf(params));
+  }
+
+  public QuantScheme scheme() {
+    return scheme;
+  }
+
+  /** The scheme's float graph (the float original under the scheme's rewrite, if any). */
+  public FloatGraph graph() {
+    return graph;
+  }
+
+  /** The quantization of a layer's output (or of {@link FloatGraph#INPUT}). */
+  public QuantParams params(String layer) {
+    return params.get(layer);
+  }
+
+  /**
+   * Every layer's integer output on one input, and the accumulator overflows of the run.
+   *
+   * @param values every layer's integer output, by layer name (and the quantized input)
+   */
+  public record Run(Map<String, int[]> values, long overflows) {
+    /** A layer's output, dequantized. */
+    public double[] dequantized(SchemePipeline p, String layer) {
+      QuantParams out = p.params(layer);
+      int[] q = values.get(layer);
+      double[] d = new double[q.length];
+      for (int i = 0; i < q.length; i++) {
+        d[i] = out.dequantize(q[i]);
       }
-      double[] out = dequantized(values, params, g.last().name());
-      double[] reference = references.get(n).get(original.last().name()).toArray();
-      for (int i = 0; i < out.length; i++) {
-        sqnr.add(reference[i], out[i]);
-      }
-      agree += Top1Head.top1(out) == Top1Head.top1(reference) ? 1 : 0;
+      return d;
     }
-    return new ImportedStudyResult.Pipeline(
-        scheme.cliName() + " (npusim)",
-        scheme.description() + "; last layer " + lastName,
-        agree,
-        inputs.size(),
-        sqnr.db(),
-        perLayer.stream().map(Sqnr::db).toList(),
-        overflows[0],
-        biasClamps(steps));
+  }
+
+  /**
+   * int32 biases clamped at the int32 range when quantized (a channel whose tiny weight scale makes
+   * {@code bias / (s_in * s_w)} too large).
+   */
+  public int biasClamps() {
+    int n = 0;
+    for (Step s : steps) {
+      if (s instanceof Step.Layer l) {
+        n += l.biasClamps();
+      }
+    }
+    return n;
   }
 
   private static Step lower(
@@ -162,7 +193,7 @@ final class SchemePipeline {
           double exact = f.biasOf(c) / (in.scale() * q.weightScales().get(c));
           clamps += Math.abs(exact) > Integer.MAX_VALUE ? 1 : 0;
         }
-        return new Step.Layer(LayerRunner.compile(q.quantized(), machine), clamps);
+        return new Step.Layer(LayerRunner.compile(q.quantized(), machine), q.quantized(), clamps);
       }
       case AVERAGE_POOL, MAX_POOL -> {
         params.put(f.name(), in);
@@ -181,12 +212,12 @@ final class SchemePipeline {
                 f.padding().left(),
                 clamp[0],
                 clamp[1]);
-        return new Step.Operator(KernelCompiler.compile(pool, Targets.of(machine)));
+        return new Step.Operator(KernelCompiler.compile(pool, Targets.of(machine)), pool);
       }
       case ADD -> {
         params.put(f.name(), calibrated);
         AddLayer add = addLayer(f, in, params.get(f.secondInput()), calibrated);
-        return new Step.Operator(KernelCompiler.compile(add, Targets.of(machine)));
+        return new Step.Operator(KernelCompiler.compile(add, Targets.of(machine)), null);
       }
       case RESHAPE -> {
         params.put(f.name(), in);
@@ -227,38 +258,19 @@ final class SchemePipeline {
         clamp[1]);
   }
 
-  private static int biasClamps(List<Step> steps) {
-    int n = 0;
-    for (Step s : steps) {
-      if (s instanceof Step.Layer l) {
-        n += l.biasClamps();
-      }
-    }
-    return n;
-  }
-
-  private static double[] dequantized(
-      Map<String, int[]> values, Map<String, QuantParams> params, String layer) {
-    QuantParams out = params.get(layer);
-    int[] q = values.get(layer);
-    double[] d = new double[q.length];
-    for (int i = 0; i < q.length; i++) {
-      d[i] = out.dequantize(q[i]);
-    }
-    return d;
-  }
-
-  /** Every layer's integer output on one input. */
-  private static Map<String, int[]> run(
-      FloatGraph g,
-      List<Step> steps,
-      Map<String, QuantParams> params,
-      FloatTensor input,
-      LayerRunner runner,
-      long[] overflows)
-      throws AnalysisException {
+  /**
+   * The scheme's network on one input, layer by layer on the simulator (softmax and reshapes on the
+   * host).
+   *
+   * @param check compare every weighted and pooling layer with the integer reference, bit for bit
+   * @throws AnalysisException if a program faults, or (with {@code check}) a layer differs from the
+   *     integer reference
+   */
+  public Run run(FloatTensor input, LayerRunner runner, boolean check) throws AnalysisException {
+    FloatGraph g = graph;
+    long overflows = 0;
     Map<String, int[]> values = new HashMap<>();
-    values.put(FloatGraph.INPUT, ImportedStudy.quantize(input, params.get(FloatGraph.INPUT)));
+    values.put(FloatGraph.INPUT, quantize(input, params.get(FloatGraph.INPUT)));
     for (int i = 0; i < g.layers().size(); i++) {
       FloatLayer f = g.layers().get(i);
       Step step = steps.get(i);
@@ -267,13 +279,19 @@ final class SchemePipeline {
       try {
         if (step instanceof Step.Layer l) {
           LayerRunner.Run r = runner.run(l.compiled(), x);
-          overflows[0] += r.result().accumulatorOverflows();
+          overflows += r.result().accumulatorOverflows();
           y = r.output();
+          if (check) {
+            checkLayer(f, IntegerReference.run(l.quantized(), ImmutableIntArray.copyOf(x)), y);
+          }
         } else if (step instanceof Step.Operator o) {
           y =
               f.secondInput() == null
                   ? runner.run(o.compiled(), x).output()
                   : runner.run(o.compiled(), x, values.get(f.secondInput())).output();
+          if (check && o.pool() != null) {
+            checkLayer(f, poolReference(o.pool(), x), y);
+          }
         } else if (f.op() == FloatOp.SOFTMAX) {
           y = softmax(f, x, params.get(f.input()), params.get(f.name()));
         } else {
@@ -284,7 +302,42 @@ final class SchemePipeline {
       }
       values.put(f.name(), y);
     }
-    return values;
+    return new Run(values, overflows);
+  }
+
+  /** The golden pooling reference's output for a pooling layer of the scheme. */
+  private static int[] poolReference(PoolLayer p, int[] x) {
+    PoolingReference.Parameters parameters =
+        new PoolingReference.Parameters(
+            p.input(),
+            p.output(),
+            p.filterH(),
+            p.filterW(),
+            p.strideH(),
+            p.strideW(),
+            p.padTop(),
+            p.padLeft(),
+            p.activationMin(),
+            p.activationMax());
+    return p.kind() == PoolLayer.Kind.MAX
+        ? PoolingReference.max(parameters, x)
+        : PoolingReference.average(parameters, x);
+  }
+
+  private void checkLayer(FloatLayer f, int[] expected, int[] simulated) throws AnalysisException {
+    ElementMismatch m = ElementMismatch.of(expected, simulated);
+    if (m != null) {
+      throw new AnalysisException(
+          "--check: scheme " + scheme.cliName() + ": layer " + f.name() + ": " + m);
+    }
+  }
+
+  static int[] quantize(FloatTensor t, QuantParams q) {
+    int[] out = new int[t.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = q.quantize(t.get(i));
+    }
+    return out;
   }
 
   private static int[] softmax(FloatLayer f, int[] x, QuantParams in, QuantParams out) {
@@ -293,6 +346,6 @@ final class SchemePipeline {
       d[i] = in.dequantize(x[i]);
     }
     FloatTensor p = FloatGraphExecutor.runLayer(f, FloatTensor.adopt(f.inputShape(), d));
-    return ImportedStudy.quantize(p, out);
+    return quantize(p, out);
   }
 }

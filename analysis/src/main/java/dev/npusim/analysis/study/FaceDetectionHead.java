@@ -6,16 +6,37 @@ import dev.npusim.models.ssd.Detection;
 import dev.npusim.models.ssd.SsdPostprocessor;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * The face detector's evaluation head in the study: SSD decoding and NMS of a network's output
- * tensors, and the end-to-end figures of a quantized network against the float one.
+ * The face detector's evaluation head in the study: SSD decoding (anchors, box decoding) and NMS of
+ * the box-predictor outputs, and the end-to-end figures of a pipeline against the float network:
+ * face-score SQNR, faces found again, false detections.
  */
-final class FaceDetectionHead {
+final class FaceDetectionHead
+    implements EvaluationHead<AnalysisResult.EndToEnd, AnalysisResult.EndToEnd> {
   private final SsdPostprocessor post;
+  private final Set<String> predictors;
 
-  FaceDetectionHead(SsdPostprocessor post) {
+  FaceDetectionHead(SsdPostprocessor post, Set<String> predictors) {
     this.post = post;
+    this.predictors = Set.copyOf(predictors);
+  }
+
+  @Override
+  public Set<String> outputLayers() {
+    return predictors;
+  }
+
+  @Override
+  public AnalysisResult.EndToEnd evaluate(
+      String input, Map<String, FloatTensor> reference, Map<String, FloatTensor> outputs) {
+    return endToEnd(input, outputs, detect(reference), scores(reference));
+  }
+
+  @Override
+  public AnalysisResult.EndToEnd total(List<AnalysisResult.EndToEnd> perInput) {
+    return totalOf(perInput);
   }
 
   List<Detection> detect(Map<String, FloatTensor> outputs) {
@@ -68,7 +89,7 @@ final class FaceDetectionHead {
         image, e.db(), reference.size(), matched, falseDetections, boxes(d));
   }
 
-  static AnalysisResult.EndToEnd total(List<AnalysisResult.EndToEnd> images) {
+  static AnalysisResult.EndToEnd totalOf(List<AnalysisResult.EndToEnd> images) {
     // Face-score SQNR over all images: recombine from per-image dB is not possible, so the total
     // is the mean of the per-image values; counts are sums.
     double sqnr =

@@ -17,6 +17,44 @@ import org.junit.jupiter.api.io.TempDir;
 class ModelInputsTest {
   @TempDir Path dir;
 
+  static TfliteModel model(String file) throws java.io.IOException {
+    try (java.io.InputStream in =
+        ModelInputsTest.class.getResourceAsStream("/models/tflite/" + file)) {
+      return dev.npusim.models.tflite.TfliteReader.read(file, in.readAllBytes());
+    }
+  }
+
+  /**
+   * {@code --all-samples}: the six photos, then person_detect's two example images, each a 96x96
+   * grayscale picture the model takes unresized: its pixel p becomes the int8 code p - 128 (the
+   * input's whole range), read here straight from the BMP.
+   */
+  @Test
+  void allSamplesEndWithThePersonExampleImages() throws Exception {
+    TfliteModel person = model("person_detect.tflite");
+    List<ModelInput> all = ModelInputs.allSamples(person);
+    assertEquals(8, all.size());
+    assertEquals("person.bmp", all.get(6).name());
+    assertEquals("no_person.bmp", all.get(7).name());
+    BufferedImage bmp;
+    try (java.io.InputStream in =
+        ModelInputsTest.class.getResourceAsStream("/models/tflite/person.bmp")) {
+      bmp = javax.imageio.ImageIO.read(in);
+    }
+    var q = TfliteSource.params(person.input());
+    dev.npusim.kernels.graph.FloatTensor t = all.get(6).values();
+    for (int y = 0; y < 96; y++) {
+      for (int x = 0; x < 96; x++) {
+        int p = bmp.getRaster().getSample(x, y, 0);
+        assertEquals(p - 128, q.quantize(t.get(y * 96 + x)), "pixel " + x + "," + y);
+      }
+    }
+    AnalysisException e =
+        assertThrows(
+            AnalysisException.class, () -> ModelInputs.allSamples(model("kws_ref_model.tflite")));
+    assertTrue(e.getMessage().contains("is not an image"), e.getMessage());
+  }
+
   /** The real range an int8 code represents: scale * (q - zero point). */
   private static double real(TfliteModel m, int q) {
     return (double) m.input().quantization().scale() * (q - m.input().quantization().zeroPoint());
@@ -24,7 +62,7 @@ class ModelInputsTest {
 
   @Test
   void imageLevelsMapOntoTheInt8InputsRealRange() throws Exception {
-    TfliteModel resnet = ImportedStudyTest.model("pretrainedResnet_quant.tflite");
+    TfliteModel resnet = model("pretrainedResnet_quant.tflite");
     // A uniform 64x64 image, R 255, G 0, B 51: area-resizing to 32x32 keeps every pixel; R maps
     // to the top of the range, G to the bottom, B to one fifth of the way (51 / 255).
     BufferedImage image = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
@@ -46,7 +84,7 @@ class ModelInputsTest {
 
   @Test
   void oneChannelTakesTheMeanOfRgb() throws Exception {
-    TfliteModel person = ImportedStudyTest.model("person_detect.tflite");
+    TfliteModel person = model("person_detect.tflite");
     assertTrue(ModelInputs.takesImages(person));
     // R 90, G 120, B 150: mean 120 of 255.
     BufferedImage image = new BufferedImage(96, 96, BufferedImage.TYPE_INT_RGB);
@@ -64,7 +102,7 @@ class ModelInputsTest {
 
   @Test
   void rawIsTheInt8TensorDequantized() throws Exception {
-    TfliteModel kws = ImportedStudyTest.model("kws_ref_model.tflite");
+    TfliteModel kws = model("kws_ref_model.tflite");
     assertFalse(ModelInputs.takesImages(kws), "49x10 MFCCs are not a picture");
     int n = (int) kws.input().elements();
     byte[] bytes = new byte[n];
@@ -90,7 +128,7 @@ class ModelInputsTest {
   void randomInputsAreSeededInt8CodesDequantized() {
     TfliteModel kws;
     try {
-      kws = ImportedStudyTest.model("kws_ref_model.tflite");
+      kws = model("kws_ref_model.tflite");
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

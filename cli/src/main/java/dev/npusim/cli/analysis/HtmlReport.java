@@ -10,10 +10,6 @@ import java.util.Locale;
  * weight ranges of the worst depthwise layer; and the "float pipeline vs 8-bit pipeline" summary.
  */
 public final class HtmlReport {
-  private static final String[] COLORS = {
-    "#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2"
-  };
-
   private HtmlReport() {}
 
   public static String render(AnalysisResult r) {
@@ -87,87 +83,20 @@ public final class HtmlReport {
   }
 
   private static void sqnrChart(StringBuilder sb, AnalysisResult r) {
-    int w = 1000;
-    int left = 50;
-    int top = 20;
-    int plotW = w - left - 180;
-    int plotH = 300;
-    int bottom = 230; // room for the rotated layer names
-    List<AnalysisResult.Variant> vs = r.variants();
-    int n = vs.get(0).layers().size();
-    double max = 10;
-    double min = 0;
-    for (AnalysisResult.Variant v : vs) {
-      for (AnalysisResult.Layer l : v.layers()) {
-        double d = l.sqnrCumulativeDb();
-        if (Double.isFinite(d)) {
-          max = Math.max(max, d);
-          min = Math.min(min, d);
-        }
-      }
-    }
-    max = Math.ceil(max / 10) * 10;
-    min = Math.floor(min / 10) * 10;
-    int height = top + plotH + bottom;
-    sb.append(
-        f("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\">%n", w, height));
-    for (double y = min; y <= max; y += 10) {
-      double py = top + plotH * (max - y) / (max - min);
-      sb.append(
-          f(
-              "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#eee\"/>"
-                  + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.0f</text>%n",
-              left, py, left + plotW, py, left - 4, py + 4, y));
-    }
-    sb.append(
-        f(
-            "<text x=\"12\" y=\"%d\" transform=\"rotate(-90 12 %d)\">SQNR dB</text>%n",
-            top + plotH / 2, top + plotH / 2));
-    for (int i = 0; i < n; i++) {
-      double px = left + plotW * (i + 0.5) / n;
-      String name = TerminalReport.shortName(vs.get(0).layers().get(i).name());
-      sb.append(
-          f(
-              "<text x=\"%.1f\" y=\"%d\" transform=\"rotate(-60 %.1f %d)\" text-anchor=\"end\">%s</text>%n",
-              px, top + plotH + 12, px, top + plotH + 12, esc(name)));
-    }
-    for (int k = 0; k < vs.size(); k++) {
-      String color = COLORS[k % COLORS.length];
-      StringBuilder pts = new StringBuilder();
-      for (int i = 0; i < n; i++) {
-        AnalysisResult.Layer l = vs.get(k).layers().get(i);
-        double d = l.sqnrCumulativeDb();
-        if (!Double.isFinite(d)) {
-          d = d > 0 ? max : min;
-        }
-        double px = left + plotW * (i + 0.5) / n;
-        double py = top + plotH * (max - d) / (max - min);
-        pts.append(f("%.1f,%.1f ", px, py));
-        sb.append(
-            f(
-                "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"><title>%s %s: %s dB</title></circle>%n",
-                px,
-                py,
-                color,
-                esc(vs.get(k).scheme()),
-                esc(l.name()),
-                TerminalReport.db(l.sqnrCumulativeDb())));
-      }
-      sb.append(
-          f(
-              "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"%s\"/>%n",
-              color, pts.toString().trim()));
-      sb.append(
-          f(
-              "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"3\" fill=\"%s\"/><text x=\"%d\" y=\"%d\">%s</text>%n",
-              left + plotW + 15,
-              top + 10 + 18 * k,
-              color,
-              left + plotW + 32,
-              top + 15 + 18 * k,
-              esc(vs.get(k).scheme())));
-    }
-    sb.append("</svg>\n");
+    List<AnalysisResult.Layer> layers = r.variants().get(0).layers();
+    List<SqnrChart.Series> series =
+        r.variants().stream()
+            .map(
+                v ->
+                    new SqnrChart.Series(
+                        v.scheme(),
+                        v.layers().stream().map(AnalysisResult.Layer::sqnrCumulativeDb).toList()))
+            .toList();
+    SqnrChart.render(
+        sb,
+        layers.stream().map(l -> TerminalReport.shortName(l.name())).toList(),
+        layers.stream().map(AnalysisResult.Layer::name).toList(),
+        series);
   }
 
   private static void worstFoldChart(StringBuilder sb, AnalysisResult r) {

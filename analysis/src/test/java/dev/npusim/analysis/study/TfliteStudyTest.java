@@ -1,10 +1,14 @@
-package dev.npusim.analysis.imported;
+package dev.npusim.analysis.study;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.npusim.analysis.AnalysisException;
+import dev.npusim.analysis.imported.ImportedStudyResult;
+import dev.npusim.analysis.imported.ModelInput;
+import dev.npusim.analysis.imported.ModelInputs;
+import dev.npusim.analysis.imported.TfliteSource;
 import dev.npusim.kernels.quant.QuantScheme;
 import dev.npusim.models.tflite.TfliteModel;
 import dev.npusim.models.tflite.TfliteReader;
@@ -14,9 +18,34 @@ import java.io.InputStream;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class ImportedStudyTest {
+/** The study on imported networks, through the study's driver ({@link Study}). */
+class TfliteStudyTest {
+  static final Analyzer.Progress QUIET =
+      new Analyzer.Progress() {
+        @Override
+        public void total(long units) {}
+
+        @Override
+        public void advance(long units, String what) {}
+      };
+
+  static ImportedStudyResult study(
+      TfliteModel int8, TfliteModel original, List<ModelInput> inputs, List<QuantScheme> schemes)
+      throws AnalysisException {
+    StudyResult r =
+        Study.run(
+            new Study.Options(
+                new NetworkSource.Tflite(TfliteSource.of(int8, original), inputs, List.of()),
+                schemes,
+                MachineConfig.defaults(),
+                false,
+                null,
+                QUIET));
+    return ((StudyResult.Tflite) r).result();
+  }
+
   static TfliteModel model(String file) throws IOException {
-    try (InputStream in = ImportedStudyTest.class.getResourceAsStream("/models/tflite/" + file)) {
+    try (InputStream in = TfliteStudyTest.class.getResourceAsStream("/models/tflite/" + file)) {
       return TfliteReader.read(file, in.readAllBytes());
     }
   }
@@ -24,9 +53,7 @@ class ImportedStudyTest {
   @Test
   void withoutFloatTheDequantizedModelIsTheReference() throws Exception {
     TfliteModel kws = model("kws_ref_model.tflite");
-    ImportedStudyResult r =
-        ImportedStudy.run(
-            kws, null, ModelInputs.random(kws, 1, 3), MachineConfig.defaults(), List.of());
+    ImportedStudyResult r = study(kws, null, ModelInputs.random(kws, 1, 3), List.of());
     assertEquals(kws.operators().size(), r.layers().size());
     for (ImportedStudyResult.Layer l : r.layers()) {
       // The weights-only network is the reference itself.
@@ -43,11 +70,10 @@ class ImportedStudyTest {
     TfliteModel int8 = model("kws_ref_model.tflite");
     TfliteModel original = model("kws_ref_model_float32.tflite");
     ImportedStudyResult r =
-        ImportedStudy.run(
+        study(
             int8,
             original,
             ModelInputs.random(int8, 2, 4),
-            MachineConfig.defaults(),
             List.of(QuantScheme.TF8, QuantScheme.INT8_PER_CHANNEL));
     assertEquals(3, r.pipelines().size());
     assertEquals("tflite-int8", r.pipelines().get(0).name());
@@ -74,11 +100,11 @@ class ImportedStudyTest {
     AnalysisException e =
         assertThrows(
             AnalysisException.class,
-            () -> ImportedStudy.pair(model("kws_ref_model.tflite"), model("vww_96_float.tflite")));
+            () -> TfliteSource.of(model("kws_ref_model.tflite"), model("vww_96_float.tflite")));
     assertTrue(e.getMessage().contains("do not pair by graph position"), e.getMessage());
     e =
         assertThrows(
-            AnalysisException.class, () -> ImportedStudy.pair(model("vww_96_float.tflite"), null));
+            AnalysisException.class, () -> TfliteSource.of(model("vww_96_float.tflite"), null));
     assertTrue(e.getMessage().contains("int8 model is needed"), e.getMessage());
   }
 }
