@@ -1,6 +1,7 @@
 package dev.npusim.models.graph;
 
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -92,11 +93,25 @@ final class FloatConvLanes {
       double[] in, double[] w, double[] out, double[] zeros, Geometry g, int p0, int p1) {
     int oc = g.oc();
     int full = oc / BLOCK * BLOCK;
-    for (int ob = 0; ob < full; ob += BLOCK) {
+    int ob = 0;
+    // Two adjacent blocks at once where there are two: each broadcast input then feeds four
+    // vectors instead of two, which halves the loads and bounds checks per multiply.
+    for (; ob + 2 * BLOCK <= full; ob += 2 * BLOCK) {
       int wb = ob * g.taps();
       int p = p0;
       for (; p + PIXELS <= p1; p += PIXELS) {
-        convQuad(in, w, wb, out, zeros, g, p, ob);
+        convQuad(in, w, wb, out, zeros, g, p, ob, true);
+      }
+      for (; p < p1; p++) {
+        convScalar(in, w, wb, out, g, p, ob, BLOCK);
+        convScalar(in, w, wb + g.taps() * BLOCK, out, g, p, ob + BLOCK, BLOCK);
+      }
+    }
+    for (; ob < full; ob += BLOCK) {
+      int wb = ob * g.taps();
+      int p = p0;
+      for (; p + PIXELS <= p1; p += PIXELS) {
+        convQuad(in, w, wb, out, zeros, g, p, ob, false);
       }
       for (; p < p1; p++) {
         convScalar(in, w, wb, out, g, p, ob, BLOCK);
@@ -110,11 +125,20 @@ final class FloatConvLanes {
   }
 
   /**
-   * Four consecutive output pixels from {@code p}, channels {@code [ob, ob + BLOCK)}: each tap adds
-   * its whole input-channel reduction to the outputs (zero at the start), tap after tap.
+   * Four consecutive output pixels from {@code p}, channels {@code [ob, ob + BLOCK)} (or two
+   * blocks, {@code [ob, ob + 2 * BLOCK)}, when {@code wide}): each tap adds its whole input-channel
+   * reduction to the outputs (zero at the start), tap after tap.
    */
   private static void convQuad(
-      double[] in, double[] w, int wb, double[] out, double[] zeros, Geometry g, int p, int ob) {
+      double[] in,
+      double[] w,
+      int wb,
+      double[] out,
+      double[] zeros,
+      Geometry g,
+      int p,
+      int ob,
+      boolean wide) {
     int ic = g.ic();
     int o = p * g.oc() + ob;
     int tap = wb;
@@ -124,7 +148,27 @@ final class FloatConvLanes {
         int i1 = inputBase(g, p + 1, ky, kx);
         int i2 = inputBase(g, p + 2, ky, kx);
         int i3 = inputBase(g, p + 3, ky, kx);
-        if ((i0 & i1 & i2 & i3) >= 0) { // not all four in the padding
+        if ((i0 & i1 & i2 & i3) < 0) { // all four in the padding
+          continue;
+        }
+        if (wide) {
+          quadTapWide(
+              i0 < 0 ? zeros : in,
+              Math.max(i0, 0),
+              i1 < 0 ? zeros : in,
+              Math.max(i1, 0),
+              i2 < 0 ? zeros : in,
+              Math.max(i2, 0),
+              i3 < 0 ? zeros : in,
+              Math.max(i3, 0),
+              ic,
+              w,
+              tap,
+              tap + g.taps() * BLOCK,
+              out,
+              o,
+              g.oc());
+        } else {
           quadTap(
               i0 < 0 ? zeros : in,
               Math.max(i0, 0),
@@ -202,6 +246,89 @@ final class FloatConvLanes {
   }
 
   /**
+   * {@link #quadTap} over two blocks at once: the block at {@code tapA} for channels {@code [o, o +
+   * BLOCK)} and the one at {@code tapB} for the next {@code BLOCK}, sixteen sums in registers. Each
+   * sum still adds its products in the order of {@code i}, multiply then add.
+   */
+  private static void quadTapWide(
+      double[] x0,
+      int b0,
+      double[] x1,
+      int b1,
+      double[] x2,
+      int b2,
+      double[] x3,
+      int b3,
+      int ic,
+      double[] w,
+      int tapA,
+      int tapB,
+      double[] out,
+      int o,
+      int oc) {
+    DoubleVector a00 = DoubleVector.fromArray(S, out, o);
+    DoubleVector a01 = DoubleVector.fromArray(S, out, o + L);
+    DoubleVector a02 = DoubleVector.fromArray(S, out, o + 2 * L);
+    DoubleVector a03 = DoubleVector.fromArray(S, out, o + 3 * L);
+    DoubleVector a10 = DoubleVector.fromArray(S, out, o + oc);
+    DoubleVector a11 = DoubleVector.fromArray(S, out, o + oc + L);
+    DoubleVector a12 = DoubleVector.fromArray(S, out, o + oc + 2 * L);
+    DoubleVector a13 = DoubleVector.fromArray(S, out, o + oc + 3 * L);
+    DoubleVector a20 = DoubleVector.fromArray(S, out, o + 2 * oc);
+    DoubleVector a21 = DoubleVector.fromArray(S, out, o + 2 * oc + L);
+    DoubleVector a22 = DoubleVector.fromArray(S, out, o + 2 * oc + 2 * L);
+    DoubleVector a23 = DoubleVector.fromArray(S, out, o + 2 * oc + 3 * L);
+    DoubleVector a30 = DoubleVector.fromArray(S, out, o + 3 * oc);
+    DoubleVector a31 = DoubleVector.fromArray(S, out, o + 3 * oc + L);
+    DoubleVector a32 = DoubleVector.fromArray(S, out, o + 3 * oc + 2 * L);
+    DoubleVector a33 = DoubleVector.fromArray(S, out, o + 3 * oc + 3 * L);
+    for (int i = 0; i < ic; i++) {
+      int wa = tapA + i * BLOCK;
+      int wb = tapB + i * BLOCK;
+      DoubleVector w0 = DoubleVector.fromArray(S, w, wa);
+      DoubleVector w1 = DoubleVector.fromArray(S, w, wa + L);
+      DoubleVector w2 = DoubleVector.fromArray(S, w, wb);
+      DoubleVector w3 = DoubleVector.fromArray(S, w, wb + L);
+      DoubleVector v = DoubleVector.broadcast(S, x0[b0 + i]);
+      a00 = a00.add(v.mul(w0));
+      a01 = a01.add(v.mul(w1));
+      a02 = a02.add(v.mul(w2));
+      a03 = a03.add(v.mul(w3));
+      v = DoubleVector.broadcast(S, x1[b1 + i]);
+      a10 = a10.add(v.mul(w0));
+      a11 = a11.add(v.mul(w1));
+      a12 = a12.add(v.mul(w2));
+      a13 = a13.add(v.mul(w3));
+      v = DoubleVector.broadcast(S, x2[b2 + i]);
+      a20 = a20.add(v.mul(w0));
+      a21 = a21.add(v.mul(w1));
+      a22 = a22.add(v.mul(w2));
+      a23 = a23.add(v.mul(w3));
+      v = DoubleVector.broadcast(S, x3[b3 + i]);
+      a30 = a30.add(v.mul(w0));
+      a31 = a31.add(v.mul(w1));
+      a32 = a32.add(v.mul(w2));
+      a33 = a33.add(v.mul(w3));
+    }
+    a00.intoArray(out, o);
+    a01.intoArray(out, o + L);
+    a02.intoArray(out, o + 2 * L);
+    a03.intoArray(out, o + 3 * L);
+    a10.intoArray(out, o + oc);
+    a11.intoArray(out, o + oc + L);
+    a12.intoArray(out, o + oc + 2 * L);
+    a13.intoArray(out, o + oc + 3 * L);
+    a20.intoArray(out, o + 2 * oc);
+    a21.intoArray(out, o + 2 * oc + L);
+    a22.intoArray(out, o + 2 * oc + 2 * L);
+    a23.intoArray(out, o + 2 * oc + 3 * L);
+    a30.intoArray(out, o + 3 * oc);
+    a31.intoArray(out, o + 3 * oc + L);
+    a32.intoArray(out, o + 3 * oc + 2 * L);
+    a33.intoArray(out, o + 3 * oc + 3 * L);
+  }
+
+  /**
    * Flat index of input channel 0 that output pixel {@code p} (NHW order) reads at tap (ky, kx), or
    * -1 in the padding.
    */
@@ -238,6 +365,49 @@ final class FloatConvLanes {
       }
       out[p * g.oc() + ob + c] = sum;
     }
+  }
+
+  /**
+   * {@code FloatGraphExecutor}'s per-pixel epilogue on whole vectors of channels {@code [0, n)} of
+   * the pixel at {@code base}, where {@code n} is {@code oc} rounded down to vectors (returned; the
+   * caller finishes the rest): {@code v + bias}, then {@code (v - mean) / rootVariance * gamma +
+   * beta}, then {@code v > 0 ? min(v, upper) : 0.0}, each lane with the same IEEE operations in the
+   * same order as the scalar loop (never a fused multiply-add), so bit for bit the same; a NaN or
+   * -0.0 fails {@code v > 0} in both. Null arrays are steps the layer does not have.
+   */
+  static int finish(
+      double[] out,
+      int base,
+      int oc,
+      double[] bias,
+      double[] mean,
+      double[] rootVariance,
+      double[] gamma,
+      double[] beta,
+      boolean rectify,
+      double[] upper) {
+    int n = oc / L * L;
+    DoubleVector zero = DoubleVector.zero(S);
+    for (int c = 0; c < n; c += L) {
+      DoubleVector v = DoubleVector.fromArray(S, out, base + c);
+      if (bias != null) {
+        v = v.add(DoubleVector.fromArray(S, bias, c));
+      }
+      if (mean != null) {
+        v =
+            v.sub(DoubleVector.fromArray(S, mean, c))
+                .div(DoubleVector.fromArray(S, rootVariance, c))
+                .mul(DoubleVector.fromArray(S, gamma, c))
+                .add(DoubleVector.fromArray(S, beta, c));
+      }
+      if (rectify) {
+        v =
+            zero.blend(
+                v.min(DoubleVector.fromArray(S, upper, c)), v.compare(VectorOperators.GT, 0.0));
+      }
+      v.intoArray(out, base + c);
+    }
+    return n;
   }
 
   /**
