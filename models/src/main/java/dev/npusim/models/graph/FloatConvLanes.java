@@ -413,15 +413,21 @@ final class FloatConvLanes {
   /**
    * Sums of a depthwise convolution (before bias) for the flat output pixels {@code [p0, p1)};
    * {@code w} is {@code [KH, KW, C]}. Each tap inside the input adds {@code x * w} to the outputs
-   * (zero at the start), tap after tap.
+   * (zero at the start), tap after tap: per pixel, the taps inside the input are listed first, then
+   * each vector of channels sums them in a register (the same additions in the same order as one
+   * pass over the outputs per tap, without storing and reloading the outputs between taps).
    */
   static void depthwise(double[] in, double[] w, double[] out, Geometry g, int p0, int p1) {
     int c = g.oc();
+    int full = c / L * L;
+    int[] xo = new int[g.kh() * g.kw()];
+    int[] wo = new int[g.kh() * g.kw()];
     for (int p = p0; p < p1; p++) {
       int ox = p % g.ow();
       int rest = p / g.ow();
       int oy = rest % g.oh();
       int row = rest / g.oh() * g.ih();
+      int n = 0;
       for (int ky = 0; ky < g.kh(); ky++) {
         int iy = oy * g.sh() - g.pt() + ky;
         if (iy < 0 || iy >= g.ih()) {
@@ -430,25 +436,35 @@ final class FloatConvLanes {
         for (int kx = 0; kx < g.kw(); kx++) {
           int ix = ox * g.sw() - g.pl() + kx;
           if (ix >= 0 && ix < g.iw()) {
-            depthwiseTap(
-                in, ((row + iy) * g.iw() + ix) * c, w, (ky * g.kw() + kx) * c, out, p * c, c);
+            xo[n] = ((row + iy) * g.iw() + ix) * c;
+            wo[n] = (ky * g.kw() + kx) * c;
+            n++;
           }
         }
       }
+      depthwisePixel(in, w, out, p * c, c, full, xo, wo, n);
     }
   }
 
-  /** {@code out[o + ch] += x[xb + ch] * w[wb + ch]} for every channel, in vectors. */
-  private static void depthwiseTap(
-      double[] x, int xb, double[] w, int wb, double[] out, int o, int c) {
-    int ch = 0;
-    for (; ch + L <= c; ch += L) {
-      DoubleVector.fromArray(S, out, o + ch)
-          .add(DoubleVector.fromArray(S, x, xb + ch).mul(DoubleVector.fromArray(S, w, wb + ch)))
-          .intoArray(out, o + ch);
+  /** One pixel's channels: {@code out[o + ch] += x[xo[t] + ch] * w[wo[t] + ch]} for t < n. */
+  private static void depthwisePixel(
+      double[] x, double[] w, double[] out, int o, int c, int full, int[] xo, int[] wo, int n) {
+    for (int ch = 0; ch < full; ch += L) {
+      DoubleVector acc = DoubleVector.fromArray(S, out, o + ch);
+      for (int t = 0; t < n; t++) {
+        acc =
+            acc.add(
+                DoubleVector.fromArray(S, x, xo[t] + ch)
+                    .mul(DoubleVector.fromArray(S, w, wo[t] + ch)));
+      }
+      acc.intoArray(out, o + ch);
     }
-    for (; ch < c; ch++) {
-      out[o + ch] += x[xb + ch] * w[wb + ch];
+    for (int ch = full; ch < c; ch++) {
+      double sum = out[o + ch];
+      for (int t = 0; t < n; t++) {
+        sum += x[xo[t] + ch] * w[wo[t] + ch];
+      }
+      out[o + ch] = sum;
     }
   }
 }
