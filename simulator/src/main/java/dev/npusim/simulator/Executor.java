@@ -47,6 +47,13 @@ final class Executor {
   OutputType outputType;
   int vl;
 
+  // Run mode, not architectural state.
+  /**
+   * False for a timing-only run ({@link Machine#setTimingOnly}): vector instructions still check
+   * their addresses, stall and count, but compute no values.
+   */
+  boolean computeValues = true;
+
   // Hardware loop stack.
   final int[] loopStart;
   final int[] loopEnd;
@@ -76,12 +83,6 @@ final class Executor {
 
   /** The fast engine's plan of the loaded program, built on its first fast run. */
   FusedBlocks fused;
-
-  /**
-   * False for a timing-only run ({@link Machine#setTimingOnly}): vector instructions still check
-   * their addresses, stall and count, but compute no values.
-   */
-  boolean computeValues = true;
 
   Executor(MachineConfig config) {
     this.config = config;
