@@ -47,6 +47,13 @@ final class Executor {
   OutputType outputType;
   int vl;
 
+  // Run mode, not architectural state.
+  /**
+   * False for a timing-only run ({@link Machine#setTimingOnly}): vector instructions still check
+   * their addresses, stall and count, but compute no values.
+   */
+  boolean computeValues = true;
+
   // Hardware loop stack.
   final int[] loopStart;
   final int[] loopEnd;
@@ -408,14 +415,18 @@ final class Executor {
             yield pc + 1;
           }
           case VSETZW -> {
-            Datapath.vsetzw(zw, v[a], vl);
+            if (computeValues) {
+              Datapath.vsetzw(zw, v[a], vl);
+            }
             units[pc] += vl;
             yield pc + 1;
           }
           case VLD_S8 -> {
             int addr = x[c];
             checkVector(b, addr, 1, false);
-            Datapath.vldS8(spads[b], addr, v[a], vl);
+            if (computeValues) {
+              Datapath.vldS8(spads[b], addr, v[a], vl);
+            }
             x[c] = addr + k;
             units[pc] += vl;
             yield pc + 1;
@@ -423,7 +434,9 @@ final class Executor {
           case VLD_U8 -> {
             int addr = x[c];
             checkVector(b, addr, 1, false);
-            Datapath.vldU8(spads[b], addr, v[a], vl);
+            if (computeValues) {
+              Datapath.vldU8(spads[b], addr, v[a], vl);
+            }
             x[c] = addr + k;
             units[pc] += vl;
             yield pc + 1;
@@ -432,7 +445,9 @@ final class Executor {
             int addr = x[c];
             int stride = x[d];
             checkVector(b, addr, stride, false);
-            Datapath.vldsS8(spads[b], addr, stride, v[a], vl);
+            if (computeValues) {
+              Datapath.vldsS8(spads[b], addr, stride, v[a], vl);
+            }
             x[c] = addr + k;
             units[pc] += vl;
             yield pc + 1;
@@ -441,7 +456,9 @@ final class Executor {
             int addr = x[c];
             int stride = x[d];
             checkVector(b, addr, stride, false);
-            Datapath.vldsU8(spads[b], addr, stride, v[a], vl);
+            if (computeValues) {
+              Datapath.vldsU8(spads[b], addr, stride, v[a], vl);
+            }
             x[c] = addr + k;
             units[pc] += vl;
             yield pc + 1;
@@ -449,7 +466,9 @@ final class Executor {
           case VBC_S8 -> {
             int addr = x[c];
             checkVector(b, addr, 0, false);
-            Datapath.vbcS8(spads[b], addr, v[a], vl);
+            if (computeValues) {
+              Datapath.vbcS8(spads[b], addr, v[a], vl);
+            }
             x[c] = addr + k;
             units[pc] += vl;
             yield pc + 1;
@@ -457,7 +476,9 @@ final class Executor {
           case VBC_U8 -> {
             int addr = x[c];
             checkVector(b, addr, 0, false);
-            Datapath.vbcU8(spads[b], addr, v[a], vl);
+            if (computeValues) {
+              Datapath.vbcU8(spads[b], addr, v[a], vl);
+            }
             x[c] = addr + k;
             units[pc] += vl;
             yield pc + 1;
@@ -465,7 +486,9 @@ final class Executor {
           case VST -> {
             int addr = x[c];
             checkVector(b, addr, 1, true);
-            Datapath.vst(spads[b], addr, v[a], vl);
+            if (computeValues) {
+              Datapath.vst(spads[b], addr, v[a], vl);
+            }
             x[c] = addr + k;
             units[pc] += vl;
             yield pc + 1;
@@ -474,39 +497,51 @@ final class Executor {
             int addr = x[c];
             int stride = x[d];
             checkVector(b, addr, stride, true);
-            Datapath.vsts(spads[b], addr, stride, v[a], vl);
+            if (computeValues) {
+              Datapath.vsts(spads[b], addr, stride, v[a], vl);
+            }
             x[c] = addr + k;
             units[pc] += vl;
             yield pc + 1;
           }
           case VMAC -> {
-            Datapath.vmac(accs, a, v[b], v[c], zx, zw, vl);
+            if (computeValues) {
+              Datapath.vmac(accs, a, v[b], v[c], zx, zw, vl);
+            }
             units[pc] += vl;
             yield pc + 1;
           }
           case VMAC_E -> {
-            Datapath.vmacE(accs, a, v[b][k], v[c], zx, zw, vl);
+            if (computeValues) {
+              Datapath.vmacE(accs, a, v[b][k], v[c], zx, zw, vl);
+            }
             units[pc] += vl;
             yield pc + 1;
           }
           case VDOT4 -> {
             int[] in = v[b];
             int g = 4 * k;
-            Datapath.vdot4(
-                accs, a, in[g], in[g + 1], in[g + 2], in[g + 3], v[c], v[c + 1], v[c + 2], v[c + 3],
-                zx, zw, vl);
+            if (computeValues) {
+              Datapath.vdot4(
+                  accs, a, in[g], in[g + 1], in[g + 2], in[g + 3], v[c], v[c + 1], v[c + 2],
+                  v[c + 3], zx, zw, vl);
+            }
             units[pc] += vl;
             yield pc + 1;
           }
           case VCLR -> {
-            Datapath.vclr(accs, a);
+            if (computeValues) {
+              Datapath.vclr(accs, a);
+            }
             units[pc] += lanes;
             yield pc + 1;
           }
           case VBIAS -> {
             int addr = x[b];
             checkWords(addr, "vbias");
-            Datapath.vbias(accs, a, spads[Scratchpad.PAR.ordinal()], addr, vl);
+            if (computeValues) {
+              Datapath.vbias(accs, a, spads[Scratchpad.PAR.ordinal()], addr, vl);
+            }
             units[pc] += vl;
             yield pc + 1;
           }
@@ -531,34 +566,42 @@ final class Executor {
             yield pc + 1;
           }
           case VRQ -> {
-            Datapath.vrq(
-                v[a],
-                accs.lanes[b],
-                rqM,
-                rqS,
-                rounding,
-                requantMode,
-                outputType,
-                zo,
-                amin,
-                amax,
-                vl,
-                outputCounts);
+            if (computeValues) {
+              Datapath.vrq(
+                  v[a],
+                  accs.lanes[b],
+                  rqM,
+                  rqS,
+                  rounding,
+                  requantMode,
+                  outputType,
+                  zo,
+                  amin,
+                  amax,
+                  vl,
+                  outputCounts);
+            }
             units[pc] += vl;
             yield pc + 1;
           }
           case VACC -> {
-            Datapath.vacc(accs, a, v[b], zx, vl);
+            if (computeValues) {
+              Datapath.vacc(accs, a, v[b], zx, vl);
+            }
             units[pc] += vl;
             yield pc + 1;
           }
           case VMAX -> {
-            Datapath.vmax(v[a], v[b], v[c], vl);
+            if (computeValues) {
+              Datapath.vmax(v[a], v[b], v[c], vl);
+            }
             units[pc] += vl;
             yield pc + 1;
           }
           case VCLAMP -> {
-            Datapath.vclamp(v[a], v[b], outputType, amin, amax, vl, outputCounts);
+            if (computeValues) {
+              Datapath.vclamp(v[a], v[b], outputType, amin, amax, vl, outputCounts);
+            }
             units[pc] += vl;
             yield pc + 1;
           }
@@ -569,7 +612,9 @@ final class Executor {
                   FaultKind.ILLEGAL_REQUANT_PARAMETER,
                   "average divisor x" + c + " = " + count + " is below 1");
             }
-            Datapath.vavg(v[a], accs.lanes[b], count, outputType, amin, amax, vl, outputCounts);
+            if (computeValues) {
+              Datapath.vavg(v[a], accs.lanes[b], count, outputType, amin, amax, vl, outputCounts);
+            }
             units[pc] += vl;
             yield pc + 1;
           }
@@ -580,7 +625,9 @@ final class Executor {
                   FaultKind.ILLEGAL_REQUANT_PARAMETER,
                   "shift x" + d + " = " + shift + " is outside [-31, 31]");
             }
-            Datapath.vsadd(accs, a, v[b], x[c], shift, k, rounding, vl);
+            if (computeValues) {
+              Datapath.vsadd(accs, a, v[b], x[c], shift, k, rounding, vl);
+            }
             units[pc] += vl;
             yield pc + 1;
           }

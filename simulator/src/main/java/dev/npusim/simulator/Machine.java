@@ -146,7 +146,28 @@ public final class Machine {
    * narrowest accumulator that would never overflow, in the program's own accumulation order.
    */
   public void trackAccumulatorWidth(boolean on) {
+    checkArgument(!(on && !core.computeValues), "a timing-only run cannot track widths");
     core.accs.trackWidth = on;
+  }
+
+  /**
+   * Timing only: later runs compute every counter that cannot depend on data values, and no values.
+   * No instruction moves a vector, accumulator or memory value into a scalar register, a control
+   * register or an address, so control flow, addresses, DMA, stalls, and therefore cycles, hits per
+   * pc, lanes, bytes and energy events are the same whatever the data (the cost model reads nothing
+   * else). Vector instructions still check their addresses and stall on DMA, {@code rqld} still
+   * loads and checks its shifts (a fault that does depend on data); the rest of the datapath is
+   * skipped. Registers, accumulators and the memory that vector instructions write then hold stale
+   * values, and overflow, saturation and clamp counts are zero: read only the value-independent
+   * counters of such a run. Runs take the interpreter's loop (there is no arithmetic left to fuse).
+   */
+  public void setTimingOnly(boolean on) {
+    checkArgument(!(on && core.accs.trackWidth), "a timing-only run cannot track widths");
+    core.computeValues = !on;
+  }
+
+  public boolean timingOnly() {
+    return !core.computeValues;
   }
 
   /** Runs a program from pc 0 until halt. */
@@ -191,7 +212,7 @@ public final class Machine {
                 timeline.dmaTransfer(queue, spad, pc, start, end, bytes);
     try {
       if (trace == null && timeline == null && commits == null) {
-        if (engine == Engine.FAST) {
+        if (engine == Engine.FAST && core.computeValues) {
           core.runFast(maxSteps);
         } else {
           core.run(maxSteps);

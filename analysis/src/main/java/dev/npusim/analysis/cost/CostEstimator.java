@@ -60,6 +60,8 @@ public final class CostEstimator {
     // The compiler checked the plan against the configured DRAM; simulate only the bytes it uses
     // (DRAM size does not enter timing or energy).
     Machine m = new Machine(machine.withDram((int) Math.max(4096, plan.dramBytes())));
+    // A cost reads only counters that do not depend on values (Machine#setTimingOnly).
+    m.setTimingOnly(true);
     TraceRecorder recorder = trace ? new TraceRecorder(machine) : null;
     RunResult r;
     try {
@@ -88,6 +90,7 @@ public final class CostEstimator {
       String name, Program program, MachineConfig machine, long maxSteps, boolean trace)
       throws CostException {
     Machine m = new Machine(machine);
+    m.setTimingOnly(true);
     TraceRecorder recorder = trace ? new TraceRecorder(machine) : null;
     RunResult r;
     try {

@@ -12,6 +12,7 @@ import dev.npusim.models.tflite.TfliteFloatGraph;
 import dev.npusim.models.tflite.TfliteModel;
 import dev.npusim.models.tflite.TfliteOperator;
 import dev.npusim.simulator.EnergyModel;
+import dev.npusim.simulator.Machine;
 import dev.npusim.simulator.MachineConfig;
 import dev.npusim.simulator.RunResult;
 import dev.npusim.simulator.SimulationFault;
@@ -148,7 +149,12 @@ public record ImportedNetworkCost(NetworkCost cost, ImmutableList<String> hostOp
     }
     RunResult r;
     try {
-      r = LayerRunner.runAlone(machine, compiled, zeros).result();
+      // A machine of its own as LayerRunner.runAlone sizes one, timing only: a cost reads only
+      // counters that do not depend on values (Machine#setTimingOnly).
+      int dram = (int) Math.min(machine.dramBytes(), Math.max(1 << 20, compiled.dramBytes()));
+      Machine m = new Machine(machine.withDram(dram));
+      m.setTimingOnly(true);
+      r = LayerRunner.run(m, compiled, zeros).result();
     } catch (SimulationFault f) {
       throw new CostException(name + " faults on " + machine.name() + ": " + f.getMessage());
     }

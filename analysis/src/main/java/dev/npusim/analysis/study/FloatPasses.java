@@ -51,9 +51,10 @@ final class FloatPasses {
   }
 
   static FloatTensor fakeQuantize(FloatTensor t, QuantParams p) {
-    double[] v = t.toArray();
+    // Read through get rather than toArray: one array per tensor, not a copy and then another.
+    double[] v = new double[t.size()];
     for (int i = 0; i < v.length; i++) {
-      v[i] = p.dequantize(p.quantize(v[i]));
+      v[i] = p.dequantize(p.quantize(t.get(i)));
     }
     return FloatTensor.adopt(t.shape(), v);
   }
@@ -70,16 +71,17 @@ final class FloatPasses {
     for (int i = 0; i < x.length; i++) {
       x[i] = input[i] - q.inputZeroPoint();
     }
-    double[] acc =
-        FloatGraphExecutor.runLayer(integerLayer(l), FloatTensor.adopt(q.input(), x)).toArray();
+    FloatTensor acc = FloatGraphExecutor.runLayer(integerLayer(l), FloatTensor.adopt(q.input(), x));
     int oc = q.output().c();
     double[] scale = new double[oc];
     for (int c = 0; c < oc; c++) {
       scale[c] = ExactRequantReference.effectiveScale(q, c);
     }
-    double[] out = new double[acc.length];
-    for (int i = 0; i < acc.length; i++) {
-      out[i] = q.outputZeroPoint() + acc[i] * scale[i % oc];
+    double[] out = new double[acc.size()];
+    for (int base = 0; base < out.length; base += oc) {
+      for (int c = 0; c < oc; c++) {
+        out[base + c] = q.outputZeroPoint() + acc.get(base + c) * scale[c];
+      }
     }
     return out;
   }

@@ -332,8 +332,10 @@ public record FloatLayer(
 
   private static void checkFinite(ImmutableDoubleArray values, String layer, String what) {
     for (int i = 0; i < values.length(); i++) {
-      checkArgument(
-          Double.isFinite(values.get(i)), "layer %s: %s[%s] = %s", layer, what, i, values.get(i));
+      // The test first: the message's arguments are boxed on every call otherwise.
+      if (!Double.isFinite(values.get(i))) {
+        checkArgument(false, "layer %s: %s[%s] = %s", layer, what, i, values.get(i));
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.npusim.models.graph;
 
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -92,11 +93,25 @@ final class FloatConvLanes {
       double[] in, double[] w, double[] out, double[] zeros, Geometry g, int p0, int p1) {
     int oc = g.oc();
     int full = oc / BLOCK * BLOCK;
-    for (int ob = 0; ob < full; ob += BLOCK) {
+    int ob = 0;
+    // Two adjacent blocks at once where there are two: each broadcast input then feeds four
+    // vectors instead of two, which halves the loads and bounds checks per multiply.
+    for (; ob + 2 * BLOCK <= full; ob += 2 * BLOCK) {
       int wb = ob * g.taps();
       int p = p0;
       for (; p + PIXELS <= p1; p += PIXELS) {
-        convQuad(in, w, wb, out, zeros, g, p, ob);
+        convQuad(in, w, wb, out, zeros, g, p, ob, true);
+      }
+      for (; p < p1; p++) {
+        convScalar(in, w, wb, out, g, p, ob, BLOCK);
+        convScalar(in, w, wb + g.taps() * BLOCK, out, g, p, ob + BLOCK, BLOCK);
+      }
+    }
+    for (; ob < full; ob += BLOCK) {
+      int wb = ob * g.taps();
+      int p = p0;
+      for (; p + PIXELS <= p1; p += PIXELS) {
+        convQuad(in, w, wb, out, zeros, g, p, ob, false);
       }
       for (; p < p1; p++) {
         convScalar(in, w, wb, out, g, p, ob, BLOCK);
@@ -110,11 +125,20 @@ final class FloatConvLanes {
   }
 
   /**
-   * Four consecutive output pixels from {@code p}, channels {@code [ob, ob + BLOCK)}: each tap adds
-   * its whole input-channel reduction to the outputs (zero at the start), tap after tap.
+   * Four consecutive output pixels from {@code p}, channels {@code [ob, ob + BLOCK)} (or two
+   * blocks, {@code [ob, ob + 2 * BLOCK)}, when {@code wide}): each tap adds its whole input-channel
+   * reduction to the outputs (zero at the start), tap after tap.
    */
   private static void convQuad(
-      double[] in, double[] w, int wb, double[] out, double[] zeros, Geometry g, int p, int ob) {
+      double[] in,
+      double[] w,
+      int wb,
+      double[] out,
+      double[] zeros,
+      Geometry g,
+      int p,
+      int ob,
+      boolean wide) {
     int ic = g.ic();
     int o = p * g.oc() + ob;
     int tap = wb;
@@ -124,7 +148,27 @@ final class FloatConvLanes {
         int i1 = inputBase(g, p + 1, ky, kx);
         int i2 = inputBase(g, p + 2, ky, kx);
         int i3 = inputBase(g, p + 3, ky, kx);
-        if ((i0 & i1 & i2 & i3) >= 0) { // not all four in the padding
+        if ((i0 & i1 & i2 & i3) < 0) { // all four in the padding
+          continue;
+        }
+        if (wide) {
+          quadTapWide(
+              i0 < 0 ? zeros : in,
+              Math.max(i0, 0),
+              i1 < 0 ? zeros : in,
+              Math.max(i1, 0),
+              i2 < 0 ? zeros : in,
+              Math.max(i2, 0),
+              i3 < 0 ? zeros : in,
+              Math.max(i3, 0),
+              ic,
+              w,
+              tap,
+              tap + g.taps() * BLOCK,
+              out,
+              o,
+              g.oc());
+        } else {
           quadTap(
               i0 < 0 ? zeros : in,
               Math.max(i0, 0),
@@ -202,6 +246,89 @@ final class FloatConvLanes {
   }
 
   /**
+   * {@link #quadTap} over two blocks at once: the block at {@code tapA} for channels {@code [o, o +
+   * BLOCK)} and the one at {@code tapB} for the next {@code BLOCK}, sixteen sums in registers. Each
+   * sum still adds its products in the order of {@code i}, multiply then add.
+   */
+  private static void quadTapWide(
+      double[] x0,
+      int b0,
+      double[] x1,
+      int b1,
+      double[] x2,
+      int b2,
+      double[] x3,
+      int b3,
+      int ic,
+      double[] w,
+      int tapA,
+      int tapB,
+      double[] out,
+      int o,
+      int oc) {
+    DoubleVector a00 = DoubleVector.fromArray(S, out, o);
+    DoubleVector a01 = DoubleVector.fromArray(S, out, o + L);
+    DoubleVector a02 = DoubleVector.fromArray(S, out, o + 2 * L);
+    DoubleVector a03 = DoubleVector.fromArray(S, out, o + 3 * L);
+    DoubleVector a10 = DoubleVector.fromArray(S, out, o + oc);
+    DoubleVector a11 = DoubleVector.fromArray(S, out, o + oc + L);
+    DoubleVector a12 = DoubleVector.fromArray(S, out, o + oc + 2 * L);
+    DoubleVector a13 = DoubleVector.fromArray(S, out, o + oc + 3 * L);
+    DoubleVector a20 = DoubleVector.fromArray(S, out, o + 2 * oc);
+    DoubleVector a21 = DoubleVector.fromArray(S, out, o + 2 * oc + L);
+    DoubleVector a22 = DoubleVector.fromArray(S, out, o + 2 * oc + 2 * L);
+    DoubleVector a23 = DoubleVector.fromArray(S, out, o + 2 * oc + 3 * L);
+    DoubleVector a30 = DoubleVector.fromArray(S, out, o + 3 * oc);
+    DoubleVector a31 = DoubleVector.fromArray(S, out, o + 3 * oc + L);
+    DoubleVector a32 = DoubleVector.fromArray(S, out, o + 3 * oc + 2 * L);
+    DoubleVector a33 = DoubleVector.fromArray(S, out, o + 3 * oc + 3 * L);
+    for (int i = 0; i < ic; i++) {
+      int wa = tapA + i * BLOCK;
+      int wb = tapB + i * BLOCK;
+      DoubleVector w0 = DoubleVector.fromArray(S, w, wa);
+      DoubleVector w1 = DoubleVector.fromArray(S, w, wa + L);
+      DoubleVector w2 = DoubleVector.fromArray(S, w, wb);
+      DoubleVector w3 = DoubleVector.fromArray(S, w, wb + L);
+      DoubleVector v = DoubleVector.broadcast(S, x0[b0 + i]);
+      a00 = a00.add(v.mul(w0));
+      a01 = a01.add(v.mul(w1));
+      a02 = a02.add(v.mul(w2));
+      a03 = a03.add(v.mul(w3));
+      v = DoubleVector.broadcast(S, x1[b1 + i]);
+      a10 = a10.add(v.mul(w0));
+      a11 = a11.add(v.mul(w1));
+      a12 = a12.add(v.mul(w2));
+      a13 = a13.add(v.mul(w3));
+      v = DoubleVector.broadcast(S, x2[b2 + i]);
+      a20 = a20.add(v.mul(w0));
+      a21 = a21.add(v.mul(w1));
+      a22 = a22.add(v.mul(w2));
+      a23 = a23.add(v.mul(w3));
+      v = DoubleVector.broadcast(S, x3[b3 + i]);
+      a30 = a30.add(v.mul(w0));
+      a31 = a31.add(v.mul(w1));
+      a32 = a32.add(v.mul(w2));
+      a33 = a33.add(v.mul(w3));
+    }
+    a00.intoArray(out, o);
+    a01.intoArray(out, o + L);
+    a02.intoArray(out, o + 2 * L);
+    a03.intoArray(out, o + 3 * L);
+    a10.intoArray(out, o + oc);
+    a11.intoArray(out, o + oc + L);
+    a12.intoArray(out, o + oc + 2 * L);
+    a13.intoArray(out, o + oc + 3 * L);
+    a20.intoArray(out, o + 2 * oc);
+    a21.intoArray(out, o + 2 * oc + L);
+    a22.intoArray(out, o + 2 * oc + 2 * L);
+    a23.intoArray(out, o + 2 * oc + 3 * L);
+    a30.intoArray(out, o + 3 * oc);
+    a31.intoArray(out, o + 3 * oc + L);
+    a32.intoArray(out, o + 3 * oc + 2 * L);
+    a33.intoArray(out, o + 3 * oc + 3 * L);
+  }
+
+  /**
    * Flat index of input channel 0 that output pixel {@code p} (NHW order) reads at tap (ky, kx), or
    * -1 in the padding.
    */
@@ -241,17 +368,66 @@ final class FloatConvLanes {
   }
 
   /**
+   * {@code FloatGraphExecutor}'s per-pixel epilogue on whole vectors of channels {@code [0, n)} of
+   * the pixel at {@code base}, where {@code n} is {@code oc} rounded down to vectors (returned; the
+   * caller finishes the rest): {@code v + bias}, then {@code (v - mean) / rootVariance * gamma +
+   * beta}, then {@code v > 0 ? min(v, upper) : 0.0}, each lane with the same IEEE operations in the
+   * same order as the scalar loop (never a fused multiply-add), so bit for bit the same; a NaN or
+   * -0.0 fails {@code v > 0} in both. Null arrays are steps the layer does not have.
+   */
+  static int finish(
+      double[] out,
+      int base,
+      int oc,
+      double[] bias,
+      double[] mean,
+      double[] rootVariance,
+      double[] gamma,
+      double[] beta,
+      boolean rectify,
+      double[] upper) {
+    int n = oc / L * L;
+    DoubleVector zero = DoubleVector.zero(S);
+    for (int c = 0; c < n; c += L) {
+      DoubleVector v = DoubleVector.fromArray(S, out, base + c);
+      if (bias != null) {
+        v = v.add(DoubleVector.fromArray(S, bias, c));
+      }
+      if (mean != null) {
+        v =
+            v.sub(DoubleVector.fromArray(S, mean, c))
+                .div(DoubleVector.fromArray(S, rootVariance, c))
+                .mul(DoubleVector.fromArray(S, gamma, c))
+                .add(DoubleVector.fromArray(S, beta, c));
+      }
+      if (rectify) {
+        v =
+            zero.blend(
+                v.min(DoubleVector.fromArray(S, upper, c)), v.compare(VectorOperators.GT, 0.0));
+      }
+      v.intoArray(out, base + c);
+    }
+    return n;
+  }
+
+  /**
    * Sums of a depthwise convolution (before bias) for the flat output pixels {@code [p0, p1)};
    * {@code w} is {@code [KH, KW, C]}. Each tap inside the input adds {@code x * w} to the outputs
-   * (zero at the start), tap after tap.
+   * (zero at the start), tap after tap: per pixel, the taps inside the input are listed first, then
+   * each vector of channels sums them in a register (the same additions in the same order as one
+   * pass over the outputs per tap, without storing and reloading the outputs between taps).
    */
   static void depthwise(double[] in, double[] w, double[] out, Geometry g, int p0, int p1) {
     int c = g.oc();
+    int full = c / L * L;
+    int[] xo = new int[g.kh() * g.kw()];
+    int[] wo = new int[g.kh() * g.kw()];
     for (int p = p0; p < p1; p++) {
       int ox = p % g.ow();
       int rest = p / g.ow();
       int oy = rest % g.oh();
       int row = rest / g.oh() * g.ih();
+      int n = 0;
       for (int ky = 0; ky < g.kh(); ky++) {
         int iy = oy * g.sh() - g.pt() + ky;
         if (iy < 0 || iy >= g.ih()) {
@@ -260,25 +436,35 @@ final class FloatConvLanes {
         for (int kx = 0; kx < g.kw(); kx++) {
           int ix = ox * g.sw() - g.pl() + kx;
           if (ix >= 0 && ix < g.iw()) {
-            depthwiseTap(
-                in, ((row + iy) * g.iw() + ix) * c, w, (ky * g.kw() + kx) * c, out, p * c, c);
+            xo[n] = ((row + iy) * g.iw() + ix) * c;
+            wo[n] = (ky * g.kw() + kx) * c;
+            n++;
           }
         }
       }
+      depthwisePixel(in, w, out, p * c, c, full, xo, wo, n);
     }
   }
 
-  /** {@code out[o + ch] += x[xb + ch] * w[wb + ch]} for every channel, in vectors. */
-  private static void depthwiseTap(
-      double[] x, int xb, double[] w, int wb, double[] out, int o, int c) {
-    int ch = 0;
-    for (; ch + L <= c; ch += L) {
-      DoubleVector.fromArray(S, out, o + ch)
-          .add(DoubleVector.fromArray(S, x, xb + ch).mul(DoubleVector.fromArray(S, w, wb + ch)))
-          .intoArray(out, o + ch);
+  /** One pixel's channels: {@code out[o + ch] += x[xo[t] + ch] * w[wo[t] + ch]} for t < n. */
+  private static void depthwisePixel(
+      double[] x, double[] w, double[] out, int o, int c, int full, int[] xo, int[] wo, int n) {
+    for (int ch = 0; ch < full; ch += L) {
+      DoubleVector acc = DoubleVector.fromArray(S, out, o + ch);
+      for (int t = 0; t < n; t++) {
+        acc =
+            acc.add(
+                DoubleVector.fromArray(S, x, xo[t] + ch)
+                    .mul(DoubleVector.fromArray(S, w, wo[t] + ch)));
+      }
+      acc.intoArray(out, o + ch);
     }
-    for (; ch < c; ch++) {
-      out[o + ch] += x[xb + ch] * w[wb + ch];
+    for (int ch = full; ch < c; ch++) {
+      double sum = out[o + ch];
+      for (int t = 0; t < n; t++) {
+        sum += x[xo[t] + ch] * w[wo[t] + ch];
+      }
+      out[o + ch] = sum;
     }
   }
 }

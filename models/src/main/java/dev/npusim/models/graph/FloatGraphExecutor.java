@@ -499,7 +499,22 @@ public final class FloatGraphExecutor {
     /** Bias, BatchNorm and activation of one output pixel's channels, in FloatLayer's order. */
     private void finish(double[] out, int base, boolean activate) {
       int oc = layer.outputChannels();
-      for (int c = 0; c < oc; c++) {
+      int c = 0;
+      if (vectorLoops) {
+        c =
+            FloatConvLanes.finish(
+                out,
+                base,
+                oc,
+                bias,
+                bnMean,
+                bnRootVariance,
+                bnGamma,
+                bnBeta,
+                activate && rectify,
+                upper);
+      }
+      for (; c < oc; c++) {
         double v = out[base + c];
         if (bias != null) {
           v += bias[c];

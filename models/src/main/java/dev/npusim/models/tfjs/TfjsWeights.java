@@ -294,6 +294,7 @@ public final class TfjsWeights {
     double[] v = new double[e.elements()];
     Quantization q = e.quantization();
     boolean isInt = e.dtype().equals("int32");
+    boolean bytes = q != null && q.dtype().equals("uint8");
     for (int i = 0; i < v.length; i++) {
       double x;
       if (q == null) {
@@ -304,7 +305,7 @@ public final class TfjsWeights {
           x = buf.getFloat();
         }
       } else {
-        int code = q.dtype().equals("uint8") ? buf.get() & 0xff : buf.getShort() & 0xffff;
+        int code = bytes ? buf.get() & 0xff : buf.getShort() & 0xffff;
         x = code * q.scale() + q.min();
         if (isInt) {
           x = Math.round(x);

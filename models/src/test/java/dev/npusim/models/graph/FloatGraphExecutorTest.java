@@ -168,7 +168,8 @@ class FloatGraphExecutorTest {
   /**
    * Both loop nests (register-blocked vector lanes and scalar) sum every element in the direct
    * loops' order, so all three agree bit for bit; channel counts and widths cross the vector blocks
-   * (2 x 8 lanes, 4 pixels) and padding falls on every side.
+   * (2 x 8 lanes, pairs of blocks, 4 pixels) and padding falls on every side; the epilogue (bias,
+   * BatchNorm, activation) runs on vectors of channels and a scalar tail.
    */
   @Test
   void vectorAndScalarLoopsAgreeWithTheDirectLoopsBitForBit() {
@@ -184,7 +185,7 @@ class FloatGraphExecutorTest {
               int s = 1 + r.nextInt(2);
               FloatLayer l;
               if (r.nextBoolean()) {
-                int oc = 1 + r.nextInt(40);
+                int oc = 1 + r.nextInt(72);
                 l =
                     FloatLayer.conv(
                         "c",
@@ -206,7 +207,14 @@ class FloatGraphExecutorTest {
                         s,
                         uniform(r, k * k * in.c(), -1, 1),
                         r.nextBoolean() ? uniform(r, in.c(), -1, 1) : null,
-                        null,
+                        r.nextBoolean()
+                            ? new BatchNorm(
+                                uniform(r, in.c(), -2, 2),
+                                uniform(r, in.c(), -1, 1),
+                                uniform(r, in.c(), -1, 1),
+                                uniform(r, in.c(), 0, 2),
+                                BatchNorm.TF_EPSILON)
+                            : null,
                         randomActivation(r, in.c()));
               }
               double[] x = uniform(r, (int) in.elements(), -2, 2).toArray();
