@@ -93,6 +93,40 @@ class FastEngineProperties {
         trackedLaneTotal > 200, "only " + trackedLaneTotal + " tracked lane kernels ran");
   }
 
+  /**
+   * Width tracking over one fused block from clear accumulators, often on data that is constant
+   * over runs of 64 bytes so that the lanes hold few distinct values: the watermark then ORs few
+   * partial sums, and an instruction's partial sums that the fast engine failed to see, or saw at
+   * the wrong point, change its bits (runs over random bytes OR so many sums that their low and
+   * middle bits are all set, and a kernel that saw only each block's final sums went unnoticed).
+   */
+  @Test
+  void trackedSingleBlocksRunTheSameOnBothEngines() {
+    trackedSharedTotal = 0;
+    trackedLaneTotal = 0;
+    qt().withExamples(600)
+        .forAll(integers().all())
+        .checkAssert(
+            seed -> {
+              Random r = new Random(seed);
+              MachineConfig cfg = MACHINES[r.nextInt(MACHINES.length)];
+              Program p = singleBlockProgram(r, cfg);
+              byte[] image = new byte[cfg.dramBytes()];
+              r.nextBytes(image);
+              if (r.nextInt(4) != 0) {
+                for (int at = 0; at < image.length; at += 64) {
+                  Arrays.fill(image, at, Math.min(image.length, at + 64), image[at]);
+                }
+              }
+              compare(cfg, p, image, 10_000, true);
+            });
+    org.junit.jupiter.api.Assertions.assertTrue(
+        trackedSharedTotal > 150,
+        "only " + trackedSharedTotal + " tracked shared blocks ran fused");
+    org.junit.jupiter.api.Assertions.assertTrue(
+        trackedLaneTotal > 300, "only " + trackedLaneTotal + " tracked lane kernels ran");
+  }
+
   private static long fusedTotal;
 
   private static long sharedTotal;
@@ -105,6 +139,11 @@ class FastEngineProperties {
   static void compare(MachineConfig cfg, Program p, long seed, long maxSteps, boolean track) {
     byte[] image = new byte[cfg.dramBytes()];
     new Random(seed * 31 + 7).nextBytes(image);
+    compare(cfg, p, image, maxSteps, track);
+  }
+
+  /** Runs the program on both engines from this DRAM image and compares everything. */
+  static void compare(MachineConfig cfg, Program p, byte[] image, long maxSteps, boolean track) {
     Machine interpreter = new Machine(cfg, Engine.INTERPRETER);
     Machine fast = new Machine(cfg, Engine.FAST);
     interpreter.trackAccumulatorWidth(track);
@@ -274,6 +313,59 @@ class FastEngineProperties {
       li(p, 5, 0);
       li(p, 6, 1024);
       p.add(Instruction.of(Opcode.DMA_ST, Scratchpad.OUT.ordinal(), 5, 6));
+    }
+    p.add(Instruction.of(Opcode.HALT));
+    try {
+      return Program.of(p);
+    } catch (dev.npusim.isa.ProgramException e) {
+      throw new AssertionError("generator made an invalid program: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Scratchpads filled from DRAM, zero points, then one block from clear accumulators: a compiled
+   * kernel's tile (vdot4 or vmac.e, {@link #tileRun}) or a depthwise kernel's taps (vmac), then
+   * halt.
+   */
+  static Program singleBlockProgram(Random r, MachineConfig cfg) {
+    int lanes = cfg.lanes();
+    List<Instruction> p = new ArrayList<>();
+    csrwi(p, Csr.ZX, r.nextInt(384) - 128);
+    csrwi(p, Csr.VL, r.nextBoolean() ? 1 + r.nextInt(lanes) : lanes);
+    for (Scratchpad s : new Scratchpad[] {Scratchpad.ACT, Scratchpad.WGT}) {
+      li(p, 1, 1);
+      li(p, 2, 2048);
+      li(p, 3, 0);
+      li(p, 4, 0);
+      p.add(Instruction.of(Opcode.DMA_CFG, 1, 2, 3, 4));
+      li(p, 5, 0);
+      li(p, 6, r.nextInt(cfg.dramBytes() - 2048));
+      p.add(Instruction.of(Opcode.DMA_LD, s.ordinal(), 5, 6));
+    }
+    p.add(Instruction.of(Opcode.DMA_WAIT, DmaQueue.LD.ordinal(), 0));
+    li(p, 9, r.nextInt(1024));
+    p.add(Instruction.of(r.nextBoolean() ? Opcode.VLD_U8 : Opcode.VLD_S8, 31, 1, 9, 0));
+    p.add(Instruction.of(Opcode.VSETZW, 31));
+    for (int i = 0; i < X_ADDRS; i++) {
+      li(p, X_ADDR0 + i, r.nextInt(1024));
+    }
+    if (r.nextInt(3) != 0) {
+      tileRun(p, r, lanes);
+    } else {
+      int pixels = 1 + r.nextInt(8);
+      int taps = 1 + r.nextInt(9);
+      for (int i = 0; i < pixels; i++) {
+        p.add(Instruction.of(Opcode.VCLR, i));
+      }
+      for (int t = 0; t < taps; t++) {
+        int x = t % 8;
+        int w = 8 + t % 8;
+        p.add(Instruction.of(Opcode.VLD_U8, x, 0, X_ADDR0 + r.nextInt(X_ADDRS), lanes));
+        p.add(Instruction.of(Opcode.VLD_S8, w, 1, X_ADDR0 + r.nextInt(X_ADDRS), lanes));
+        for (int i = 0; i < pixels; i++) {
+          p.add(Instruction.of(Opcode.VMAC, i, x, w));
+        }
+      }
     }
     p.add(Instruction.of(Opcode.HALT));
     try {
