@@ -612,7 +612,8 @@ final class FusedBlocks {
       sums[i] = sum;
       int d = b.accs[i];
       long[] lanesOfAcc = af.lanes[d];
-      for (int l = 0; l < vl; l++) {
+      int l = Datapath.VECTOR_LANES ? VectorLanes.narrow(lanesOfAcc, acc, i * lanes, vl) : 0;
+      for (; l < vl; l++) {
         acc[i * lanes + l] = (int) lanesOfAcc[l];
       }
       // The interpreter's bound: each vdot4 adds (|a0| + .. + |a3|) * 383, each vmac.e |a| * 383.
@@ -633,7 +634,8 @@ final class FusedBlocks {
         acc[i * lanes + l] = v - zw[l] * sums[i];
       }
       long[] lanesOfAcc = af.lanes[b.accs[i]];
-      for (int l = 0; l < vl; l++) {
+      int l = Datapath.VECTOR_LANES ? VectorLanes.widen(acc, i * lanes, lanesOfAcc, vl) : 0;
+      for (; l < vl; l++) {
         lanesOfAcc[l] = acc[i * lanes + l];
       }
     }
@@ -766,7 +768,8 @@ final class FusedBlocks {
       }
       int d = b.accs[i];
       long[] lanesOfAcc = af.lanes[d];
-      for (int l = 0; l < vl; l++) {
+      int l = Datapath.VECTOR_LANES ? VectorLanes.narrow(lanesOfAcc, acc, i * lanes, vl) : 0;
+      for (; l < vl; l++) {
         acc[i * lanes + l] = (int) lanesOfAcc[l];
       }
       // The interpreter's bound: each vdot4 adds (|a0| + .. + |a3|) * 383, each vmac.e |a| * 383.
@@ -790,7 +793,8 @@ final class FusedBlocks {
         acc[i * lanes + l] = v;
       }
       long[] lanesOfAcc = af.lanes[b.accs[i]];
-      for (int l = 0; l < vl; l++) {
+      int l = Datapath.VECTOR_LANES ? VectorLanes.widen(acc, i * lanes, lanesOfAcc, vl) : 0;
+      for (; l < vl; l++) {
         lanesOfAcc[l] = acc[i * lanes + l];
       }
     }

@@ -212,6 +212,30 @@ final class VectorLanes {
     return l;
   }
 
+  /**
+   * {@code to[at + l] = (int) from[l]} (accumulator lanes that hold ints) for l below {@link
+   * #covered}(vl); returns that bound, the caller does the rest.
+   */
+  static int narrow(long[] from, int[] to, int at, int vl) {
+    int l = 0;
+    for (; l <= vl - STEP; l += STEP) {
+      LongVector.fromArray(LONGS, from, l)
+          .convertShape(VectorOperators.L2I, INTS, 0)
+          .reinterpretAsInts()
+          .intoArray(to, at + l);
+    }
+    return l;
+  }
+
+  /** {@code to[l] = from[at + l]} for l below {@link #covered}(vl); returns that bound. */
+  static int widen(int[] from, int at, long[] to, int vl) {
+    int l = 0;
+    for (; l <= vl - STEP; l += STEP) {
+      widen(IntVector.fromArray(INTS, from, at + l)).intoArray(to, l);
+    }
+    return l;
+  }
+
   /** The lanes below vl that the int-lane kernels cover: the largest multiple of their width. */
   static int covered(int vl) {
     return vl - vl % WIDE.length();
