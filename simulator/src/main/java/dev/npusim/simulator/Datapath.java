@@ -392,19 +392,25 @@ public final class Datapath {
   /** {@code acc[l] = int32le(par[addr + 4l])} for l < vl, 0 above; checked at the width. */
   static void vbias(AccumulatorFile accs, int d, byte[] par, int addr, int vl) {
     long[] acc = accs.lanes[d];
-    if (accs.bits >= 32 && !accs.trackWidth) {
-      // Every int32 fits: nothing to count or track, and the bound is the largest |bias| (the
-      // lanes above vl are 0). One pass instead of fit per lane and rebound over all lanes.
+    if (accs.bits >= 32) {
+      // Every int32 fits: nothing to count, and the bound is the largest |bias| (the lanes above
+      // vl are 0). One pass instead of fit per lane and rebound over all lanes; with width
+      // tracking, each bias folded in as fit folds it.
       long bound = 0;
+      long bits = 0;
       for (int l = 0; l < vl; l++) {
         long bias = (int) INT32_LE.get(par, addr + 4 * l);
         acc[l] = bias;
         bound = Math.max(bound, Math.abs(bias));
+        bits |= bias ^ (bias >> 63);
       }
       if (vl < acc.length) {
         Arrays.fill(acc, vl, acc.length, 0);
       }
       accs.bound[d] = bound;
+      if (accs.trackWidth) {
+        accs.magnitudeBits |= bits;
+      }
       return;
     }
     for (int l = 0; l < vl; l++) {

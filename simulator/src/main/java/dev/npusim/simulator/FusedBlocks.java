@@ -43,6 +43,12 @@ final class FusedBlocks {
   /** Of those, shared blocks run as one matrix product (tests check that they happen too). */
   long sharedRuns;
 
+  /** Blocks run fused with width tracking, as one tracked matrix product (tests check these). */
+  long trackedSharedRuns;
+
+  /** Accumulators of other fused blocks run by a tracked lane kernel, not MAC by MAC (tested). */
+  long trackedLaneRuns;
+
   private final int[] x0 = new int[Executor.XREGS];
 
   /** Each load's address, at the block's current run. */
@@ -136,6 +142,22 @@ final class FusedBlocks {
      * or {@code loads + r} for vector register r, copied there at entry.
      */
     int[] rawW;
+
+    /**
+     * True for a shared block of vdot4s only (the compiled kernels' tiles): with width tracking it
+     * runs as one matrix product that observes every vdot4's partial sums ({@link
+     * VectorLanes#dot4Tracked}).
+     */
+    boolean sharedDot4;
+
+    /**
+     * Per accumulator, where each vmac's input row lies in the slots array (a load's slot, or
+     * {@code loads + r} for vector register r, copied there at entry), for the tracked lane kernel.
+     */
+    int[][] vmacAt;
+
+    /** The vector registers that vmacs read as they were at entry, copied into the slots array. */
+    int[] vmacRegs;
   }
 
   private static final int OP_VDOT4 = 0;
@@ -233,6 +255,7 @@ final class FusedBlocks {
     planAccumulators(blk, scan.perAcc, scan.weightOperands, ex.lanes);
     blk.weightOperands = scan.weightOperands.stream().mapToInt(Integer::intValue).toArray();
     planShared(blk, ex.lanes);
+    planTracked(blk, ex.lanes);
     return blk;
   }
 
@@ -442,6 +465,31 @@ final class FusedBlocks {
     }
   }
 
+  /** The tracked kernels' extra plan: {@link Block#sharedDot4}, {@link Block#vmacAt}. */
+  private static void planTracked(Block blk, int lanes) {
+    int m = blk.accs.length;
+    blk.sharedDot4 = blk.shared;
+    for (int i = 0; i < m; i++) {
+      for (int count : blk.opTerms[i]) {
+        blk.sharedDot4 &= count == 4;
+      }
+    }
+    blk.vmacAt = new int[m][];
+    List<Integer> regs = new ArrayList<>();
+    for (int i = 0; i < m; i++) {
+      int[] in = blk.vmacIn[i];
+      blk.vmacAt[i] = new int[in.length];
+      for (int j = 0; j < in.length; j++) {
+        int src = in[j];
+        if (src < 0 && !regs.contains(-1 - src)) {
+          regs.add(-1 - src);
+        }
+        blk.vmacAt[i][j] = (src >= 0 ? src : blk.loads + (-1 - src)) * lanes;
+      }
+    }
+    blk.vmacRegs = regs.stream().mapToInt(Integer::intValue).toArray();
+  }
+
   private static int from(int operand, int lane, int lanes) {
     return operand >= 0 ? operand * lanes + lane : -1 - ((-1 - operand) * lanes + lane);
   }
@@ -501,6 +549,9 @@ final class FusedBlocks {
     if (b.shared && !af.trackWidth) {
       runShared(b);
       sharedRuns++;
+    } else if (b.sharedDot4 && af.trackWidth) {
+      runSharedTracked(b);
+      trackedSharedRuns++;
     } else {
       runPerAccumulator(b);
     }
@@ -561,7 +612,8 @@ final class FusedBlocks {
       sums[i] = sum;
       int d = b.accs[i];
       long[] lanesOfAcc = af.lanes[d];
-      for (int l = 0; l < vl; l++) {
+      int l = Datapath.VECTOR_LANES ? VectorLanes.narrow(lanesOfAcc, acc, i * lanes, vl) : 0;
+      for (; l < vl; l++) {
         acc[i * lanes + l] = (int) lanesOfAcc[l];
       }
       // The interpreter's bound: each vdot4 adds (|a0| + .. + |a3|) * 383, each vmac.e |a| * 383.
@@ -582,7 +634,8 @@ final class FusedBlocks {
         acc[i * lanes + l] = v - zw[l] * sums[i];
       }
       long[] lanesOfAcc = af.lanes[b.accs[i]];
-      for (int l = 0; l < vl; l++) {
+      int l = Datapath.VECTOR_LANES ? VectorLanes.widen(acc, i * lanes, lanesOfAcc, vl) : 0;
+      for (; l < vl; l++) {
         lanesOfAcc[l] = acc[i * lanes + l];
       }
     }
@@ -595,15 +648,10 @@ final class FusedBlocks {
     final int lanes = e.lanes;
     final int vl = e.vl;
     final int[] slot = slots;
-    // Weight operands minus their zero points, one row of lanes each.
-    final int[] zw = e.zw;
-    final int[] w = wz;
-    for (int i = 0; i < b.weightOperands.length; i++) {
-      int o = b.weightOperands[i];
-      if (o < 0) {
-        subtract(e.v[-1 - o], 0, zw, w, i * lanes, vl);
-      } else {
-        subtract(slot, o * lanes, zw, w, i * lanes, vl);
+    final int[] w = weightRowsMinusZw(b);
+    if (af.trackWidth) {
+      for (int r : b.vmacRegs) {
+        System.arraycopy(e.v[r], 0, slot, (b.loads + r) * lanes, lanes);
       }
     }
     final int zx = e.zx;
@@ -633,6 +681,9 @@ final class FusedBlocks {
           int[] in = src < 0 ? e.v[-1 - src] : slot;
           mac(a, in, src < 0 ? 0 : src * lanes, zx, w, vmacW[j], vl);
         }
+      } else if (vmacIn.length == 0 || n == 0) {
+        af.magnitudeBits |= trackedLanes(b, i, a, n, w);
+        trackedLaneRuns++;
       } else {
         // Width tracking sees every partial sum, so the MACs run in program order, and after each
         // the OR of v ^ (v >> 31) over its lanes (the interpreter's v ^ (v >> 63), for ints).
@@ -666,6 +717,136 @@ final class FusedBlocks {
       }
       af.bound[d] = bound;
     }
+  }
+
+  /** The block's weight operands minus their zero points, one row of lanes each ({@link #wz}). */
+  private int[] weightRowsMinusZw(Block b) {
+    Executor e = ex;
+    final int lanes = e.lanes;
+    final int vl = e.vl;
+    final int[] zw = e.zw;
+    final int[] w = wz;
+    for (int i = 0; i < b.weightOperands.length; i++) {
+      int o = b.weightOperands[i];
+      if (o < 0) {
+        subtract(e.v[-1 - o], 0, zw, w, i * lanes, vl);
+      } else {
+        subtract(slots, o * lanes, zw, w, i * lanes, vl);
+      }
+    }
+    return w;
+  }
+
+  /**
+   * A shared block of vdot4s with width tracking ({@link Block#sharedDot4}): as {@link #runShared},
+   * but over weight rows minus zw and in program order, so that every instruction's partial sums
+   * are the interpreter's (each fits an int: {@link #run} proved it), their watermark ORed into
+   * {@link AccumulatorFile#magnitudeBits} as the interpreter's v ^ (v >> 63) (the same value for an
+   * int).
+   */
+  private void runSharedTracked(Block b) {
+    Executor e = ex;
+    AccumulatorFile af = e.accs;
+    final int lanes = e.lanes;
+    final int vl = e.vl;
+    final int[] slot = slots;
+    final int[] w = weightRowsMinusZw(b);
+    final int zx = e.zx;
+    final int m = b.accs.length;
+    final int[] rows = b.termW[0];
+    final int n = rows.length;
+    final int[] as = sharedA;
+    final int[] acc = sharedAcc;
+    for (int i = 0; i < m; i++) {
+      int[] from = b.termFrom[i];
+      long magnitudes = 0;
+      for (int t = 0; t < n; t++) {
+        int f = from[t];
+        int xo = (f >= 0 ? slot[f] : e.v[(-1 - f) / lanes][(-1 - f) % lanes]) - zx;
+        as[i * n + t] = xo;
+        magnitudes += Math.abs(xo);
+      }
+      int d = b.accs[i];
+      long[] lanesOfAcc = af.lanes[d];
+      int l = Datapath.VECTOR_LANES ? VectorLanes.narrow(lanesOfAcc, acc, i * lanes, vl) : 0;
+      for (; l < vl; l++) {
+        acc[i * lanes + l] = (int) lanesOfAcc[l];
+      }
+      // The interpreter's bound: each vdot4 adds (|a0| + .. + |a3|) * 383, each vmac.e |a| * 383.
+      af.bound[d] += magnitudes * Datapath.MAX_OFFSET_OPERAND;
+    }
+    int bits = 0;
+    int covered = 0;
+    if (Datapath.VECTOR_LANES) {
+      bits = VectorLanes.dot4Tracked(acc, as, n, m, w, rows, vl, lanes);
+      covered = VectorLanes.covered(vl);
+    }
+    for (int i = 0; i < m; i++) {
+      for (int l = covered; l < vl; l++) {
+        int v = acc[i * lanes + l];
+        for (int t = 0; t < n; t++) {
+          v += as[i * n + t] * w[rows[t] + l];
+          if (t % 4 == 3) {
+            bits |= v ^ (v >> 31);
+          }
+        }
+        acc[i * lanes + l] = v;
+      }
+      long[] lanesOfAcc = af.lanes[b.accs[i]];
+      int l = Datapath.VECTOR_LANES ? VectorLanes.widen(acc, i * lanes, lanesOfAcc, vl) : 0;
+      for (; l < vl; l++) {
+        lanesOfAcc[l] = acc[i * lanes + l];
+      }
+    }
+    af.magnitudeBits |= bits;
+  }
+
+  /**
+   * With width tracking, accumulator i's MACs when they are all broadcast terms or all vmacs (not a
+   * mix): into its lanes {@code a}, in program order, returning the watermark of every partial sum
+   * (as the in-order loop of {@link #runPerAccumulator}, one lane vector kept across the block).
+   */
+  private int trackedLanes(Block b, int i, int[] a, int n, int[] w) {
+    final int vl = ex.vl;
+    final int[] slot = slots;
+    int bits = 0;
+    int covered = 0;
+    if (n > 0) {
+      int[] rows = b.termW[i];
+      int[] ops = b.opTerms[i];
+      if (Datapath.VECTOR_LANES) {
+        bits = VectorLanes.termsTracked(a, termA, ops, w, rows, vl);
+        covered = VectorLanes.covered(vl);
+      }
+      for (int l = covered; l < vl; l++) {
+        int v = a[l];
+        int t = 0;
+        for (int op : ops) {
+          for (int end = t + op; t < end; t++) {
+            v += termA[t] * w[rows[t] + l];
+          }
+          bits |= v ^ (v >> 31);
+        }
+        a[l] = v;
+      }
+    } else {
+      int[] inAt = b.vmacAt[i];
+      int[] wAt = b.vmacW[i];
+      int zx = ex.zx;
+      if (Datapath.VECTOR_LANES) {
+        bits = VectorLanes.macsTracked(a, slot, inAt, zx, w, wAt, vl);
+        covered = VectorLanes.covered(vl);
+      }
+      for (int l = covered; l < vl; l++) {
+        int v = a[l];
+        for (int j = 0; j < inAt.length; j++) {
+          v += (slot[inAt[j] + l] - zx) * w[wAt[j] + l];
+          bits |= v ^ (v >> 31);
+        }
+        a[l] = v;
+      }
+    }
+    return bits;
   }
 
   /** Lane {@code l} of an operand: a load of this block or a register as it was at entry. */

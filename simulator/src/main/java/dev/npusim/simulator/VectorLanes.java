@@ -213,6 +213,168 @@ final class VectorLanes {
   }
 
   /**
+   * {@code to[at + l] = (int) from[l]} (accumulator lanes that hold ints) for l below {@link
+   * #covered}(vl); returns that bound, the caller does the rest.
+   */
+  static int narrow(long[] from, int[] to, int at, int vl) {
+    int l = 0;
+    for (; l <= vl - STEP; l += STEP) {
+      LongVector.fromArray(LONGS, from, l)
+          .convertShape(VectorOperators.L2I, INTS, 0)
+          .reinterpretAsInts()
+          .intoArray(to, at + l);
+    }
+    return l;
+  }
+
+  /** {@code to[l] = from[at + l]} for l below {@link #covered}(vl); returns that bound. */
+  static int widen(int[] from, int at, long[] to, int vl) {
+    int l = 0;
+    for (; l <= vl - STEP; l += STEP) {
+      widen(IntVector.fromArray(INTS, from, at + l)).intoArray(to, l);
+    }
+    return l;
+  }
+
+  /** The lanes below vl that the int-lane kernels cover: the largest multiple of their width. */
+  static int covered(int vl) {
+    return vl - vl % WIDE.length();
+  }
+
+  /**
+   * {@code x ^ (x >> 31)} of each lane (x for x >= 0, -x - 1 below), ORed into {@code bits}: the
+   * width watermark of {@link AccumulatorFile#magnitudeBits} for int lanes.
+   */
+  private static IntVector watermark(IntVector bits, IntVector x) {
+    return bits.or(x.lanewise(VectorOperators.XOR, x.lanewise(VectorOperators.ASHR, 31)));
+  }
+
+  /*
+   * The tracked kernels below keep accumulators and watermark in vector registers only because no
+   * vector value flows through a conditional merge (bench/README.md): a for loop that may run zero
+   * times is one (C2 merges the value from before the loop with the loop's), and so is a watermark
+   * carried across the outer loops; measured on one 8 x 32-term block, a for loop per instruction
+   * took 8.8 us, the watermark carried across chunks 0.75 us, and these forms 0.37 to 0.47 us
+   * (untracked: 0.26 us). So the watermark is reduced per chunk, and inner loops are do-while loops
+   * over counts of at least one.
+   */
+
+  /**
+   * A shared block of vdot4s with width tracking, in program order: for i < m, {@code acc[i * lanes
+   * + l] += a[i * n + t] * w[rows[t] + l]} for t in order (the rows already minus zw, n a multiple
+   * of 4), and after each group of four terms (one vdot4) the watermark of every accumulator's
+   * partial sums ORed into the result, for l below {@link #covered}(vl). The caller has proved that
+   * every partial sum in this order fits an int ({@link FusedBlocks}), so each one is the
+   * interpreter's. Four accumulators share each weight row's load.
+   */
+  static int dot4Tracked(int[] acc, int[] a, int n, int m, int[] w, int[] rows, int vl, int lanes) {
+    int step = WIDE.length();
+    int result = 0;
+    for (int l = 0; l <= vl - step; l += step) {
+      int i = 0;
+      for (; i + 4 <= m; i += 4) {
+        int a0 = i * n;
+        int a1 = a0 + n;
+        int a2 = a1 + n;
+        int a3 = a2 + n;
+        IntVector v0 = IntVector.fromArray(WIDE, acc, i * lanes + l);
+        IntVector v1 = IntVector.fromArray(WIDE, acc, (i + 1) * lanes + l);
+        IntVector v2 = IntVector.fromArray(WIDE, acc, (i + 2) * lanes + l);
+        IntVector v3 = IntVector.fromArray(WIDE, acc, (i + 3) * lanes + l);
+        IntVector bits = IntVector.zero(WIDE);
+        for (int t = 0; t < n; t += 4) {
+          // A constant trip count: C2 unrolls it whole (t + 4 as the bound stays a loop, and
+          // boxes).
+          for (int q = 0; q < 4; q++) {
+            IntVector wv = IntVector.fromArray(WIDE, w, rows[t + q] + l);
+            v0 = v0.add(wv.mul(a[a0 + t + q]));
+            v1 = v1.add(wv.mul(a[a1 + t + q]));
+            v2 = v2.add(wv.mul(a[a2 + t + q]));
+            v3 = v3.add(wv.mul(a[a3 + t + q]));
+          }
+          bits = watermark(watermark(watermark(watermark(bits, v0), v1), v2), v3);
+        }
+        v0.intoArray(acc, i * lanes + l);
+        v1.intoArray(acc, (i + 1) * lanes + l);
+        v2.intoArray(acc, (i + 2) * lanes + l);
+        v3.intoArray(acc, (i + 3) * lanes + l);
+        result |= bits.reduceLanes(VectorOperators.OR);
+      }
+      for (; i < m; i++) {
+        int a0 = i * n;
+        IntVector v0 = IntVector.fromArray(WIDE, acc, i * lanes + l);
+        IntVector bits = IntVector.zero(WIDE);
+        for (int t = 0; t < n; t += 4) {
+          for (int q = 0; q < 4; q++) {
+            v0 = v0.add(IntVector.fromArray(WIDE, w, rows[t + q] + l).mul(a[a0 + t + q]));
+          }
+          bits = watermark(bits, v0);
+        }
+        v0.intoArray(acc, i * lanes + l);
+        result |= bits.reduceLanes(VectorOperators.OR);
+      }
+    }
+    return result;
+  }
+
+  /**
+   * One accumulator's broadcast terms with width tracking, in program order: {@code acc[l] += a[t]
+   * * w[rows[t] + l]} (rows already minus zw), instruction k adding the next {@code ops[k] >= 1}
+   * terms, then the watermark of the partial sums ORed into the result; for l below {@link
+   * #covered}(vl), every partial sum proved to fit an int by the caller.
+   */
+  static int termsTracked(int[] acc, int[] a, int[] ops, int[] w, int[] rows, int vl) {
+    int step = WIDE.length();
+    int result = 0;
+    for (int l = 0; l <= vl - step; l += step) {
+      IntVector v = IntVector.fromArray(WIDE, acc, l);
+      IntVector bits = IntVector.zero(WIDE);
+      int t = 0;
+      int k = 0;
+      do {
+        int end = t + ops[k];
+        do {
+          v = v.add(IntVector.fromArray(WIDE, w, rows[t] + l).mul(a[t]));
+          t++;
+        } while (t < end);
+        bits = watermark(bits, v);
+        k++;
+      } while (k < ops.length);
+      v.intoArray(acc, l);
+      result |= bits.reduceLanes(VectorOperators.OR);
+    }
+    return result;
+  }
+
+  /**
+   * One accumulator's vmacs (at least one) with width tracking, in program order: {@code acc[l] +=
+   * (in[inAt[j] + l] - zx) * w[wAt[j] + l]} for each j (weights already minus zw), the watermark of
+   * every partial sum ORed into the result, for l below {@link #covered}(vl); the caller has proved
+   * that every partial sum fits an int.
+   */
+  static int macsTracked(int[] acc, int[] in, int[] inAt, int zx, int[] w, int[] wAt, int vl) {
+    int step = WIDE.length();
+    int result = 0;
+    for (int l = 0; l <= vl - step; l += step) {
+      IntVector v = IntVector.fromArray(WIDE, acc, l);
+      IntVector bits = IntVector.zero(WIDE);
+      int j = 0;
+      do {
+        v =
+            v.add(
+                IntVector.fromArray(WIDE, in, inAt[j] + l)
+                    .sub(zx)
+                    .mul(IntVector.fromArray(WIDE, w, wAt[j] + l)));
+        bits = watermark(bits, v);
+        j++;
+      } while (j < inAt.length);
+      v.intoArray(acc, l);
+      result |= bits.reduceLanes(VectorOperators.OR);
+    }
+    return result;
+  }
+
+  /**
    * {@code acc[l] += (in[inAt + l] - zx) * w[wAt + l]} in int lanes (a fused vmac, its weights
    * already minus zw), as {@link #widen} for the range of l.
    */

@@ -57,4 +57,18 @@ class DatapathVbiasTest {
     assertEquals(1, af.magnitudeBits);
     assertArrayEquals(new long[] {1, -1}, af.lanes[0]);
   }
+
+  @Test
+  void trackedWidthSeesOnlyWordsBelowVl() {
+    for (int bits : new int[] {24, 32, 48}) {
+      AccumulatorFile af = new AccumulatorFile(2, bits, AccumulatorMode.WRAP);
+      af.trackWidth = true;
+      // -1 alone: -1 ^ -1 = 0 (a 1-bit signed width holds it); -2^31 above vl is not seen.
+      Datapath.vbias(af, 0, PAR, 4, 1);
+      assertEquals(0, af.magnitudeBits, bits + " bits");
+      // 0x09090909 alone: every bit of it, before the 24-bit accumulator wraps it.
+      Datapath.vbias(af, 1, PAR, 12, 1);
+      assertEquals(0x09090909L, af.magnitudeBits, bits + " bits");
+    }
+  }
 }

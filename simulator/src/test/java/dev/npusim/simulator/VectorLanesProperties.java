@@ -108,4 +108,164 @@ class VectorLanesProperties {
               assertArrayEquals(expected2, acc2);
             });
   }
+
+  // The fast engine's tracked kernels: exact int partial sums in program order, the watermark of
+  // each instruction's partial sums, lanes below covered(vl) only (the caller does the rest).
+
+  /** Offset (w - zw) operands, as a fused block's weight rows hold them. */
+  static int[] offsets(Random r, int n) {
+    int[] v = new int[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = r.nextInt(767) - 383;
+    }
+    return v;
+  }
+
+  @Test
+  void dot4TrackedSeesEveryVdot4() {
+    qt().withExamples(1_000)
+        .forAll(integers().all(), integers().between(1, 40))
+        .checkAssert(
+            (seed, vl) -> {
+              Random r = new Random(seed);
+              int lanes = vl + r.nextInt(9);
+              int m = 1 + r.nextInt(8);
+              int n = 4 * (1 + r.nextInt(6));
+              int rowCount = 1 + r.nextInt(n);
+              int[] w = offsets(r, rowCount * lanes);
+              int[] rows = new int[n];
+              for (int t = 0; t < n; t++) {
+                rows[t] = r.nextInt(rowCount) * lanes;
+              }
+              int[] a = offsets(r, m * n);
+              int[] acc = new int[m * lanes];
+              for (int i = 0; i < acc.length; i++) {
+                acc[i] = r.nextInt(1 << 20) - (1 << 19);
+              }
+              int covered = VectorLanes.covered(vl);
+              int[] expected = acc.clone();
+              long expectedBits = 0;
+              for (int i = 0; i < m; i++) {
+                for (int l = 0; l < covered; l++) {
+                  long v = expected[i * lanes + l];
+                  for (int t = 0; t < n; t++) {
+                    v += (long) a[i * n + t] * w[rows[t] + l];
+                    if (t % 4 == 3) {
+                      expectedBits |= bits(v);
+                    }
+                  }
+                  expected[i * lanes + l] = (int) v;
+                }
+              }
+              int got = VectorLanes.dot4Tracked(acc, a, n, m, w, rows, vl, lanes);
+              assertArrayEquals(expected, acc);
+              assertEquals(expectedBits, got);
+            });
+  }
+
+  @Test
+  void termsTrackedSeesEveryInstruction() {
+    qt().withExamples(1_000)
+        .forAll(integers().all(), integers().between(1, 40))
+        .checkAssert(
+            (seed, vl) -> {
+              Random r = new Random(seed);
+              int[] ops = new int[1 + r.nextInt(8)];
+              int n = 0;
+              for (int k = 0; k < ops.length; k++) {
+                ops[k] = r.nextBoolean() ? 4 : 1;
+                n += ops[k];
+              }
+              int rowCount = 1 + r.nextInt(n);
+              int[] w = offsets(r, rowCount * 48);
+              int[] rows = new int[n];
+              for (int t = 0; t < n; t++) {
+                rows[t] = r.nextInt(rowCount) * 48;
+              }
+              int[] a = offsets(r, n);
+              int[] acc = offsets(r, 48);
+              int covered = VectorLanes.covered(vl);
+              int[] expected = acc.clone();
+              long expectedBits = 0;
+              for (int l = 0; l < covered; l++) {
+                long v = expected[l];
+                int t = 0;
+                for (int op : ops) {
+                  for (int q = 0; q < op; q++, t++) {
+                    v += (long) a[t] * w[rows[t] + l];
+                  }
+                  expectedBits |= bits(v);
+                }
+                expected[l] = (int) v;
+              }
+              int got = VectorLanes.termsTracked(acc, a, ops, w, rows, vl);
+              assertArrayEquals(expected, acc);
+              assertEquals(expectedBits, got);
+            });
+  }
+
+  @Test
+  void macsTrackedSeesEveryVmac() {
+    qt().withExamples(1_000)
+        .forAll(integers().all(), integers().between(1, 40))
+        .checkAssert(
+            (seed, vl) -> {
+              Random r = new Random(seed);
+              int count = 1 + r.nextInt(9);
+              int[] in = bytes(r, 10 * 48, r.nextBoolean());
+              int[] w = offsets(r, 10 * 48);
+              int[] inAt = new int[count];
+              int[] wAt = new int[count];
+              for (int j = 0; j < count; j++) {
+                inAt[j] = r.nextInt(10) * 48;
+                wAt[j] = r.nextInt(10) * 48;
+              }
+              int zx = r.nextInt(384) - 128;
+              int[] acc = offsets(r, 48);
+              int covered = VectorLanes.covered(vl);
+              int[] expected = acc.clone();
+              long expectedBits = 0;
+              for (int l = 0; l < covered; l++) {
+                long v = expected[l];
+                for (int j = 0; j < count; j++) {
+                  v += (long) (in[inAt[j] + l] - zx) * w[wAt[j] + l];
+                  expectedBits |= bits(v);
+                }
+                expected[l] = (int) v;
+              }
+              int got = VectorLanes.macsTracked(acc, in, inAt, zx, w, wAt, vl);
+              assertArrayEquals(expected, acc);
+              assertEquals(expectedBits, got);
+            });
+  }
+
+  @Test
+  void narrowAndWidenMoveIntLanes() {
+    qt().withExamples(500)
+        .forAll(integers().all(), integers().between(1, 40))
+        .checkAssert(
+            (seed, vl) -> {
+              Random r = new Random(seed);
+              long[] from = new long[40];
+              for (int l = 0; l < 40; l++) {
+                from[l] = r.nextInt();
+              }
+              int at = r.nextInt(8);
+              int[] to = new int[48];
+              int[] expected = new int[48];
+              int covered = VectorLanes.narrow(from, to, at, vl);
+              assertEquals(VectorLanes.covered(vl), covered);
+              for (int l = 0; l < covered; l++) {
+                expected[at + l] = (int) from[l];
+              }
+              assertArrayEquals(expected, to);
+              long[] back = new long[40];
+              long[] expectedBack = new long[40];
+              assertEquals(covered, VectorLanes.widen(to, at, back, vl));
+              for (int l = 0; l < covered; l++) {
+                expectedBack[l] = to[at + l];
+              }
+              assertArrayEquals(expectedBack, back);
+            });
+  }
 }
