@@ -96,7 +96,8 @@ public record FloatLayer(
     checkArgument(
         padding != null && activation != null, "layer %s: null padding or activation", name);
     checkArgument(
-        inputShape.n() == outputShape.n() || op == FloatOp.ADD,
+        // ADD's batch may broadcast; a reshape keeps only the element count.
+        inputShape.n() == outputShape.n() || op == FloatOp.ADD || op == FloatOp.RESHAPE,
         "layer %s: batch %s in, %s out",
         name,
         inputShape.n(),
