@@ -17,9 +17,9 @@ import java.util.stream.IntStream;
 
 /**
  * The float reference: executes a {@link FloatGraph} in double precision, layer by layer, as {@link
- * FloatLayer} defines it (conv, + bias, BatchNorm, activation; pooling, ADD, reshape and softmax
- * for imported graphs). It is the one float executor: the face detector and imported TFLite graphs
- * both run here.
+ * FloatLayer} defines it (conv, + bias, BatchNorm, activation; pooling, ADD with broadcasting and
+ * the graph's constants, reshape and softmax for imported graphs). It is the one float executor:
+ * the face detector and imported TFLite graphs both run here.
  *
  * <p>Results are deterministic: every output element is summed by one thread in the fixed order
  * (ky, kx, input channel), whatever the thread count. Work is split over output rows (and 16-pixel
