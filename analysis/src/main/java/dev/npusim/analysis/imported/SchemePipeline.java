@@ -5,6 +5,7 @@ import dev.npusim.analysis.AnalysisException;
 import dev.npusim.analysis.engine.ElementMismatch;
 import dev.npusim.analysis.engine.LayerRunner;
 import dev.npusim.analysis.engine.Targets;
+import dev.npusim.golden.reference.AddReference;
 import dev.npusim.golden.reference.IntegerReference;
 import dev.npusim.golden.reference.PoolingReference;
 import dev.npusim.kernels.AddLayer;
@@ -23,7 +24,6 @@ import dev.npusim.kernels.quant.Calibration;
 import dev.npusim.kernels.quant.NetworkQuantizer;
 import dev.npusim.kernels.quant.QuantParams;
 import dev.npusim.kernels.quant.QuantScheme;
-import dev.npusim.kernels.quant.QuantizedMultiplier;
 import dev.npusim.kernels.quant.QuantizedNetwork;
 import dev.npusim.models.graph.FloatActivations;
 import dev.npusim.models.graph.FloatGraphExecutor;
@@ -42,10 +42,14 @@ import java.util.Map;
  *
  * <p>Weighted layers are quantized by {@link NetworkQuantizer#quantizeLayer}; pooling keeps its
  * input's quantization (as TFLite requires) and runs on the NPU's pooling kernel; ADD gets TFLite's
- * {@code Prepare} multipliers from the scheme's scales and runs on the NPU's ADD kernel; reshapes
- * are host copies; SOFTMAX is host work in float on the dequantized input, its output quantized
- * with scale 1/256 and the type's lowest code as zero point (TFLite's fixed output quantization),
- * since the fixed-point int8 softmax has no uint8 (TF8) form here.
+ * {@code Prepare} multipliers from the scheme's scales and runs on the NPU's ADD kernel, its inputs
+ * broadcasting as the float graph's do; a constant ADD operand is quantized per tensor with the
+ * scheme's activation rule (asymmetric min/max over its values, in the scheme's activation type:
+ * uint8 for TF8, int8 for int8-per-channel), since the ADD kernel takes one scale and zero point
+ * per input and a constant's range is known exactly without calibration; reshapes are host copies;
+ * SOFTMAX is host work in float on the dequantized input, its output quantized with scale 1/256 and
+ * the type's lowest code as zero point (TFLite's fixed output quantization), since the fixed-point
+ * int8 softmax has no uint8 (TF8) form here.
  */
 public final class SchemePipeline {
 
@@ -54,8 +58,8 @@ public final class SchemePipeline {
     record Layer(CompiledLayer compiled, QuantizedLayer quantized, int biasClamps)
         implements Step {}
 
-    /** Pooling ({@code pool} set) or ADD ({@code pool} null). */
-    record Operator(CompiledOperator compiled, PoolLayer pool) implements Step {}
+    /** Pooling ({@code pool} set) or ADD ({@code add} set). */
+    record Operator(CompiledOperator compiled, PoolLayer pool, AddLayer add) implements Step {}
 
     record Host() implements Step {}
   }
@@ -65,12 +69,20 @@ public final class SchemePipeline {
   private final List<Step> steps;
   private final Map<String, QuantParams> params;
 
+  /** The graph's constants quantized with their {@link #params}, by name. */
+  private final Map<String, int[]> constants;
+
   private SchemePipeline(
-      QuantScheme scheme, FloatGraph graph, List<Step> steps, Map<String, QuantParams> params) {
+      QuantScheme scheme,
+      FloatGraph graph,
+      List<Step> steps,
+      Map<String, QuantParams> params,
+      Map<String, int[]> constants) {
     this.scheme = scheme;
     this.graph = graph;
     this.steps = steps;
     this.params = params;
+    this.constants = constants;
   }
 
   /**
@@ -111,6 +123,19 @@ public final class SchemePipeline {
     Map<String, QuantParams> params = new HashMap<>();
     Calibration.Range r = ranges.range(FloatGraph.INPUT);
     params.put(FloatGraph.INPUT, QuantParams.asymmetric(r.min(), r.max(), act));
+    Map<String, int[]> constants = new HashMap<>();
+    for (Map.Entry<String, FloatTensor> c : g.constants().entrySet()) {
+      FloatTensor t = c.getValue();
+      double min = Double.POSITIVE_INFINITY;
+      double max = Double.NEGATIVE_INFINITY;
+      for (int i = 0; i < t.size(); i++) {
+        min = Math.min(min, t.get(i));
+        max = Math.max(max, t.get(i));
+      }
+      QuantParams q = QuantParams.asymmetric(min, max, act);
+      params.put(c.getKey(), q);
+      constants.put(c.getKey(), quantize(t, q));
+    }
     List<Step> steps = new ArrayList<>();
     for (FloatLayer f : g.layers()) {
       try {
@@ -120,7 +145,8 @@ public final class SchemePipeline {
             "scheme " + scheme.cliName() + ": layer " + f.name() + ": " + e.getMessage());
       }
     }
-    return new SchemePipeline(scheme, g, List.copyOf(steps), Map.copyOf(params));
+    return new SchemePipeline(
+        scheme, g, List.copyOf(steps), Map.copyOf(params), Map.copyOf(constants));
   }
 
   public QuantScheme scheme() {
@@ -212,12 +238,12 @@ public final class SchemePipeline {
                 f.padding().left(),
                 clamp[0],
                 clamp[1]);
-        return new Step.Operator(KernelCompiler.compile(pool, Targets.of(machine)), pool);
+        return new Step.Operator(KernelCompiler.compile(pool, Targets.of(machine)), pool, null);
       }
       case ADD -> {
         params.put(f.name(), calibrated);
         AddLayer add = addLayer(f, in, params.get(f.secondInput()), calibrated);
-        return new Step.Operator(KernelCompiler.compile(add, Targets.of(machine)), null);
+        return new Step.Operator(KernelCompiler.compile(add, Targets.of(machine)), null, add);
       }
       case RESHAPE -> {
         params.put(f.name(), in);
@@ -232,28 +258,21 @@ public final class SchemePipeline {
   }
 
   /**
-   * TFLite's 8-bit ADD {@code Prepare}: inputs scaled by {@code s_i / (2 max(s_1, s_2))} after a
-   * left shift of 20, the sum by {@code 2 max(s_1, s_2) / (2^20 s_out)}.
+   * TFLite's 8-bit ADD {@code Prepare} ({@link AddLayer#fromScales}) on the scheme's scales, the
+   * inputs of the float layer's two shapes.
    */
   private static AddLayer addLayer(FloatLayer f, QuantParams a, QuantParams b, QuantParams out) {
-    double twiceMax = 2 * Math.max(a.scale(), b.scale());
-    QuantizedMultiplier m1 = QuantizedMultiplier.of(a.scale() / twiceMax);
-    QuantizedMultiplier m2 = QuantizedMultiplier.of(b.scale() / twiceMax);
-    QuantizedMultiplier mo =
-        QuantizedMultiplier.of(twiceMax / ((1 << AddLayer.LEFT_SHIFT) * out.scale()));
     int[] clamp = NetworkQuantizer.integerClamp(f.activation(), out);
-    return new AddLayer(
+    return AddLayer.fromScales(
         out.type(),
-        f.outputShape(),
+        f.inputShape(),
+        f.secondShape(),
+        a.scale(),
         a.zeroPoint(),
-        m1.multiplier(),
-        m1.shift(),
+        b.scale(),
         b.zeroPoint(),
-        m2.multiplier(),
-        m2.shift(),
+        out.scale(),
         out.zeroPoint(),
-        mo.multiplier(),
-        mo.shift(),
         clamp[0],
         clamp[1]);
   }
@@ -262,7 +281,8 @@ public final class SchemePipeline {
    * The scheme's network on one input, layer by layer on the simulator (softmax and reshapes on the
    * host).
    *
-   * @param check compare every weighted and pooling layer with the integer reference, bit for bit
+   * @param check compare every weighted, pooling and ADD layer with the integer reference, bit for
+   *     bit
    * @throws AnalysisException if a program faults, or (with {@code check}) a layer differs from the
    *     integer reference
    */
@@ -271,6 +291,7 @@ public final class SchemePipeline {
     long overflows = 0;
     Map<String, int[]> values = new HashMap<>();
     values.put(FloatGraph.INPUT, quantize(input, params.get(FloatGraph.INPUT)));
+    values.putAll(constants);
     for (int i = 0; i < g.layers().size(); i++) {
       FloatLayer f = g.layers().get(i);
       Step step = steps.get(i);
@@ -291,6 +312,9 @@ public final class SchemePipeline {
                   : runner.run(o.compiled(), x, values.get(f.secondInput())).output();
           if (check && o.pool() != null) {
             checkLayer(f, poolReference(o.pool(), x), y);
+          }
+          if (check && o.add() != null) {
+            checkLayer(f, addReference(o.add(), x, values.get(f.secondInput())), y);
           }
         } else if (f.op() == FloatOp.SOFTMAX) {
           y = softmax(f, x, params.get(f.input()), params.get(f.name()));
@@ -322,6 +346,26 @@ public final class SchemePipeline {
     return p.kind() == PoolLayer.Kind.MAX
         ? PoolingReference.max(parameters, x)
         : PoolingReference.average(parameters, x);
+  }
+
+  /** Golden's ADD reference (its own broadcasting) on the scheme's ADD layer and its inputs. */
+  private static int[] addReference(AddLayer a, int[] x, int[] y) {
+    AddReference.Parameters p =
+        new AddReference.Parameters(
+            AddLayer.LEFT_SHIFT,
+            -a.input1ZeroPoint(),
+            a.input1Multiplier(),
+            a.input1Shift(),
+            -a.input2ZeroPoint(),
+            a.input2Multiplier(),
+            a.input2Shift(),
+            a.outputZeroPoint(),
+            a.outputMultiplier(),
+            a.outputShift(),
+            a.activationMin(),
+            a.activationMax());
+    return AddReference.add(
+        p, AddLayer.dims(a.input1Shape()), x, AddLayer.dims(a.input2Shape()), y);
   }
 
   private void checkLayer(FloatLayer f, int[] expected, int[] simulated) throws AnalysisException {

@@ -65,6 +65,8 @@ final class TfliteFloatStage {
     // Activations only: float weights, every tensor rounded to the int8 model's quantization.
     Map<String, FloatTensor> rounded = new HashMap<>();
     rounded.put(FloatGraph.INPUT, fakeQuantize(input, quant.get(FloatGraph.INPUT)));
+    // An ADD's constant operand is a weight, not an activation: it stays float here.
+    rounded.putAll(source.reference().constants());
     for (FloatLayer layer : source.reference().layers()) {
       FloatTensor out =
           layer.secondInput() == null

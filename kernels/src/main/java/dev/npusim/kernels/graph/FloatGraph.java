@@ -34,6 +34,10 @@ import java.util.function.UnaryOperator;
  * #consumers} lists them. Layers that no other layer reads are the graph's outputs ({@link
  * #outputs}). The only merge is an imported graph's {@link FloatOp#ADD}, which reads a second
  * earlier tensor ({@link FloatLayer#secondInput}); every other layer has exactly one input.
+ *
+ * <p>An imported graph may also hold named constant tensors ({@link #constants}: the per-channel
+ * offset or scalar a converter leaves as an ADD operand). Only an ADD may read one, as either of
+ * its inputs; ADD's inputs broadcast ({@link FloatLayer#secondShape}).
  */
 public final class FloatGraph {
 
@@ -41,61 +45,97 @@ public final class FloatGraph {
   public static final String INPUT = "input";
 
   private final TensorShape inputShape;
+  private final ImmutableMap<String, FloatTensor> constants;
   private final ImmutableList<FloatLayer> layers;
   private final ImmutableMap<String, FloatLayer> byName;
 
+  /** A graph without constants. */
   public FloatGraph(TensorShape inputShape, List<FloatLayer> layers) {
+    this(inputShape, Map.of(), layers);
+  }
+
+  /**
+   * @param constants named constant tensors an ADD may read as either input; their names are
+   *     neither {@link #INPUT} nor a layer's
+   */
+  public FloatGraph(
+      TensorShape inputShape, Map<String, FloatTensor> constants, List<FloatLayer> layers) {
     checkArgument(inputShape != null, "input shape is null");
     checkArgument(!layers.isEmpty(), "a graph needs at least one layer");
+    checkArgument(!constants.containsKey(INPUT), "a constant may not be called '%s'", INPUT);
     Map<String, FloatLayer> seen = new LinkedHashMap<>();
     for (FloatLayer layer : layers) {
       checkArgument(!layer.name().equals(INPUT), "a layer may not be called '%s'", INPUT);
       checkArgument(!seen.containsKey(layer.name()), "duplicate layer name %s", layer.name());
-      TensorShape available;
-      if (layer.input().equals(INPUT)) {
-        available = inputShape;
-      } else {
-        FloatLayer producer = seen.get(layer.input());
-        checkArgument(
-            producer != null,
-            "layer %s reads %s, which is not an earlier layer",
-            layer.name(),
-            layer.input());
-        available = producer.outputShape();
-      }
       checkArgument(
-          available.equals(layer.inputShape()),
+          !constants.containsKey(layer.name()),
+          "layer %s has the name of a constant",
+          layer.name());
+      TensorShape first = available(inputShape, constants, seen, layer, layer.input());
+      checkArgument(
+          first.equals(layer.inputShape()),
           "layer %s expects input %s but %s is %s",
           layer.name(),
           layer.inputShape(),
           layer.input(),
-          available);
+          first);
       if (layer.secondInput() != null) {
-        TensorShape second =
-            layer.secondInput().equals(INPUT) ? inputShape : shapeIn(seen, layer.secondInput());
+        TensorShape second = available(inputShape, constants, seen, layer, layer.secondInput());
         checkArgument(
-            second != null,
-            "layer %s reads %s, which is not an earlier layer",
-            layer.name(),
-            layer.secondInput());
-        checkArgument(
-            second.equals(layer.inputShape()),
-            "layer %s adds %s of shape %s to one of shape %s",
+            second.equals(layer.secondShape()),
+            "layer %s adds %s of shape %s, expected %s",
             layer.name(),
             layer.secondInput(),
             second,
-            layer.inputShape());
+            layer.secondShape());
       }
       seen.put(layer.name(), layer);
     }
     this.inputShape = inputShape;
+    this.constants = ImmutableMap.copyOf(constants);
     this.layers = ImmutableList.copyOf(layers);
     this.byName = ImmutableMap.copyOf(seen);
   }
 
-  private static TensorShape shapeIn(Map<String, FloatLayer> seen, String name) {
-    FloatLayer producer = seen.get(name);
-    return producer == null ? null : producer.outputShape();
+  /**
+   * The shape of a tensor a layer reads: the input, a constant (an ADD's only) or an earlier layer.
+   */
+  private static TensorShape available(
+      TensorShape inputShape,
+      Map<String, FloatTensor> constants,
+      Map<String, FloatLayer> seen,
+      FloatLayer layer,
+      String tensor) {
+    if (tensor.equals(INPUT)) {
+      return inputShape;
+    }
+    FloatTensor constant = constants.get(tensor);
+    if (constant != null) {
+      checkArgument(
+          layer.op() == FloatOp.ADD,
+          "layer %s (%s) reads the constant %s; only ADD reads constants",
+          layer.name(),
+          layer.op(),
+          tensor);
+      return constant.shape();
+    }
+    FloatLayer producer = seen.get(tensor);
+    checkArgument(
+        producer != null,
+        "layer %s reads %s, which is not an earlier layer or a constant",
+        layer.name(),
+        tensor);
+    return producer.outputShape();
+  }
+
+  /** The named constant tensors (ADD operands), empty for most graphs. */
+  public ImmutableMap<String, FloatTensor> constants() {
+    return constants;
+  }
+
+  /** True when {@code tensor} names one of {@link #constants}. */
+  public boolean isConstant(String tensor) {
+    return constants.containsKey(tensor);
   }
 
   public TensorShape inputShape() {
@@ -118,14 +158,20 @@ public final class FloatGraph {
     return layer;
   }
 
-  /** Shape of a tensor: {@link #INPUT} or a layer's output. */
+  /** Shape of a tensor: {@link #INPUT}, a constant or a layer's output. */
   public TensorShape shapeOf(String tensor) {
+    if (constants.containsKey(tensor)) {
+      return constants.get(tensor).shape();
+    }
     return tensor.equals(INPUT) ? inputShape : layer(tensor).outputShape();
   }
 
   /** Layers that read this tensor, in execution order. */
   public ImmutableList<FloatLayer> consumers(String tensor) {
-    checkArgument(tensor.equals(INPUT) || byName.containsKey(tensor), "no tensor named %s", tensor);
+    checkArgument(
+        tensor.equals(INPUT) || byName.containsKey(tensor) || constants.containsKey(tensor),
+        "no tensor named %s",
+        tensor);
     ImmutableList.Builder<FloatLayer> b = ImmutableList.builder();
     for (FloatLayer layer : layers) {
       if (layer.inputs().contains(tensor)) {
@@ -148,14 +194,15 @@ public final class FloatGraph {
 
   /**
    * A graph with each layer replaced by {@code rewrite.apply(layer)}. The rewrite must keep names,
-   * wiring and shapes (it changes parameters); the new graph is validated again.
+   * wiring and shapes (it changes parameters); the new graph, with the same constants, is validated
+   * again.
    */
   public FloatGraph mapLayers(UnaryOperator<FloatLayer> rewrite) {
     List<FloatLayer> out = new ArrayList<>(layers.size());
     for (FloatLayer layer : layers) {
       out.add(rewrite.apply(layer));
     }
-    return new FloatGraph(inputShape, out);
+    return new FloatGraph(inputShape, constants, out);
   }
 
   /** A graph with some layers replaced by same-named ones. */
@@ -182,6 +229,12 @@ public final class FloatGraph {
 
   @Override
   public String toString() {
-    return "FloatGraph(input " + inputShape + ", " + layers.size() + " layers)";
+    return "FloatGraph(input "
+        + inputShape
+        + ", "
+        + layers.size()
+        + " layers"
+        + (constants.isEmpty() ? "" : ", " + constants.size() + " constants")
+        + ")";
   }
 }

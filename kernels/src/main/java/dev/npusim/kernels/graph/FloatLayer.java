@@ -3,6 +3,7 @@ package dev.npusim.kernels.graph;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.common.primitives.ImmutableDoubleArray;
+import dev.npusim.kernels.AddLayer;
 import dev.npusim.kernels.LayerKind;
 import dev.npusim.kernels.QuantizedLayer;
 import dev.npusim.kernels.TensorShape;
@@ -24,8 +25,10 @@ import dev.npusim.kernels.TensorShape;
  *
  * <p>Pooling takes the mean or maximum over the window's pixels inside the input (TFLite's
  * reference kernels: padding moves the window, padded pixels are not counted), ADD sums {@link
- * #input} and {@link #secondInput} element-wise, each then through the activation; RESHAPE keeps
- * the values; SOFTMAX normalises {@code exp(beta * x)} over the channel axis.
+ * #input} and {@link #secondInput} element-wise, broadcasting them as numpy does on the NHWC shapes
+ * (in each dimension the sizes are equal, or one is 1 and that input's single element is read for
+ * every index; TFLite's {@code BroadcastAdd4DSlow}), each then through the activation; RESHAPE
+ * keeps the values; SOFTMAX normalises {@code exp(beta * x)} over the channel axis.
  *
  * <p>Layouts follow {@link QuantizedLayer}: activations NHWC; {@link LayerKind#CONV2D} filter OHWI
  * {@code [OC, KH, KW, IC]}; {@link LayerKind#DEPTHWISE_CONV2D} filter {@code [KH, KW, OC]} (with
@@ -38,8 +41,11 @@ import dev.npusim.kernels.TensorShape;
  *     MobilenetV1/Conv2d_1_depthwise}; unique in its graph
  * @param op what the layer computes
  * @param input the name of the layer whose output this layer reads, or {@link FloatGraph#INPUT}
- * @param secondInput ADD's second operand (a layer name or {@link FloatGraph#INPUT}); null for
- *     every other operation
+ * @param secondInput ADD's second operand (a layer name, a constant of the graph or {@link
+ *     FloatGraph#INPUT}); null for every other operation
+ * @param inputShape the shape of {@link #input} (for ADD, of its first operand)
+ * @param secondShape the shape of ADD's second operand; null for every other operation. ADD's
+ *     output shape is the two shapes broadcast
  * @param filter the weights of a weighted layer, null for the others
  * @param bias one value per output channel, or null when the layer has none (the model's depthwise
  *     layers have none until {@link BatchNormFold} gives them one)
@@ -52,6 +58,7 @@ public record FloatLayer(
     String input,
     String secondInput,
     TensorShape inputShape,
+    TensorShape secondShape,
     TensorShape outputShape,
     int kernelH,
     int kernelW,
@@ -74,6 +81,11 @@ public record FloatLayer(
         name,
         op);
     checkArgument(
+        (op == FloatOp.ADD) == (secondShape != null),
+        "layer %s: %s must have a second input shape exactly when it is an ADD",
+        name,
+        op);
+    checkArgument(
         kernelH > 0 && kernelW > 0 && strideH > 0 && strideW > 0,
         "layer %s: kernel %sx%s, stride %s,%s must be positive",
         name,
@@ -84,7 +96,8 @@ public record FloatLayer(
     checkArgument(
         padding != null && activation != null, "layer %s: null padding or activation", name);
     checkArgument(
-        inputShape.n() == outputShape.n(),
+        // ADD's batch may broadcast; a reshape keeps only the element count.
+        inputShape.n() == outputShape.n() || op == FloatOp.ADD || op == FloatOp.RESHAPE,
         "layer %s: batch %s in, %s out",
         name,
         inputShape.n(),
@@ -115,7 +128,16 @@ public record FloatLayer(
           name,
           op);
       checkWeightless(
-          name, op, inputShape, outputShape, kernelH, kernelW, strideH, strideW, padding);
+          name,
+          op,
+          inputShape,
+          secondShape,
+          outputShape,
+          kernelH,
+          kernelW,
+          strideH,
+          strideW,
+          padding);
       checkArgument(
           op != FloatOp.RESHAPE && op != FloatOp.SOFTMAX
               || activation.kind() == Activation.Kind.NONE,
@@ -151,6 +173,7 @@ public record FloatLayer(
         input,
         null,
         inputShape,
+        null,
         outputShape,
         kernelH,
         kernelW,
@@ -164,7 +187,11 @@ public record FloatLayer(
         0);
   }
 
-  /** A weightless layer (pooling, ADD, RESHAPE, SOFTMAX); the window is 1x1/1 where unused. */
+  /**
+   * A weightless layer (pooling, ADD, RESHAPE, SOFTMAX); the window is 1x1/1 where unused. An ADD
+   * made here adds two inputs of one shape, {@code inputShape}; {@link #add} takes two that
+   * broadcast.
+   */
   public static FloatLayer weightless(
       String name,
       FloatOp op,
@@ -185,6 +212,7 @@ public record FloatLayer(
         input,
         secondInput,
         inputShape,
+        op == FloatOp.ADD ? inputShape : null,
         outputShape,
         kernelH,
         kernelW,
@@ -196,6 +224,38 @@ public record FloatLayer(
         null,
         activation,
         beta);
+  }
+
+  /**
+   * An ADD of two operands (layers, constants of the graph or {@link FloatGraph#INPUT}) whose
+   * shapes broadcast to {@code outputShape}.
+   */
+  public static FloatLayer add(
+      String name,
+      String input,
+      TensorShape inputShape,
+      String secondInput,
+      TensorShape secondShape,
+      TensorShape outputShape,
+      Activation activation) {
+    return new FloatLayer(
+        name,
+        FloatOp.ADD,
+        input,
+        secondInput,
+        inputShape,
+        secondShape,
+        outputShape,
+        1,
+        1,
+        1,
+        1,
+        Padding.NONE,
+        null,
+        null,
+        null,
+        activation,
+        0);
   }
 
   private static void checkWeighted(
@@ -263,6 +323,7 @@ public record FloatLayer(
       String name,
       FloatOp op,
       TensorShape inputShape,
+      TensorShape secondShape,
       TensorShape outputShape,
       int kernelH,
       int kernelW,
@@ -279,7 +340,23 @@ public record FloatLayer(
             outputShape.c());
         checkOutputSize(name, inputShape, outputShape, kernelH, kernelW, strideH, strideW, padding);
       }
-      case ADD, SOFTMAX ->
+      case ADD -> {
+        TensorShape broadcast;
+        try {
+          broadcast = AddLayer.broadcast(inputShape, secondShape);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("layer " + name + ": " + e.getMessage(), e);
+        }
+        checkArgument(
+            broadcast.equals(outputShape),
+            "layer %s: ADD of %s and %s gives %s, not %s",
+            name,
+            inputShape,
+            secondShape,
+            broadcast,
+            outputShape);
+      }
+      case SOFTMAX ->
           checkArgument(
               inputShape.equals(outputShape),
               "layer %s: %s keeps the shape, %s in, %s out",
@@ -488,6 +565,7 @@ public record FloatLayer(
         input,
         secondInput,
         inputShape,
+        secondShape,
         outputShape,
         kernelH,
         kernelW,

@@ -15,7 +15,10 @@ public enum FloatOp {
   AVERAGE_POOL(null),
   /** Maximum of the window's pixels inside the input. */
   MAX_POOL(null),
-  /** Element-wise sum of two tensors of the same shape. */
+  /**
+   * Element-wise sum of two tensors (layers, graph constants or the input) whose shapes broadcast
+   * numpy-style.
+   */
   ADD(null),
   /** RESHAPE or SQUEEZE: the NHWC values unchanged under a new shape. */
   RESHAPE(null),

@@ -17,9 +17,9 @@ import java.util.stream.IntStream;
 
 /**
  * The float reference: executes a {@link FloatGraph} in double precision, layer by layer, as {@link
- * FloatLayer} defines it (conv, + bias, BatchNorm, activation; pooling, ADD, reshape and softmax
- * for imported graphs). It is the one float executor: the face detector and imported TFLite graphs
- * both run here.
+ * FloatLayer} defines it (conv, + bias, BatchNorm, activation; pooling, ADD with broadcasting and
+ * the graph's constants, reshape and softmax for imported graphs). It is the one float executor:
+ * the face detector and imported TFLite graphs both run here.
  *
  * <p>Results are deterministic: every output element is summed by one thread in the fixed order
  * (ky, kx, input channel), whatever the thread count. Work is split over output rows (and 16-pixel
@@ -107,6 +107,9 @@ public final class FloatGraphExecutor {
     LinkedHashMap<String, FloatTensor> kept = new LinkedHashMap<>();
     live.put(FloatGraph.INPUT, input.toArray());
     kept.put(FloatGraph.INPUT, input);
+    // Constants (ADD operands) are live from the start; they go, as any tensor, after their last
+    // use.
+    graph.constants().forEach((name, constant) -> live.put(name, constant.toArray()));
     for (int i = 0; i < graph.layers().size(); i++) {
       FloatLayer layer = graph.layers().get(i);
       double[] second = layer.secondInput() == null ? null : live.get(layer.secondInput());
@@ -182,10 +185,10 @@ public final class FloatGraphExecutor {
         p.layer.name(),
         p.layer.inputs().size());
     checkArgument(
-        second == null || second.shape().equals(p.layer.inputShape()),
+        second == null || second.shape().equals(p.layer.secondShape()),
         "layer %s adds %s, got %s",
         p.layer.name(),
-        p.layer.inputShape(),
+        p.layer.secondShape(),
         second == null ? null : second.shape());
     return FloatTensor.adopt(
         p.layer.outputShape(),
@@ -316,8 +319,12 @@ public final class FloatGraphExecutor {
           return out;
         }
         case ADD -> {
-          for (int i = 0; i < out.length; i++) {
-            out[i] = in[i] + second[i];
+          if (layer.inputShape().equals(os) && layer.secondShape().equals(os)) {
+            for (int i = 0; i < out.length; i++) {
+              out[i] = in[i] + second[i];
+            }
+          } else {
+            broadcastAdd(in, layer.inputShape(), second, layer.secondShape(), out, os);
           }
           for (int base = 0; base < out.length; base += os.c()) {
             finish(out, base, activate);
@@ -475,6 +482,33 @@ public final class FloatGraphExecutor {
         }
         finish(out, outBase, activate);
       }
+    }
+
+    /**
+     * {@code out = a + b} with numpy's broadcasting on NHWC shapes: in each dimension an operand of
+     * size 1 is read at index 0 for every output index (TFLite's {@code BroadcastAdd4DSlow}).
+     */
+    private static void broadcastAdd(
+        double[] a, TensorShape as, double[] b, TensorShape bs, double[] out, TensorShape os) {
+      int o = 0;
+      for (int n = 0; n < os.n(); n++) {
+        for (int y = 0; y < os.h(); y++) {
+          for (int x = 0; x < os.w(); x++) {
+            int ia = broadcastIndex(as, n, y, x);
+            int ib = broadcastIndex(bs, n, y, x);
+            int ca = as.c() == 1 ? 0 : 1;
+            int cb = bs.c() == 1 ? 0 : 1;
+            for (int c = 0; c < os.c(); c++) {
+              out[o++] = a[ia + c * ca] + b[ib + c * cb];
+            }
+          }
+        }
+      }
+    }
+
+    /** The flat index of pixel (n, y, x), channel 0, in a tensor that broadcasts to the output. */
+    private static int broadcastIndex(TensorShape s, int n, int y, int x) {
+      return s.index(s.n() == 1 ? 0 : n, s.h() == 1 ? 0 : y, s.w() == 1 ? 0 : x, 0);
     }
 
     /** Softmax over the channel axis, the maximum subtracted first so exp cannot overflow. */

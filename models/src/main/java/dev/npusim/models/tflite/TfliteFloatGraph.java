@@ -8,6 +8,7 @@ import dev.npusim.kernels.graph.Activation;
 import dev.npusim.kernels.graph.FloatGraph;
 import dev.npusim.kernels.graph.FloatLayer;
 import dev.npusim.kernels.graph.FloatOp;
+import dev.npusim.kernels.graph.FloatTensor;
 import dev.npusim.kernels.graph.Padding;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,7 +32,9 @@ import java.util.Map;
  * and TFLite's lower-case builtin name, as {@code run-model --dump} names files), so an int8 model
  * and its float original, which the converter emits with the same operators in the same order, pair
  * up by graph position. A FULLY_CONNECTED whose input is not already {@code (N, 1, 1, IC)} reads it
- * through a flattening reshape named {@code NNN_fully_connected_flatten}, as TFLite flattens it.
+ * through a flattening reshape named {@code NNN_fully_connected_flatten}, as TFLite flattens it. An
+ * ADD's constant operand becomes a constant of the graph ({@link FloatGraph#constants}) named
+ * {@code NNN_add_constant1} or {@code NNN_add_constant2}; ADD's operands broadcast.
  */
 public final class TfliteFloatGraph {
   private TfliteFloatGraph() {}
@@ -51,7 +54,7 @@ public final class TfliteFloatGraph {
 
   /**
    * @throws ModelFormatException naming the operator whose form the float IR does not take (dilated
-   *     or depth-multiplied convolutions, RELU_N1_TO_1, broadcasting or constant ADD)
+   *     or depth-multiplied convolutions, RELU_N1_TO_1, ADD operands that do not broadcast)
    */
   public static Imported of(TfliteModel model) {
     Map<Integer, String> tensorName = new HashMap<>();
@@ -61,21 +64,20 @@ public final class TfliteFloatGraph {
     tensorName.put(in.index(), FloatGraph.INPUT);
     shapes.put(FloatGraph.INPUT, inputShape);
     List<FloatLayer> layers = new ArrayList<>();
+    Map<String, FloatTensor> constants = new LinkedHashMap<>();
     Map<Integer, String> layerOf = new LinkedHashMap<>();
     for (TfliteOperator op : model.operators()) {
       String name = layerName(op);
       String input = tensorName.get(op.input(0));
-      if (input == null) {
-        TfliteTensor first = model.tensor(op.input(0));
+      if (input == null && op.op() != BuiltinOperator.ADD) {
         throw TfliteLayers.error(
-            model,
-            op,
-            op.op() == BuiltinOperator.ADD && first.isConstant()
-                ? "input 1 " + first.label() + " is a constant; " + FLOAT_ADD_LIMIT
-                : "input " + first.label() + " has no producer");
+            model, op, "input " + model.tensor(op.input(0)).label() + " has no producer");
       }
       try {
-        FloatLayer layer = layer(model, op, name, input, shapes, tensorName, layers);
+        FloatLayer layer =
+            op.op() == BuiltinOperator.ADD
+                ? add(model, op, name, shapes, tensorName, constants, layers)
+                : layer(model, op, name, input, shapes, layers);
         layers.add(layer);
         shapes.put(name, layer.outputShape());
       } catch (IllegalArgumentException e) {
@@ -85,7 +87,8 @@ public final class TfliteFloatGraph {
       layerOf.put(op.index(), name);
     }
     try {
-      return new Imported(new FloatGraph(inputShape, layers), ImmutableMap.copyOf(layerOf));
+      return new Imported(
+          new FloatGraph(inputShape, constants, layers), ImmutableMap.copyOf(layerOf));
     } catch (IllegalArgumentException e) {
       throw new ModelFormatException(model.file(), e.getMessage());
     }
@@ -107,7 +110,6 @@ public final class TfliteFloatGraph {
       String name,
       String input,
       Map<String, TensorShape> shapes,
-      Map<Integer, String> tensorName,
       List<FloatLayer> layers) {
     TfliteTensor output = model.tensor(op.output());
     TensorShape inShape = shapes.get(input);
@@ -117,7 +119,7 @@ public final class TfliteFloatGraph {
       case CONV_2D, DEPTHWISE_CONV_2D -> convolution(s);
       case FULLY_CONNECTED -> fullyConnected(s, layers);
       case AVERAGE_POOL_2D, MAX_POOL_2D -> pool(s);
-      case ADD -> add(s, shapes, tensorName);
+      case ADD -> throw new IllegalStateException("ADD is imported by add()");
       case RESHAPE, SQUEEZE ->
           pointwise(name, FloatOp.RESHAPE, input, null, inShape, outShape, Activation.NONE, 0);
       case SOFTMAX ->
@@ -210,39 +212,58 @@ public final class TfliteFloatGraph {
   }
 
   /**
-   * ADD of two computed tensors of one shape. The float IR has no constant tensors and its ADD no
-   * broadcasting, which the integer paths ({@code run-model}, {@code estimate --model}) have.
+   * ADD of two operands, each a computed tensor or a constant with a buffer in the file
+   * (dequantized in an int8 model, as stored in a float one), whose shapes broadcast as {@link
+   * TfliteLayers#broadcastShapes} checks. A constant becomes a constant of the graph named {@code
+   * NNN_add_constantI} (I the operand, 1 or 2). Shapes are aligned at the output's rank first
+   * (numpy extends the shorter with leading 1s); a computed operand of a lower rank whose NHWC form
+   * differs from its extended one (an {@code [N, C]} beside a rank-3 output) is read through a
+   * reshape layer named {@code NNN_add_inputI_reshape}, which keeps the values' order.
    */
   private static FloatLayer add(
-      Site s, Map<String, TensorShape> shapes, Map<Integer, String> tensorName) {
-    TfliteModel model = s.model();
-    TfliteOperator op = s.op();
-    String second = tensorName.get(op.input(1));
-    if (second == null) {
-      throw TfliteLayers.error(
-          model,
-          op,
-          "input 2 " + model.tensor(op.input(1)).label() + " is a constant; " + FLOAT_ADD_LIMIT);
+      TfliteModel model,
+      TfliteOperator op,
+      String name,
+      Map<String, TensorShape> shapes,
+      Map<Integer, String> tensorName,
+      Map<String, FloatTensor> constants,
+      List<FloatLayer> layers) {
+    int[][] extended = TfliteLayers.broadcastShapes(model, op);
+    String[] operand = new String[2];
+    TensorShape[] shape = new TensorShape[2];
+    for (int i = 0; i < 2; i++) {
+      TfliteTensor t = model.tensor(op.input(i));
+      shape[i] = TfliteLayers.nhwc(extended[i]);
+      if (t.isConstant()) {
+        operand[i] = name + "_constant" + (i + 1);
+        constants.put(operand[i], FloatTensor.copyOf(shape[i], values(model, op, t, 0).toArray()));
+        continue;
+      }
+      operand[i] = tensorName.get(t.index());
+      if (operand[i] == null) {
+        throw TfliteLayers.error(model, op, "input " + t.label() + " has no producer");
+      }
+      TensorShape produced = shapes.get(operand[i]);
+      if (!produced.equals(shape[i])) {
+        String reshape = name + "_input" + (i + 1) + "_reshape";
+        layers.add(
+            pointwise(
+                reshape,
+                FloatOp.RESHAPE,
+                operand[i],
+                null,
+                produced,
+                shape[i],
+                Activation.NONE,
+                0));
+        shapes.put(reshape, shape[i]);
+        operand[i] = reshape;
+      }
     }
-    if (!shapes.get(second).equals(s.inShape())) {
-      throw TfliteLayers.error(
-          model,
-          op,
-          "inputs "
-              + s.inShape()
-              + " and "
-              + shapes.get(second)
-              + " broadcast; "
-              + FLOAT_ADD_LIMIT);
-    }
-    return pointwise(
-        s.name(), FloatOp.ADD, s.input(), second, s.inShape(), s.outShape(), s.act(), 0);
+    TensorShape out = TfliteLayers.nhwc(extended[2]);
+    return FloatLayer.add(
+        name, operand[0], shape[0], operand[1], shape[1], out, activation(model, op));
   }
-
-  /** What the float IR's ADD takes, for messages. */
-  static final String FLOAT_ADD_LIMIT =
-      "the float IR (analyze --model) takes ADD of two computed tensors of one shape only;"
-          + " run-model and estimate --model take constants and broadcasting";
 
   /** A weightless layer with a 1x1 window, stride 1 and no padding. */
   private static FloatLayer pointwise(

@@ -277,9 +277,20 @@ public final class TfliteLayers {
    * @throws ModelFormatException naming the operator, the tensors and the first dimension at fault
    */
   public static int[][] addShapes(TfliteModel model, TfliteOperator op) {
-    TfliteTensor a = int8(model, op, op.input(0), "input 1");
-    TfliteTensor b = int8(model, op, op.input(1), "input 2");
-    TfliteTensor out = int8(model, op, op.output(), "output");
+    int8(model, op, op.input(0), "input 1");
+    int8(model, op, op.input(1), "input 2");
+    int8(model, op, op.output(), "output");
+    return broadcastShapes(model, op);
+  }
+
+  /**
+   * {@link #addShapes} without the int8 checks, for an ADD of any type (a float original's, read
+   * into the float IR): ranks, broadcasting and the output's shape only.
+   */
+  public static int[][] broadcastShapes(TfliteModel model, TfliteOperator op) {
+    TfliteTensor a = model.tensor(op.input(0));
+    TfliteTensor b = model.tensor(op.input(1));
+    TfliteTensor out = model.tensor(op.output());
     int rank = Math.max(1, out.rank());
     for (TfliteTensor t : new TfliteTensor[] {a, b, out}) {
       if (t.rank() > ADD_MAX_RANK) {

@@ -9,6 +9,9 @@ import com.google.flatbuffers.FlatBufferBuilder;
  * constant} is given, a constant tensor with its own buffer (the per-channel offset or scalar a
  * converter leaves in a real network).
  *
+ * <p>{@link #float32} writes the float original of such a model: float32 tensors without
+ * quantization and a float32 constant.
+ *
  * @param type TFLite's {@code TensorType}: 9 for int8, 3 for uint8
  * @param activation {@code ActivationFunctionType}: 0 NONE, 1 RELU, 3 RELU6
  */
@@ -28,6 +31,7 @@ record AddModel(
 
   static final int INT8 = 9;
   static final int UINT8 = 3;
+  static final int FLOAT32 = 0;
 
   /** Tensor indices: input 1, input 2, output. */
   static final int INPUT1 = 0;
@@ -36,14 +40,45 @@ record AddModel(
   static final int OUTPUT = 2;
 
   byte[] bytes() {
+    byte[] data = null;
+    if (constant != null) {
+      data = new byte[constant.length];
+      for (int i = 0; i < data.length; i++) {
+        data[i] = (byte) constant[i];
+      }
+    }
+    return build(data);
+  }
+
+  /**
+   * A float32 ADD of {@code shape1} and {@code shape2} (a constant when {@code constant} is given,
+   * stored little-endian as TFLite's buffers are) to {@code outShape}, with a fused activation.
+   */
+  static byte[] float32(
+      int[] shape1, int[] shape2, float[] constant, int[] outShape, int activation) {
+    byte[] data = null;
+    if (constant != null) {
+      java.nio.ByteBuffer buffer =
+          java.nio.ByteBuffer.allocate(4 * constant.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      for (float f : constant) {
+        buffer.putFloat(f);
+      }
+      data = buffer.array();
+    }
+    AddModel m =
+        new AddModel(FLOAT32, shape1, 0, 0, shape2, 0, 0, null, outShape, 0, 0, activation);
+    return m.build(data);
+  }
+
+  private byte[] build(byte[] constantData) {
     FlatBufferBuilder b = new FlatBufferBuilder();
     // Buffer 0 is the empty sentinel every activation points at; buffer 1 holds the constant.
     int empty = table(b);
     int constantBuffer = 0;
-    if (constant != null) {
-      b.startVector(1, constant.length, 1);
-      for (int i = constant.length - 1; i >= 0; i--) {
-        b.addByte((byte) constant[i]);
+    if (constantData != null) {
+      b.startVector(1, constantData.length, 1);
+      for (int i = constantData.length - 1; i >= 0; i--) {
+        b.addByte(constantData[i]);
       }
       int data = b.endVector();
       b.startTable(3); // Buffer
@@ -52,7 +87,7 @@ record AddModel(
     }
     int[] tensors = {
       tensor(b, "input1", shape1, scale1, zero1, 0),
-      tensor(b, "input2", shape2, scale2, zero2, constant == null ? 0 : 1),
+      tensor(b, "input2", shape2, scale2, zero2, constantData == null ? 0 : 1),
       tensor(b, "output", outShape, outScale, outZero, 0)
     };
     int tensorVector = b.createVectorOfTables(tensors);
@@ -69,7 +104,7 @@ record AddModel(
     b.addOffset(4, options, 0);
     int op = b.endTable();
     int operators = b.createVectorOfTables(new int[] {op});
-    int inputs = constant == null ? ints(b, INPUT1, INPUT2) : ints(b, INPUT1);
+    int inputs = constantData == null ? ints(b, INPUT1, INPUT2) : ints(b, INPUT1);
     int outputs = ints(b, OUTPUT);
     b.startTable(4); // SubGraph
     b.addOffset(0, tensorVector, 0);
@@ -77,16 +112,16 @@ record AddModel(
     b.addOffset(2, outputs, 0);
     b.addOffset(3, operators, 0);
     int subgraph = b.endTable();
-    b.startTable(4); // OperatorCode: ADD (builtin code 0), version 2 (8-bit ADD)
+    b.startTable(4); // OperatorCode: ADD (builtin code 0), version 2 (8-bit ADD) or 1 (float)
     b.addByte(0, (byte) 0, 0);
-    b.addInt(2, 2, 1);
+    b.addInt(2, type == FLOAT32 ? 1 : 2, 1);
     b.addInt(3, 0, 0);
     int code = b.endTable();
     int codes = b.createVectorOfTables(new int[] {code});
     int subgraphs = b.createVectorOfTables(new int[] {subgraph});
     int buffers =
         b.createVectorOfTables(
-            constant == null ? new int[] {empty} : new int[] {empty, constantBuffer});
+            constantData == null ? new int[] {empty} : new int[] {empty, constantBuffer});
     b.startTable(5); // Model
     b.addInt(0, 3, 0);
     b.addOffset(1, codes, 0);
@@ -101,6 +136,14 @@ record AddModel(
       FlatBufferBuilder b, String name, int[] shape, float scale, int zero, int buffer) {
     int nameOffset = b.createString(name);
     int shapeOffset = ints(b, shape);
+    if (type == FLOAT32) {
+      b.startTable(5); // Tensor without quantization
+      b.addOffset(0, shapeOffset, 0);
+      b.addByte(1, (byte) type, 0);
+      b.addInt(2, buffer, 0);
+      b.addOffset(3, nameOffset, 0);
+      return b.endTable();
+    }
     b.startVector(4, 1, 4);
     b.addFloat(scale);
     int scales = b.endVector();

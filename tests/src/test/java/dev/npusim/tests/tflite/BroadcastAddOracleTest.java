@@ -14,7 +14,6 @@ import dev.npusim.kernels.AddLayer;
 import dev.npusim.kernels.DataType;
 import dev.npusim.kernels.TensorShape;
 import dev.npusim.models.tflite.ModelFormatException;
-import dev.npusim.models.tflite.TfliteFloatGraph;
 import dev.npusim.models.tflite.TfliteModel;
 import dev.npusim.models.tflite.TfliteReader;
 import dev.npusim.simulator.MachineConfig;
@@ -218,25 +217,6 @@ class BroadcastAddOracleTest {
         "add.tflite: operator 0 (ADD): output tensor 2 'output' has shape [1, 4, 2, 8], but"
             + " inputs [1, 4, 4, 8] and [8] broadcast to size 4 in dimension 2",
         out.getMessage());
-  }
-
-  /**
-   * The float IR (what {@code analyze --model} reads) has no constants and no broadcasting: such an
-   * ADD is one located error naming what does take it, not a wrong float reference.
-   */
-  @Test
-  void theFloatImportNamesWhatTakesConstantsAndBroadcasting() {
-    ModelFormatException constant =
-        assertThrows(
-            ModelFormatException.class,
-            () ->
-                TfliteFloatGraph.of(
-                    TfliteReader.read("add.tflite", ExampleAddModelTest.model().bytes())));
-    assertEquals(
-        "add.tflite: operator 0 (ADD): input 2 tensor 1 'input2' is a constant; the float IR"
-            + " (analyze --model) takes ADD of two computed tensors of one shape only; run-model"
-            + " and estimate --model take constants and broadcasting",
-        constant.getMessage());
   }
 
   private static int elements(int[] shape) {
