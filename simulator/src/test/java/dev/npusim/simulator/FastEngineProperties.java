@@ -94,6 +94,15 @@ class FastEngineProperties {
   static void compare(MachineConfig cfg, Program p, long seed, long maxSteps, boolean track) {
     byte[] image = new byte[cfg.dramBytes()];
     new Random(seed * 31 + 7).nextBytes(image);
+    compare(cfg, p, image, maxSteps, track);
+  }
+
+  /**
+   * Runs the program on both engines from the given DRAM image and compares everything.
+   *
+   * @return the fast engine's machine, for its plan's counters
+   */
+  static Machine compare(MachineConfig cfg, Program p, byte[] image, long maxSteps, boolean track) {
     Machine interpreter = new Machine(cfg, Engine.INTERPRETER);
     Machine fast = new Machine(cfg, Engine.FAST);
     interpreter.trackAccumulatorWidth(track);
@@ -108,6 +117,7 @@ class FastEngineProperties {
     }
     assertEquals(a, b, "run outcome differs on\n" + p);
     assertEquals(state(interpreter), state(fast), "machine state differs on\n" + p);
+    return fast;
   }
 
   private static String outcome(Machine m, Program p, long maxSteps) {
