@@ -73,6 +73,20 @@ final class VectorRequant {
    * {@link Datapath#vrq} in {@code Q31} mode: {@code r = zo + multiplyByQuantizedMultiplier(x, m,
    * s, rounding)} in wrapping int32, then counted and clamped.
    *
+   * <p>The three roundings share one loop, chosen by scalars rather than by a branch: C2 keeps
+   * vectors in registers only when no vector value flows through a conditional merge (a switch over
+   * the rounding inside the loop boxed every vector and ran ten times slower). With {@code floor =
+   * high >> right}, {@code remainder = high & mask & keep} and {@code mask = 2^right - 1}, the
+   * result is {@code floor + 1} when {@code remainder > t}, or when {@code remainder == t} and
+   * {@code floor & odd} is not 0, with
+   *
+   * <ul>
+   *   <li>TFLite's RoundingDivideByPOT: {@code t = (mask >> 1) + (high < 0 ? 1 : 0)}, odd = 0 (keep
+   *       all ones, plusOne 0, negative 1);
+   *   <li>half to even: {@code t = (mask >> 1) + 1}, the half, and odd = 1 (plusOne 1, negative 0);
+   *   <li>truncation: keep = 0, so the remainder 0 is never above t (at least 0), and odd = 0.
+   * </ul>
+   *
    * @param s per-lane shifts, each in [-31, 31] ({@code rqld} faults on any other)
    * @return the lanes done
    */
@@ -89,30 +103,55 @@ final class VectorRequant {
       int clampMax,
       int vl,
       long[] counts) {
+    final int keep = rounding == RoundingMode.TRUNCATE ? 0 : -1;
+    final int plusOne = rounding == RoundingMode.HALF_EVEN ? 1 : 0;
+    final int negative = rounding == RoundingMode.TFLITE ? 1 : 0;
+    final int odd = rounding == RoundingMode.HALF_EVEN ? 1 : 0;
     long sat = 0;
     long clamp = 0;
     int l = 0;
     for (; l <= vl - STEP; l += STEP) {
       IntVector shift = IntVector.fromArray(INTS, s, l);
       IntVector left = shift.max(0);
-      IntVector right = shift.neg().max(0);
+      // max(s, 0) - s = max(-s, 0): IntVector.neg (JDK 17) made the whole loop four times slower.
+      IntVector right = left.sub(shift);
       // x * (1 << left), wrapping in 32 bits as TFLite's.
       IntVector x = saturated(acc, l).lanewise(VectorOperators.LSHL, left);
       IntVector high = highMul(x, IntVector.fromArray(INTS, m, l));
-      IntVector q =
-          switch (rounding) {
-            case TFLITE -> divideHalfAwayFromZero(high, right);
-            case HALF_EVEN -> divideHalfEven(high, right);
-            case TRUNCATE -> high.lanewise(VectorOperators.ASHR, right);
-          };
-      IntVector r = q.add(zeroPoint);
-      VectorMask<Integer> outsideType = r.compare(VectorOperators.LT, typeMin);
-      outsideType = outsideType.or(r.compare(VectorOperators.GT, typeMax));
-      VectorMask<Integer> outsideClamp = r.compare(VectorOperators.LT, clampMin);
-      outsideClamp = outsideClamp.or(r.compare(VectorOperators.GT, clampMax));
-      sat += outsideType.trueCount();
-      clamp += outsideClamp.andNot(outsideType).trueCount();
-      r.max(clampMin).min(clampMax).max(typeMin).min(typeMax).intoArray(vd, l);
+      IntVector mask = IntVector.broadcast(INTS, 1).lanewise(VectorOperators.LSHL, right).sub(1);
+      IntVector remainder = high.and(mask).and(keep);
+      IntVector t =
+          mask.lanewise(VectorOperators.ASHR, 1)
+              .add(plusOne)
+              .add(high.lanewise(VectorOperators.LSHR, 31).and(negative));
+      IntVector floor = high.lanewise(VectorOperators.ASHR, right);
+      // Both t and the remainder lie in [0, 2^31), so t - remainder is negative exactly when the
+      // remainder is above t; z - 1 & ~z is negative exactly when z is 0.
+      IntVector above = t.sub(remainder).lanewise(VectorOperators.LSHR, 31);
+      IntVector z = remainder.lanewise(VectorOperators.XOR, t);
+      IntVector tie = z.sub(1).and(z.not()).lanewise(VectorOperators.LSHR, 31).and(floor).and(odd);
+      IntVector r = floor.add(above.or(tie)).add(zeroPoint);
+      // r is any int (the output offset add wraps); clamped to [-1024, 1024] it lies outside a
+      // range exactly when r does, and the differences below cannot overflow: their sign bits
+      // count saturations and clamp hits as the scalar path does, without a mask.
+      IntVector c = r.max(-1024).min(1024);
+      IntVector outsideType =
+          c.sub(typeMin)
+              .or(IntVector.broadcast(INTS, typeMax).sub(c))
+              .lanewise(VectorOperators.LSHR, 31);
+      IntVector outsideClamp =
+          c.sub(clampMin)
+              .or(IntVector.broadcast(INTS, clampMax).sub(c))
+              .lanewise(VectorOperators.LSHR, 31);
+      // Both counts in one reduction (at most STEP each): loop-carried count vectors, as in
+      // float32, made C2 box this longer loop's vectors (four times slower).
+      int both =
+          outsideType
+              .add(outsideClamp.and(outsideType.not()).lanewise(VectorOperators.LSHL, 16))
+              .reduceLanes(VectorOperators.ADD);
+      sat += both & 0xFFFF;
+      clamp += both >>> 16;
+      c.max(clampMin).min(clampMax).max(typeMin).min(typeMax).intoArray(vd, l);
     }
     counts[0] += sat;
     counts[1] += clamp;
@@ -139,40 +178,6 @@ final class VectorRequant {
   }
 
   /**
-   * RoundingDivideByPOT: {@code (x >> e) + (remainder > threshold ? 1 : 0)} with mask {@code 2^e -
-   * 1} (in wrapping int arithmetic {@code (1 << 31) - 1} is {@code INT_MAX}, as the scalar long
-   * mask cast to int), remainder {@code x & mask}, threshold {@code (mask >> 1) + (x < 0 ? 1 : 0)}.
-   */
-  private static IntVector divideHalfAwayFromZero(IntVector x, IntVector e) {
-    IntVector mask = IntVector.broadcast(INTS, 1).lanewise(VectorOperators.LSHL, e).sub(1);
-    IntVector remainder = x.and(mask);
-    IntVector threshold =
-        mask.lanewise(VectorOperators.ASHR, 1).add(x.lanewise(VectorOperators.LSHR, 31));
-    return x.lanewise(VectorOperators.ASHR, e)
-        .add(1, remainder.compare(VectorOperators.GT, threshold));
-  }
-
-  /**
-   * {@link Datapath#roundingDivideByPowerOfTwoHalfEven}: up when the remainder is above half, or
-   * equal to it with an odd floor; half is {@code (mask >>> 1) + 1}, which for e = 0 is 1, above
-   * the remainder 0, so e = 0 gives x as the scalar path does.
-   */
-  private static IntVector divideHalfEven(IntVector x, IntVector e) {
-    IntVector mask = IntVector.broadcast(INTS, 1).lanewise(VectorOperators.LSHL, e).sub(1);
-    IntVector remainder = x.and(mask);
-    IntVector half = mask.lanewise(VectorOperators.LSHR, 1).add(1);
-    IntVector floor = x.lanewise(VectorOperators.ASHR, e);
-    VectorMask<Integer> up =
-        remainder
-            .compare(VectorOperators.GT, half)
-            .or(
-                remainder
-                    .compare(VectorOperators.EQ, half)
-                    .and(floor.and(1).compare(VectorOperators.NE, 0)));
-    return floor.add(1, up);
-  }
-
-  /**
    * {@link Datapath#vrq} in {@code FLOAT32} mode: {@code r = zo + round_half_to_even(clamp(float(x)
    * * scale))}, a NaN product giving 0, then counted and clamped. The scales are the bits of {@code
    * m}.
@@ -190,8 +195,8 @@ final class VectorRequant {
       int clampMax,
       int vl,
       long[] counts) {
-    long sat = 0;
-    long clamp = 0;
+    IntVector sat = IntVector.zero(INTS);
+    IntVector clamp = IntVector.zero(INTS);
     int l = 0;
     for (; l <= vl - STEP; l += STEP) {
       FloatVector x = (FloatVector) saturated(acc, l).convert(VectorOperators.I2F, 0);
@@ -206,16 +211,24 @@ final class VectorRequant {
               .sub(MAGIC_BITS)
               .blend(0, nan);
       IntVector r = rounded.add(zeroPoint);
-      VectorMask<Integer> outsideType = r.compare(VectorOperators.LT, typeMin);
-      outsideType = outsideType.or(r.compare(VectorOperators.GT, typeMax));
-      VectorMask<Integer> outsideClamp = r.compare(VectorOperators.LT, clampMin);
-      outsideClamp = outsideClamp.or(r.compare(VectorOperators.GT, clampMax));
-      sat += outsideType.trueCount();
-      clamp += outsideClamp.andNot(outsideType).trueCount();
-      r.max(clampMin).min(clampMax).max(typeMin).min(typeMax).intoArray(vd, l);
+      // r is any int (the output offset add wraps); clamped to [-1024, 1024] it lies outside a
+      // range exactly when r does, and the differences below cannot overflow: their sign bits
+      // count saturations and clamp hits as the scalar path does, without a mask.
+      IntVector c = r.max(-1024).min(1024);
+      IntVector outsideType =
+          c.sub(typeMin)
+              .or(IntVector.broadcast(INTS, typeMax).sub(c))
+              .lanewise(VectorOperators.LSHR, 31);
+      IntVector outsideClamp =
+          c.sub(clampMin)
+              .or(IntVector.broadcast(INTS, clampMax).sub(c))
+              .lanewise(VectorOperators.LSHR, 31);
+      sat = sat.add(outsideType);
+      clamp = clamp.add(outsideClamp.and(outsideType.not()));
+      c.max(clampMin).min(clampMax).max(typeMin).min(typeMax).intoArray(vd, l);
     }
-    counts[0] += sat;
-    counts[1] += clamp;
+    counts[0] += sat.reduceLanes(VectorOperators.ADD);
+    counts[1] += clamp.reduceLanes(VectorOperators.ADD);
     return l;
   }
 
