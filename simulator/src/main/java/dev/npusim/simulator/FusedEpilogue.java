@@ -19,12 +19,13 @@ import java.util.List;
  * DmaEngine#quiet}, {@link DmaEngine#quietForWrite}), and the step limit is not reached inside the
  * run. (The others cannot fault: {@code vrq} saturates and counts, and {@code vbias} counts its own
  * overflows.) Then its vector instructions run in program order through the same {@link Datapath}
- * methods the interpreter calls, except that {@code vrq} runs on {@link VectorRequant} where the
- * Vector API is present; addresses come from the scalar registers as they stand at each
- * instruction, computed symbolically at planning time; the scalar registers get their final values;
- * the counters advance in closed form (each instruction retires once, cycles are the sum of issue
- * cycles, lanes are vl, or all lanes for {@code vclr}). Otherwise the interpreter's {@code execute}
- * runs the instructions one by one, so faults and stalls happen exactly where it has them.
+ * methods the interpreter calls, except that {@code vrq} and {@code vbias} run on {@link
+ * VectorEpilogue} where the Vector API is present; addresses come from the scalar registers as they
+ * stand at each instruction, computed symbolically at planning time; the scalar registers get their
+ * final values; the counters advance in closed form (each instruction retires once, cycles are the
+ * sum of issue cycles, lanes are vl, or all lanes for {@code vclr}). Otherwise the interpreter's
+ * {@code execute} runs the instructions one by one, so faults and stalls happen exactly where it
+ * has them.
  */
 final class FusedEpilogue {
   /** Run index starting at each pc, or -1. */
@@ -253,7 +254,7 @@ final class FusedEpilogue {
       int a = run.a[j];
       switch (kind[j]) {
         case K_VBIAS -> {
-          Datapath.vbias(accs, a, e.spads[Scratchpad.PAR.ordinal()], addrs[j], vl);
+          vbias(accs, a, e.spads[Scratchpad.PAR.ordinal()], addrs[j], vl);
           units[run.pc[j]] += vl;
         }
         case K_VCLR -> {
@@ -287,6 +288,28 @@ final class FusedEpilogue {
     return true;
   }
 
+  /**
+   * {@link Datapath#vbias}: on {@link VectorEpilogue#bias} where every int32 fits the accumulator
+   * and no width is tracked (the case {@link Datapath#vbias} does in one pass), else that method.
+   */
+  static void vbias(AccumulatorFile accs, int d, byte[] par, int addr, int vl) {
+    if (!Datapath.VECTOR_LANES || accs.bits < 32 || accs.trackWidth) {
+      Datapath.vbias(accs, d, par, addr, vl);
+      return;
+    }
+    long[] acc = accs.lanes[d];
+    long bound = VectorEpilogue.bias(acc, par, addr, vl);
+    for (int l = vl - vl % VectorEpilogue.STEP; l < vl; l++) {
+      long bias = Datapath.int32(par, addr + 4 * l);
+      acc[l] = bias;
+      bound = Math.max(bound, Math.abs(bias));
+    }
+    if (vl < acc.length) {
+      Arrays.fill(acc, vl, acc.length, 0);
+    }
+    accs.bound[d] = bound;
+  }
+
   /** {@code vrq vd, acc} with the machine's control registers. */
   private static void vrq(Executor e, int[] vd, long[] acc) {
     vrq(
@@ -305,9 +328,9 @@ final class FusedEpilogue {
   }
 
   /**
-   * {@link Datapath#vrq}, the lanes a vector step covers on {@link VectorRequant} (when the JVM has
-   * the Vector API) and the rest on the scalar lanes of {@link Datapath#vrqLanes}; the same outputs
-   * and counts.
+   * {@link Datapath#vrq}, the lanes a vector step covers on {@link VectorEpilogue} (when the JVM
+   * has the Vector API) and the rest on the scalar lanes of {@link Datapath#vrqLanes}; the same
+   * outputs and counts.
    */
   static void vrq(
       int[] vd,
@@ -326,7 +349,7 @@ final class FusedEpilogue {
     if (Datapath.VECTOR_LANES) {
       done =
           mode == RequantMode.Q31
-              ? VectorRequant.q31(
+              ? VectorEpilogue.q31(
                   vd,
                   acc,
                   m,
@@ -339,7 +362,7 @@ final class FusedEpilogue {
                   clampMax,
                   vl,
                   counts)
-              : VectorRequant.float32(
+              : VectorEpilogue.float32(
                   vd, acc, m, zeroPoint, type.min(), type.max(), clampMin, clampMax, vl, counts);
     }
     Datapath.vrqLanes(

@@ -83,16 +83,16 @@ class FastEngineEpilogueProperties {
         s = -8 - r.nextInt(14);
         if (edges && r.nextInt(4) == 0) {
           m =
-              VectorRequantProperties.EDGE_MULTIPLIERS[
-                  r.nextInt(VectorRequantProperties.EDGE_MULTIPLIERS.length)];
+              VectorEpilogueProperties.EDGE_MULTIPLIERS[
+                  r.nextInt(VectorEpilogueProperties.EDGE_MULTIPLIERS.length)];
           s = r.nextInt(63) - 31;
         }
       } else {
         float scale = (float) Math.scalb(0.5 + r.nextDouble(), -6 - r.nextInt(14));
         if (edges && r.nextInt(4) == 0) {
           scale =
-              VectorRequantProperties.EDGE_SCALES[
-                  r.nextInt(VectorRequantProperties.EDGE_SCALES.length)];
+              VectorEpilogueProperties.EDGE_SCALES[
+                  r.nextInt(VectorEpilogueProperties.EDGE_SCALES.length)];
         }
         m = Float.floatToRawIntBits(scale);
         s = r.nextInt(63) - 31;

@@ -1,6 +1,7 @@
 package dev.npusim.simulator;
 
 import dev.npusim.isa.Csr.RoundingMode;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
@@ -10,11 +11,11 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link Datapath#vrq} on JDK 17's (incubating) Vector API, for the fast engine's epilogues ({@link
- * FusedEpilogue}): the same outputs and the same saturation and clamp counts, bit for bit,
- * including ties, {@code INT_MIN * INT_MIN}, wrapping left shifts and output-offset adds, and NaN,
- * infinite and extreme float scales. The interpreter keeps the scalar {@link Datapath#vrq}, so the
- * engine comparisons check this class too.
+ * {@link Datapath#vrq} and {@link Datapath#vbias} on JDK 17's (incubating) Vector API, for the fast
+ * engine's epilogues ({@link FusedEpilogue}): the same outputs and the same saturation and clamp
+ * counts, bit for bit, including ties, {@code INT_MIN * INT_MIN}, wrapping left shifts and
+ * output-offset adds, and NaN, infinite and extreme float scales. The interpreter keeps the scalar
+ * {@link Datapath} methods, so the engine comparisons check this class too.
  *
  * <p>Each method does the lanes below the largest multiple of the vector width that is at most
  * {@code vl}, returns that multiple, and leaves the rest (and the lanes above vl) to the caller.
@@ -24,8 +25,8 @@ import jdk.incubator.vector.VectorSpecies;
  * (half the width), the shapes {@link VectorLanes} uses; a second int shape in one JVM makes the
  * Vector API's shared call sites polymorphic and everything several times slower.
  */
-final class VectorRequant {
-  private VectorRequant() {}
+final class VectorEpilogue {
+  private VectorEpilogue() {}
 
   private static final VectorSpecies<Long> LONGS = LongVector.SPECIES_PREFERRED;
 
@@ -230,6 +231,23 @@ final class VectorRequant {
     counts[0] += sat.reduceLanes(VectorOperators.ADD);
     counts[1] += clamp.reduceLanes(VectorOperators.ADD);
     return l;
+  }
+
+  /**
+   * {@link Datapath#vbias} for 32-bit or wider accumulators without width tracking: {@code acc[l] =
+   * int32le(par[addr + 4l])}.
+   *
+   * @return the largest |bias| of the lanes done
+   */
+  static long bias(long[] acc, byte[] par, int addr, int vl) {
+    long bound = 0;
+    for (int l = 0; l <= vl - STEP; l += STEP) {
+      LongVector v =
+          widen(IntVector.fromByteArray(INTS, par, addr + 4 * l, ByteOrder.LITTLE_ENDIAN));
+      v.intoArray(acc, l);
+      bound = Math.max(bound, v.lanewise(VectorOperators.ABS).reduceLanes(VectorOperators.MAX));
+    }
+    return bound;
   }
 
   static {

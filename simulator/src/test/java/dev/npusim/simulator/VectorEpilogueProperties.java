@@ -17,14 +17,15 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The fast engine's requantization ({@link FusedEpilogue#vrq}: {@link VectorRequant} for whole
- * vector steps, the scalar lanes for the rest) against the interpreter's {@link Datapath#vrq}:
- * outputs, the lanes above vl, and saturation and clamp counts, for both modes and every rounding.
- * Every combination of edge accumulators, multipliers and shifts; every edge float scale (NaN
- * payloads, infinities, zeros, subnormals, Float.MAX_VALUE, scales whose products tie); and random
- * lanes, zero points, clamps, types and vector lengths.
+ * The fast engine's requantization ({@link FusedEpilogue#vrq}: {@link VectorEpilogue} for whole
+ * vector steps, the scalar lanes for the rest) against the interpreter's {@link Datapath#vrq} (and
+ * its {@code vbias} against {@link Datapath#vbias}): outputs, the lanes above vl, and saturation
+ * and clamp counts, for both modes and every rounding. Every combination of edge accumulators,
+ * multipliers and shifts; every edge float scale (NaN payloads, infinities, zeros, subnormals,
+ * Float.MAX_VALUE, scales whose products tie); and random lanes, zero points, clamps, types and
+ * vector lengths.
  */
-class VectorRequantProperties {
+class VectorEpilogueProperties {
   private static final int LANES = 64;
 
   @Test
@@ -32,10 +33,10 @@ class VectorRequantProperties {
     assertTrue(Datapath.VECTOR_LANES, "surefire's argLine adds --add-modules jdk.incubator.vector");
     long[] counts = new long[2];
     int done =
-        VectorRequant.float32(
+        VectorEpilogue.float32(
             new int[LANES], new long[LANES], new int[LANES], 0, -128, 127, -128, 127, 37, counts);
     // Not vacuous: the vector path did the lanes of whole steps, the scalar tail only the rest.
-    assertEquals(37 - 37 % VectorRequant.STEP, done);
+    assertEquals(37 - 37 % VectorEpilogue.STEP, done);
     assertTrue(done > 0);
   }
 
@@ -269,6 +270,32 @@ class VectorRequantProperties {
                   Math.min(lo, hi),
                   Math.max(lo, hi),
                   vl);
+            });
+  }
+
+  @Test
+  void biasesGiveTheScalarResults() {
+    qt().withExamples(5_000)
+        .forAll(longs().all(), integers().between(1, LANES))
+        .checkAssert(
+            (seed, vl) -> {
+              Random r = new Random(seed);
+              byte[] par = new byte[4 * LANES + 64];
+              r.nextBytes(par);
+              int addr = r.nextInt(64);
+              int bits = new int[] {32, 40, 48}[r.nextInt(3)];
+              AccumulatorFile expected =
+                  new AccumulatorFile(LANES, bits, dev.npusim.isa.Csr.AccumulatorMode.WRAP);
+              AccumulatorFile got =
+                  new AccumulatorFile(LANES, bits, dev.npusim.isa.Csr.AccumulatorMode.WRAP);
+              for (int l = 0; l < LANES; l++) {
+                expected.lanes[3][l] = got.lanes[3][l] = r.nextLong() >> 20;
+              }
+              expected.bound[3] = got.bound[3] = 1L << 43;
+              Datapath.vbias(expected, 3, par, addr, vl);
+              FusedEpilogue.vbias(got, 3, par, addr, vl);
+              assertArrayEquals(expected.lanes[3], got.lanes[3]);
+              assertEquals(expected.bound[3], got.bound[3]);
             });
   }
 
