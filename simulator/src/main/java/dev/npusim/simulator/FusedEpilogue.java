@@ -15,17 +15,17 @@ import java.util.List;
  *
  * <p>A run goes as one operation when, at its entry, none of its instructions can fault or stall:
  * every {@code vbias} reads and every {@code vst} writes inside its scratchpad, no outstanding DMA
- * transfer overlaps those bytes or can cost a bank-conflict stall from the entry cycle on ({@link
- * DmaEngine#quiet}, {@link DmaEngine#quietForWrite}), and the step limit is not reached inside the
- * run. (The others cannot fault: {@code vrq} saturates and counts, and {@code vbias} counts its own
- * overflows.) Then its vector instructions run in program order through the same {@link Datapath}
- * methods the interpreter calls, except that {@code vrq} and {@code vbias} run on {@link
- * VectorEpilogue} where the Vector API is present; addresses come from the scalar registers as they
- * stand at each instruction, computed symbolically at planning time; the scalar registers get their
- * final values; the counters advance in closed form (each instruction retires once, cycles are the
- * sum of issue cycles, lanes are vl, or all lanes for {@code vclr}). Otherwise the interpreter's
- * {@code execute} runs the instructions one by one, so faults and stalls happen exactly where it
- * has them.
+ * transfer overlaps the span of those bytes in each scratchpad or can cost a bank-conflict stall
+ * there from the entry cycle on ({@link DmaEngine#quiet}, {@link DmaEngine#quietForWrite}), and the
+ * step limit is not reached inside the run. (The others cannot fault: {@code vrq} saturates and
+ * counts, and {@code vbias} counts its own overflows.) Then its vector instructions run in program
+ * order through the same {@link Datapath} methods the interpreter calls, except that {@code vrq},
+ * {@code vbias} and {@code vst} run on {@link VectorEpilogue} where the Vector API is present;
+ * addresses come from the scalar registers as they stand at each instruction, computed symbolically
+ * at planning time; the scalar registers get their final values; the counters advance in closed
+ * form (each instruction retires once, cycles are the sum of issue cycles, lanes are vl, or all
+ * lanes for {@code vclr}). Otherwise the interpreter's {@code execute} runs the instructions one by
+ * one, so faults and stalls happen exactly where it has them.
  */
 final class FusedEpilogue {
   /** Run index starting at each pc, or -1. */
@@ -40,6 +40,12 @@ final class FusedEpilogue {
 
   /** Each memory access's address, at the run's current entry. */
   private final int[] addrs;
+
+  /** Per scratchpad, the span of a run's accesses while a transfer is outstanding on it. */
+  private final long[] spanLo = new long[Scratchpad.count()];
+
+  private final long[] spanHi = new long[Scratchpad.count()];
+  private final boolean[] spanWrite = new boolean[Scratchpad.count()];
 
   /** Final values of the scalar registers a run writes, before they are stored. */
   private final int[] finals = new int[Executor.XREGS];
@@ -227,6 +233,7 @@ final class FusedEpilogue {
     final int[] kind = run.kind;
     final int ops = kind.length;
     DmaEngine dma = e.dma;
+    int touched = 0;
     for (int j = 0; j < ops; j++) {
       int k = kind[j];
       if (k != K_VBIAS && k != K_VST) {
@@ -239,13 +246,29 @@ final class FusedEpilogue {
       if (addr < 0 || hi > e.spads[spad].length) {
         return false;
       }
-      if (dma.busy(spad)
-          && !(k == K_VST
-              ? dma.quietForWrite(spad, addr, hi, e.cycle)
-              : dma.quiet(spad, addr, hi, e.cycle))) {
+      addrs[j] = addr;
+      if (dma.busy(spad)) {
+        // One DMA check per scratchpad over the span of the run's accesses to it.
+        int bit = 1 << spad;
+        if ((touched & bit) == 0) {
+          touched |= bit;
+          spanLo[spad] = addr;
+          spanHi[spad] = hi;
+          spanWrite[spad] = k == K_VST;
+        } else {
+          spanLo[spad] = Math.min(spanLo[spad], addr);
+          spanHi[spad] = Math.max(spanHi[spad], hi);
+          spanWrite[spad] |= k == K_VST;
+        }
+      }
+    }
+    for (int spad = 0; touched != 0; spad++, touched >>>= 1) {
+      if ((touched & 1) != 0
+          && !(spanWrite[spad]
+              ? dma.quietForWrite(spad, spanLo[spad], spanHi[spad], e.cycle)
+              : dma.quiet(spad, spanLo[spad], spanHi[spad], e.cycle))) {
         return false;
       }
-      addrs[j] = addr;
     }
     // Nothing below can fail.
     AccumulatorFile accs = e.accs;
@@ -266,7 +289,7 @@ final class FusedEpilogue {
           units[run.pc[j]] += vl;
         }
         default -> {
-          Datapath.vst(e.spads[run.spad[j]], addrs[j], e.v[a], vl);
+          vst(e.spads[run.spad[j]], addrs[j], e.v[a], vl);
           units[run.pc[j]] += vl;
         }
       }
@@ -308,6 +331,14 @@ final class FusedEpilogue {
       Arrays.fill(acc, vl, acc.length, 0);
     }
     accs.bound[d] = bound;
+  }
+
+  /** {@link Datapath#vst}, whole vector steps on {@link VectorEpilogue#store}. */
+  static void vst(byte[] spad, int addr, int[] v, int vl) {
+    int l = Datapath.VECTOR_LANES ? VectorEpilogue.store(spad, addr, v, vl) : 0;
+    for (; l < vl; l++) {
+      spad[addr + l] = (byte) v[l];
+    }
   }
 
   /** {@code vrq vd, acc} with the machine's control registers. */

@@ -11,11 +11,12 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link Datapath#vrq} and {@link Datapath#vbias} on JDK 17's (incubating) Vector API, for the fast
- * engine's epilogues ({@link FusedEpilogue}): the same outputs and the same saturation and clamp
- * counts, bit for bit, including ties, {@code INT_MIN * INT_MIN}, wrapping left shifts and
- * output-offset adds, and NaN, infinite and extreme float scales. The interpreter keeps the scalar
- * {@link Datapath} methods, so the engine comparisons check this class too.
+ * {@link Datapath#vrq}, {@link Datapath#vbias} and {@link Datapath#vst} on JDK 17's (incubating)
+ * Vector API, for the fast engine's epilogues ({@link FusedEpilogue}): the same outputs and the
+ * same saturation and clamp counts, bit for bit, including ties, {@code INT_MIN * INT_MIN},
+ * wrapping left shifts and output-offset adds, and NaN, infinite and extreme float scales. The
+ * interpreter keeps the scalar {@link Datapath} methods, so the engine comparisons check this class
+ * too.
  *
  * <p>Each method does the lanes below the largest multiple of the vector width that is at most
  * {@code vl}, returns that multiple, and leaves the rest (and the lanes above vl) to the caller.
@@ -248,6 +249,26 @@ final class VectorEpilogue {
       bound = Math.max(bound, v.lanewise(VectorOperators.ABS).reduceLanes(VectorOperators.MAX));
     }
     return bound;
+  }
+
+  /** Byte lanes of the int lanes' count. */
+  private static final VectorSpecies<Byte> BYTES =
+      VectorSpecies.of(byte.class, VectorShape.forBitSize(INTS.vectorBitSize() / 4));
+
+  /**
+   * {@link Datapath#vst}: {@code spad[addr + l] = (byte) v[l]}, the low 8 bits as Java's cast.
+   *
+   * @return the lanes done
+   */
+  static int store(byte[] spad, int addr, int[] v, int vl) {
+    int l = 0;
+    for (; l <= vl - STEP; l += STEP) {
+      IntVector.fromArray(INTS, v, l)
+          .convertShape(VectorOperators.I2B, BYTES, 0)
+          .reinterpretAsBytes()
+          .intoArray(spad, addr + l);
+    }
+    return l;
   }
 
   static {

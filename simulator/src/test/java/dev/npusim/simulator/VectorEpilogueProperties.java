@@ -299,6 +299,27 @@ class VectorEpilogueProperties {
             });
   }
 
+  @Test
+  void storesGiveTheScalarResults() {
+    qt().withExamples(5_000)
+        .forAll(longs().all(), integers().between(1, LANES))
+        .checkAssert(
+            (seed, vl) -> {
+              Random r = new Random(seed);
+              int[] v = new int[LANES];
+              for (int l = 0; l < LANES; l++) {
+                v[l] = r.nextBoolean() ? r.nextInt(384) - 128 : r.nextInt();
+              }
+              byte[] expected = new byte[LANES + 64];
+              r.nextBytes(expected);
+              byte[] got = expected.clone();
+              int addr = r.nextInt(64);
+              Datapath.vst(expected, addr, v, vl);
+              FusedEpilogue.vst(got, addr, v, vl);
+              assertArrayEquals(expected, got);
+            });
+  }
+
   private static void compare(
       long[] acc,
       int[] m,
