@@ -261,7 +261,7 @@ public final class Datapath {
     }
   }
 
-  private static void clearTail(int[] v, int vl) {
+  static void clearTail(int[] v, int vl) {
     if (vl < v.length) {
       Arrays.fill(v, vl, v.length, 0);
     }
@@ -466,11 +466,33 @@ public final class Datapath {
       int clampMax,
       int vl,
       long[] counts) {
+    vrqLanes(vd, acc, m, s, rounding, mode, type, zeroPoint, clampMin, clampMax, 0, vl, counts);
+    clearTail(vd, vl);
+  }
+
+  /**
+   * {@link #vrq} of lanes {@code from} to {@code to - 1} only (the lanes above are left alone): the
+   * scalar rest of the fast engine's vector requantization ({@link FusedEpilogue}).
+   */
+  static void vrqLanes(
+      int[] vd,
+      long[] acc,
+      int[] m,
+      int[] s,
+      RoundingMode rounding,
+      RequantMode mode,
+      OutputType type,
+      int zeroPoint,
+      int clampMin,
+      int clampMax,
+      int from,
+      int to,
+      long[] counts) {
     int typeMin = type.min();
     int typeMax = type.max();
     long sat = 0;
     long clamp = 0;
-    for (int l = 0; l < vl; l++) {
+    for (int l = from; l < to; l++) {
       int x = (int) saturate(acc[l], 32);
       long r;
       if (mode == RequantMode.Q31) {
@@ -492,7 +514,6 @@ public final class Datapath {
       r = Math.min(Math.max(r, typeMin), typeMax);
       vd[l] = (int) r;
     }
-    clearTail(vd, vl);
     counts[0] += sat;
     counts[1] += clamp;
   }

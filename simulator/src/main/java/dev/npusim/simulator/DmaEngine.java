@@ -387,6 +387,15 @@ final class DmaEngine {
     return !mayConflict && !mayStall;
   }
 
+  /**
+   * {@link #quiet} for compute writes: also no outstanding {@code st} reads those bytes, so {@link
+   * #access} with {@code write} would return 0 without a fault. The fast engine's pre-check of an
+   * epilogue's stores ({@link FusedEpilogue}).
+   */
+  boolean quietForWrite(int spad, long lo, long hi, long now) {
+    return quiet(spad, lo, hi, now) && !(lo < storeHi[spad] && storeLo[spad] < hi);
+  }
+
   /** True if any transfer is outstanding on the scratchpad (fast pre-check for {@link #access}). */
   boolean busy(int spad) {
     return outstandingPerSpad[spad] > 0;

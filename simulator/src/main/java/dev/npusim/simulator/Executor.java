@@ -84,6 +84,9 @@ final class Executor {
   /** The fast engine's plan of the loaded program, built on its first fast run. */
   FusedBlocks fused;
 
+  /** The fast engine's runs between blocks ({@link FusedEpilogue}), planned with {@link #fused}. */
+  FusedEpilogue epilogue;
+
   Executor(MachineConfig config) {
     this.config = config;
     this.lanes = config.lanes();
@@ -163,6 +166,7 @@ final class Executor {
     hits = new long[n];
     units = new long[n];
     fused = null;
+    epilogue = null;
   }
 
   /** Issue cycles of one instruction ({@link MachineConfig#issueCycles}). */
@@ -241,16 +245,20 @@ final class Executor {
 
   /**
    * {@link Engine#FAST}: the same effect as {@link #run}. At the start of a {@link FusedBlocks}
-   * block, runs the block as one operation when nothing in it can fault, stall or overflow, and
-   * otherwise interprets as {@link #run} does.
+   * block or a {@link FusedEpilogue} run, runs it as one operation when nothing in it can fault,
+   * stall or overflow, and otherwise interprets as {@link #run} does.
    */
   int runFast(long maxSteps) throws SimulationFault {
     if (fused == null) {
       fused = new FusedBlocks(this);
+      epilogue = new FusedEpilogue(this, fused.blockAt);
     }
     final FusedBlocks fused = this.fused;
     final int[] blockAt = fused.blockAt;
     final FusedBlocks.Block[] blocks = fused.blocks;
+    final FusedEpilogue epilogue = this.epilogue;
+    final int[] runAt = epilogue.runAt;
+    final FusedEpilogue.Run[] runs = epilogue.runs;
     final Opcode[] ops = this.ops;
     final long[] hits = this.hits;
     final int[] latency = this.latency;
@@ -266,6 +274,11 @@ final class Executor {
         int block = blockAt[pc];
         if (block >= 0 && fused.run(blocks[block], maxSteps)) {
           pc = loopBack(blocks[block].end);
+          continue;
+        }
+        int run = runAt[pc];
+        if (run >= 0 && epilogue.run(runs[run], maxSteps)) {
+          pc = loopBack(runs[run].end);
           continue;
         }
         if (steps >= maxSteps) {

@@ -142,8 +142,12 @@ class FastEngineProperties {
     compare(cfg, p, image, maxSteps, track);
   }
 
-  /** Runs the program on both engines from this DRAM image and compares everything. */
-  static void compare(MachineConfig cfg, Program p, byte[] image, long maxSteps, boolean track) {
+  /**
+   * Runs the program on both engines from the given DRAM image and compares everything.
+   *
+   * @return the fast engine's machine, for its plan's counters
+   */
+  static Machine compare(MachineConfig cfg, Program p, byte[] image, long maxSteps, boolean track) {
     Machine interpreter = new Machine(cfg, Engine.INTERPRETER);
     Machine fast = new Machine(cfg, Engine.FAST);
     interpreter.trackAccumulatorWidth(track);
@@ -160,6 +164,7 @@ class FastEngineProperties {
     }
     assertEquals(a, b, "run outcome differs on\n" + p);
     assertEquals(state(interpreter), state(fast), "machine state differs on\n" + p);
+    return fast;
   }
 
   private static String outcome(Machine m, Program p, long maxSteps) {
