@@ -387,6 +387,22 @@ final class DmaEngine {
     return !mayConflict && !mayStall;
   }
 
+  /**
+   * True if no outstanding transfer occupies a scratchpad bank at cycle {@code now} or later, so
+   * that no compute access from {@code now} on can stall ({@link #access} returns 0 or faults with
+   * a hazard, which depends on addresses only). Until the next DMA instruction the engine's state
+   * does not change, so a stretch of code without one may then run at any later cycle with the same
+   * effect: {@link ParallelLoops}' condition for running iterations of a loop on other threads.
+   */
+  boolean settled(long now) {
+    for (long until : busyUntil) {
+      if (now < until) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** True if any transfer is outstanding on the scratchpad (fast pre-check for {@link #access}). */
   boolean busy(int spad) {
     return outstandingPerSpad[spad] > 0;

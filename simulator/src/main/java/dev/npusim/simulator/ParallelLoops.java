@@ -1,0 +1,940 @@
+package dev.npusim.simulator;
+
+import dev.npusim.isa.Opcode;
+import java.util.Arrays;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@link Engine#PARALLEL}: the fast engine, plus iterations of a hardware loop run on other threads
+ * when that provably gives the sequential machine's result.
+ *
+ * <h2>Which loops (static, once per program)</h2>
+ *
+ * A {@code loop} whose body (nested loops included) has no branch, {@code halt}, DMA instruction or
+ * control-register write, whose nested loops lie inside it, and which stores only to scratchpads it
+ * never reads ({@link Plan}). Such a body's iterations differ only by the state they start from. A
+ * liveness pass over the body finds the part of that state an iteration can observe: components
+ * (scalar, vector and accumulator registers, weight zero points, requantization registers) read
+ * before the iteration writes them, and components it may leave unwritten (written only inside a
+ * nested loop whose count is not a known non-zero constant). Everything else an iteration
+ * overwrites before use.
+ *
+ * <h2>How (at run time, at each entry of such a loop)</h2>
+ *
+ * When the loop has enough work ({@link #minSteps}) and no DMA transfer can stall a compute access
+ * from the entry cycle on ({@link DmaEngine#settled}: no instruction in the body can change the DMA
+ * engine's state, so the body's effect then does not depend on the cycle):
+ *
+ * <ol>
+ *   <li>iterations 0 and 1 run here, giving the scalar registers at the start of iterations 1 and 2
+ *       (at the start of iteration 0 the registers an iteration sets before use still hold what the
+ *       code before the loop left);
+ *   <li>the remaining iterations are split into consecutive parts; part 0 runs here, on the
+ *       machine; each other part runs on a worker core ({@link Executor#Executor(Executor)}) that
+ *       starts from a <em>prediction</em> of the state at its first iteration b: scalar registers
+ *       {@code x1 + (b - 1) (x2 - x1)} (the compiled kernels' addresses and counters advance
+ *       affinely), everything else as after iteration 1, the loop's count {@code n - b}. A worker
+ *       reads the scratchpads the body reads (nobody writes them during the loop) and stores into
+ *       private arrays, logging where;
+ *   <li>in order, each part is <em>verified</em> against the real state at its start (the
+ *       machine's, after the parts before it): every scalar register and every observable component
+ *       equal to the prediction. Then the part's execution was the sequential one, instruction by
+ *       instruction, and it is merged: registers, logged stores, counters (hits and lanes per pc,
+ *       steps, cycles, saturations, overflows, width bits), provided the step limit is not passed.
+ *       Otherwise the part and those after it are discarded (nothing of theirs has touched the
+ *       machine) and the rest of the loop runs here, sequentially, from the real state.
+ * </ol>
+ *
+ * A worker that faults, meets the step limit or is not started in time is discarded the same way,
+ * so faults happen where the sequential machine has them (part 0 and the sequential rest are the
+ * machine's own execution). {@code ParallelLoopsProperties} compares this engine with the
+ * interpreter on random programs and compiled layers.
+ */
+final class ParallelLoops {
+  /** Below this many instructions in the rest of a loop, threads cost more than they save. */
+  static final long DEFAULT_MIN_STEPS = 4_096;
+
+  // State components of the liveness pass: x0..x31, v0..v31, acc0..acc7, zw, rqM and rqS together.
+  private static final int X = 0;
+  private static final int V = 32;
+  private static final int ACC = 64;
+  private static final int ZW = 72;
+  private static final int RQ = 73;
+  private static final int COMPONENTS = 74;
+
+  /** Worker threads, shared by every machine in the process; idle threads end after a while. */
+  private static final ExecutorService POOL =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "npusim-parallel-loop");
+            t.setDaemon(true);
+            return t;
+          });
+
+  private final Executor ex;
+  static boolean DEBUG = false;
+
+  /** Instructions a loop's remaining iterations must hold before they are split. */
+  long minSteps = DEFAULT_MIN_STEPS;
+
+  /** How many parts a loop is split into (this thread and parts - 1 workers). */
+  int parts = Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors()));
+
+  /** Parts run on workers and merged, and parts discarded (tests check that both happen). */
+  long partsMerged;
+
+  long partsDiscarded;
+
+  private Opcode[] plannedFor;
+  private Plan[] planAt = new Plan[0];
+  private boolean[] store = new boolean[0];
+  private Worker[] workers = new Worker[0];
+
+  // Scalar registers at the start of iterations 1 and 2 of the current loop.
+  private final int[] x1 = new int[Executor.XREGS];
+  private final int[] x2 = new int[Executor.XREGS];
+
+  // The observable non-scalar components after iteration 1: what each worker starts from.
+  private final int[][] s1V;
+  private final long[][] s1Acc;
+  private final long[] s1Bound = new long[AccumulatorFile.REGISTERS];
+  private final int[] s1Zw;
+  private final int[] s1RqM;
+  private final int[] s1RqS;
+
+  ParallelLoops(Executor ex) {
+    this.ex = ex;
+    this.s1V = new int[Executor.VREGS][ex.lanes];
+    this.s1Acc = new long[AccumulatorFile.REGISTERS][ex.lanes];
+    this.s1Zw = new int[ex.lanes];
+    this.s1RqM = new int[ex.lanes];
+    this.s1RqS = new int[ex.lanes];
+  }
+
+  /** A loop that may run in parts: its body, what a part must match, and where it stores. */
+  static final class Plan {
+    final int start;
+    final int end;
+
+    /** Non-scalar components (indices as in the liveness pass) an iteration can observe. */
+    final int[] observed;
+
+    /** Scratchpads the body stores to (bit per scratchpad). */
+    final int writes;
+
+    /** Instructions of one iteration, nested loops of unknown count counted once. */
+    final long stepsPerIteration;
+
+    /**
+     * Entries whose parts were merged or discarded: a loop whose predictions keep failing (its
+     * iterations depend on each other) is left to run sequentially.
+     */
+    long merged;
+
+    long discarded;
+
+    Plan(int start, int end, int[] observed, int writes, long stepsPerIteration) {
+      this.start = start;
+      this.end = end;
+      this.observed = observed;
+      this.writes = writes;
+      this.stepsPerIteration = stepsPerIteration;
+    }
+  }
+
+  // ------------------------------------------------------------------ the run loop
+
+  /** Runs the loaded program from pc 0 until halt, as {@link Executor#runFast} does. */
+  int run(long maxSteps) throws SimulationFault {
+    final Executor e = ex;
+    if (plannedFor != e.ops) {
+      plan();
+    }
+    if (e.fused == null) {
+      e.fused = new FusedBlocks(e);
+    }
+    final FusedBlocks fused = e.fused;
+    final int[] blockAt = fused.blockAt;
+    final FusedBlocks.Block[] blocks = fused.blocks;
+    final Opcode[] ops = e.ops;
+    final long[] hits = e.hits;
+    final int[] latency = e.latency;
+    final Plan[] planAt = this.planAt;
+    final int n = ops.length;
+    int pc = 0;
+    try {
+      while (true) {
+        if (pc >= n) {
+          throw new FaultSignal(
+              FaultKind.PC_OUT_OF_RANGE,
+              "execution reached pc " + pc + ", past the last instruction, without halt");
+        }
+        int block = blockAt[pc];
+        if (block >= 0 && fused.run(blocks[block], maxSteps)) {
+          pc = e.loopBack(blocks[block].end);
+          continue;
+        }
+        if (e.steps >= maxSteps) {
+          throw new FaultSignal(
+              FaultKind.STEP_LIMIT, "step limit of " + maxSteps + " instructions reached");
+        }
+        if (ops[pc] == Opcode.HALT) {
+          e.retire(pc);
+          e.halt();
+          return pc;
+        }
+        int top = e.loopTop;
+        int next = e.execute(pc);
+        hits[pc]++;
+        e.cycle += latency[pc];
+        e.steps++;
+        Plan plan = planAt[pc];
+        if (plan != null && e.loopTop > top) {
+          // The loop was entered (next is its first pc, which ends no loop).
+          int after = runLoop(plan, maxSteps);
+          pc = after == plan.end ? e.loopBack(after) : after;
+          continue;
+        }
+        pc = e.loopBack(next);
+      }
+    } catch (FaultSignal f) {
+      throw e.fault(f, pc);
+    }
+  }
+
+  /**
+   * Runs the loop just entered (on top of the loop stack, at its first pc): in parts if it pays and
+   * is safe, else sequentially. Returns the loop's end once it has finished (its back edges
+   * applied, the enclosing loops' not yet), or its start with the loop still on the stack when the
+   * rest is left to the caller's sequential loop.
+   */
+  private int runLoop(Plan plan, long maxSteps) throws SimulationFault {
+    final Executor e = ex;
+    final int depth = e.loopTop;
+    final long count = e.loopCount[depth];
+    int splits = (int) Math.min(parts, count - 2);
+    if (splits < 2
+        || plan.discarded > 4 + 4 * plan.merged
+        || saturatingMul(count, plan.stepsPerIteration) < minSteps
+        || !e.dma.settled(e.cycle)) {
+      return plan.start;
+    }
+    // Iterations 0 and 1 here: registers an iteration writes before reading hold what the code
+    // before the loop left at the start of iteration 0, but their steady values from iteration 1.
+    int pc = runPart(e, e.fused, null, plan.start, depth, 1, maxSteps, null, null);
+    System.arraycopy(e.x, 0, x1, 0, x1.length);
+    long before = e.steps;
+    pc = runPart(e, e.fused, null, plan.start, depth, 1, maxSteps, null, null);
+    long rest = count - 2;
+    if (saturatingMul(rest, e.steps - before) < minSteps) {
+      return pc;
+    }
+    System.arraycopy(e.x, 0, x2, 0, x2.length);
+    snapshotObserved(plan);
+    ensureWorkers(splits - 1);
+    // Part j runs iterations [first[j], first[j + 1]); part 0 here.
+    long[] first = new long[splits + 1];
+    for (int j = 0; j <= splits; j++) {
+      first[j] = 2 + rest * j / splits;
+    }
+    for (int j = 1; j < splits; j++) {
+      Worker w = workers[j - 1];
+      w.prepare(e, plan, depth, count, first[j], first[j + 1] - first[j], x1, x2, maxSteps);
+      w.future = POOL.submit(w);
+    }
+    boolean ok = false;
+    try {
+      pc = runPart(e, e.fused, null, plan.start, depth, first[1] - 2, maxSteps, null, null);
+      ok = true;
+    } finally {
+      if (!ok) {
+        for (int j = 1; j < splits; j++) {
+          workers[j - 1].discard();
+        }
+      }
+    }
+    for (int j = 1; j < splits; j++) {
+      Worker w = workers[j - 1];
+      boolean fin = w.finish();
+      if (DEBUG && !fin) System.err.println("worker failed");
+      if (fin && verify(plan, w) && e.steps + (w.core.steps - w.steps0) <= maxSteps) {
+        merge(plan, w);
+        partsMerged++;
+        plan.merged++;
+        pc = j == splits - 1 ? plan.end : plan.start;
+      } else {
+        for (int i = j; i < splits; i++) {
+          workers[i - 1].discard();
+          partsDiscarded++;
+        }
+        plan.discarded++;
+        return plan.start;
+      }
+    }
+    return pc;
+  }
+
+  /**
+   * Runs core e from pc inside the loop at stack index depth until `iterations` more iterations are
+   * complete (returns the loop's start, the loop still on the stack) or the loop finishes (returns
+   * its end). Returns -1 if the worker w is cancelled meanwhile.
+   */
+  private int runPart(
+      Executor e,
+      FusedBlocks f,
+      boolean[] usable,
+      int pc,
+      int depth,
+      long iterations,
+      long maxSteps,
+      StoreLog log,
+      Worker w)
+      throws SimulationFault {
+    final int[] blockAt = f.blockAt;
+    final FusedBlocks.Block[] blocks = f.blocks;
+    final long[] hits = e.hits;
+    final int[] latency = e.latency;
+    final boolean[] store = this.store;
+    final int[] loopEnd = e.loopEnd;
+    final long[] loopCount = e.loopCount;
+    long done = 0;
+    try {
+      while (true) {
+        int next;
+        int block = blockAt[pc];
+        if (block >= 0 && (usable == null || usable[block]) && f.run(blocks[block], maxSteps)) {
+          next = blocks[block].end;
+        } else {
+          if (e.steps >= maxSteps) {
+            throw new FaultSignal(
+                FaultKind.STEP_LIMIT, "step limit of " + maxSteps + " instructions reached");
+          }
+          if (log != null && store[pc]) {
+            log.record(e, pc);
+          }
+          next = e.execute(pc);
+          hits[pc]++;
+          e.cycle += latency[pc];
+          e.steps++;
+        }
+        // The back edges of Executor.loopBack, stopping at the loop at depth.
+        while (e.loopTop >= depth && next == loopEnd[e.loopTop]) {
+          int top = e.loopTop;
+          if (--loopCount[top] > 0) {
+            next = e.loopStart[top];
+            if (top == depth) {
+              if (++done == iterations) {
+                return next;
+              }
+              if (w != null && w.cancelled) {
+                return -1;
+              }
+            }
+            break;
+          }
+          e.loopTop--;
+          if (top == depth) {
+            return next;
+          }
+        }
+        pc = next;
+      }
+    } catch (FaultSignal s) {
+      throw e.fault(s, pc);
+    }
+  }
+
+  // ------------------------------------------------------------------ verification and merge
+
+  private void snapshotObserved(Plan plan) {
+    Executor e = ex;
+    for (int c : plan.observed) {
+      if (c >= V && c < ACC) {
+        System.arraycopy(e.v[c - V], 0, s1V[c - V], 0, e.lanes);
+      } else if (c >= ACC && c < ZW) {
+        System.arraycopy(e.accs.lanes[c - ACC], 0, s1Acc[c - ACC], 0, e.lanes);
+        s1Bound[c - ACC] = e.accs.bound[c - ACC];
+      } else if (c == ZW) {
+        System.arraycopy(e.zw, 0, s1Zw, 0, e.lanes);
+      } else if (c == RQ) {
+        System.arraycopy(e.rqM, 0, s1RqM, 0, e.lanes);
+        System.arraycopy(e.rqS, 0, s1RqS, 0, e.lanes);
+      }
+    }
+  }
+
+  /**
+   * True if the machine's state at the start of worker w's first iteration is what w started from,
+   * in everything the iteration can observe.
+   */
+  private boolean verify(Plan plan, Worker w) {
+    Executor e = ex;
+    if (!Arrays.equals(e.x, w.startX)) {
+      if (DEBUG)
+        System.err.println("x " + Arrays.toString(e.x) + " vs " + Arrays.toString(w.startX));
+      return false;
+    }
+    for (int c : plan.observed) {
+      boolean same;
+      if (c >= V && c < ACC) {
+        same = Arrays.equals(e.v[c - V], s1V[c - V]);
+      } else if (c >= ACC && c < ZW) {
+        same =
+            Arrays.equals(e.accs.lanes[c - ACC], s1Acc[c - ACC])
+                && e.accs.bound[c - ACC] == s1Bound[c - ACC];
+      } else if (c == ZW) {
+        same = Arrays.equals(e.zw, s1Zw);
+      } else {
+        same = Arrays.equals(e.rqM, s1RqM) && Arrays.equals(e.rqS, s1RqS);
+      }
+      if (!same) {
+        if (DEBUG) System.err.println("component " + c);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Takes over a verified worker's state and adds its counters and stores to the machine's. */
+  private void merge(Plan plan, Worker w) {
+    Executor e = ex;
+    Executor c = w.core;
+    System.arraycopy(c.x, 0, e.x, 0, e.x.length);
+    for (int r = 0; r < Executor.VREGS; r++) {
+      System.arraycopy(c.v[r], 0, e.v[r], 0, e.lanes);
+    }
+    for (int r = 0; r < AccumulatorFile.REGISTERS; r++) {
+      System.arraycopy(c.accs.lanes[r], 0, e.accs.lanes[r], 0, e.lanes);
+      e.accs.bound[r] = c.accs.bound[r];
+    }
+    System.arraycopy(c.zw, 0, e.zw, 0, e.lanes);
+    System.arraycopy(c.rqM, 0, e.rqM, 0, e.lanes);
+    System.arraycopy(c.rqS, 0, e.rqS, 0, e.lanes);
+    e.loopTop = c.loopTop;
+    if (c.loopTop >= w.depth) {
+      e.loopCount[w.depth] = c.loopCount[w.depth];
+    }
+    long[] hits = e.hits;
+    long[] units = e.units;
+    for (int pc = plan.start; pc < plan.end; pc++) {
+      hits[pc] += c.hits[pc];
+      units[pc] += c.units[pc];
+    }
+    e.steps += c.steps - w.steps0;
+    e.cycle += c.cycle - w.cycle0;
+    e.outputCounts[0] += c.outputCounts[0];
+    e.outputCounts[1] += c.outputCounts[1];
+    e.accs.overflows += c.accs.overflows;
+    e.accs.magnitudeBits |= c.accs.magnitudeBits;
+    w.log.replay(c, e);
+  }
+
+  // ------------------------------------------------------------------ workers
+
+  private void ensureWorkers(int needed) {
+    if (workers.length < needed) {
+      Worker[] more = Arrays.copyOf(workers, needed);
+      for (int i = workers.length; i < needed; i++) {
+        more[i] = new Worker(ex);
+        more[i].adopt(ex, store);
+      }
+      workers = more;
+    }
+  }
+
+  private static final int QUEUED = 0;
+  private static final int RUNNING = 1;
+  private static final int CANCELLED = 2;
+
+  /** One part on another thread: a core of its own, its start state, and its stores. */
+  private final class Worker implements java.util.concurrent.Callable<Boolean> {
+    final Executor core;
+    final StoreLog log = new StoreLog();
+    final int[] startX = new int[Executor.XREGS];
+    final byte[][] own;
+    FusedBlocks fused;
+
+    /** Per fused block: false if it holds a store (a worker must log every store it makes). */
+    boolean[] usable;
+
+    int depth;
+    long iterations;
+    long maxSteps;
+    long steps0;
+    long cycle0;
+    final AtomicInteger state = new AtomicInteger(QUEUED);
+    volatile boolean cancelled;
+    Future<Boolean> future;
+
+    Worker(Executor machine) {
+      this.core = new Executor(machine);
+      this.own = new byte[machine.spads.length][];
+    }
+
+    /** Takes the machine's decoded program and plans its own fused blocks. */
+    void adopt(Executor m, boolean[] store) {
+      Executor c = core;
+      c.insns = m.insns;
+      c.ops = m.ops;
+      c.f1 = m.f1;
+      c.f2 = m.f2;
+      c.f3 = m.f3;
+      c.f4 = m.f4;
+      c.imm = m.imm;
+      c.latency = m.latency;
+      c.hits = new long[m.ops.length];
+      c.units = new long[m.ops.length];
+      fused = new FusedBlocks(c);
+      usable = new boolean[fused.blocks.length];
+      for (int b = 0; b < usable.length; b++) {
+        usable[b] = true;
+        for (int pc = fused.blocks[b].start; pc < fused.blocks[b].end; pc++) {
+          usable[b] &= !store[pc];
+        }
+      }
+    }
+
+    /** Sets up the predicted state at the start of iteration {@code first} of the loop. */
+    void prepare(
+        Executor m,
+        Plan plan,
+        int depth,
+        long count,
+        long first,
+        long iterations,
+        int[] x1,
+        int[] x2,
+        long maxSteps) {
+      Executor c = core;
+      this.depth = depth;
+      this.iterations = iterations;
+      this.maxSteps = maxSteps;
+      int b = (int) (first - 1); // affine in 32-bit registers: modulo 2^32 is enough
+      for (int r = 0; r < Executor.XREGS; r++) {
+        startX[r] = x1[r] + b * (x2[r] - x1[r]);
+      }
+      System.arraycopy(startX, 0, c.x, 0, startX.length);
+      for (int r = 0; r < Executor.VREGS; r++) {
+        System.arraycopy(m.v[r], 0, c.v[r], 0, m.lanes);
+      }
+      for (int r = 0; r < AccumulatorFile.REGISTERS; r++) {
+        System.arraycopy(m.accs.lanes[r], 0, c.accs.lanes[r], 0, m.lanes);
+        c.accs.bound[r] = m.accs.bound[r];
+      }
+      c.accs.saturate = m.accs.saturate;
+      c.accs.trackWidth = m.accs.trackWidth;
+      c.accs.overflows = 0;
+      c.accs.magnitudeBits = 0;
+      System.arraycopy(m.zw, 0, c.zw, 0, m.lanes);
+      System.arraycopy(m.rqM, 0, c.rqM, 0, m.lanes);
+      System.arraycopy(m.rqS, 0, c.rqS, 0, m.lanes);
+      c.zx = m.zx;
+      c.zo = m.zo;
+      c.amin = m.amin;
+      c.amax = m.amax;
+      c.rounding = m.rounding;
+      c.requantMode = m.requantMode;
+      c.outputType = m.outputType;
+      c.vl = m.vl;
+      System.arraycopy(m.loopStart, 0, c.loopStart, 0, depth + 1);
+      System.arraycopy(m.loopEnd, 0, c.loopEnd, 0, depth + 1);
+      System.arraycopy(m.loopCount, 0, c.loopCount, 0, depth + 1);
+      c.loopCount[depth] = count - first;
+      c.loopTop = depth;
+      Arrays.fill(c.hits, 0);
+      Arrays.fill(c.units, 0);
+      c.outputCounts[0] = c.outputCounts[1] = 0;
+      // The machine's cycle: the DMA engine is settled from it on, so any later cycle is as good.
+      c.cycle = cycle0 = m.cycle;
+      c.steps = steps0 = m.steps;
+      for (int s = 0; s < c.spads.length; s++) {
+        if ((plan.writes & (1 << s)) != 0) {
+          if (own[s] == null) {
+            own[s] = new byte[m.spads[s].length];
+          }
+          c.spads[s] = own[s];
+        } else {
+          c.spads[s] = m.spads[s];
+        }
+      }
+      log.clear();
+      cancelled = false;
+      state.set(QUEUED);
+    }
+
+    /** The part, on a pool thread: true if it ran all its iterations without a fault. */
+    @Override
+    public Boolean call() {
+      if (!state.compareAndSet(QUEUED, RUNNING)) {
+        return false;
+      }
+      try {
+        int pc =
+            runPart(
+                core, fused, usable, core.loopStart[depth], depth, iterations, maxSteps, log, this);
+        return pc >= 0;
+      } catch (SimulationFault | RuntimeException f) {
+        if (DEBUG) System.err.println("worker: " + f);
+        return false;
+      }
+    }
+
+    /** Waits for the part; false if it faulted or was cancelled. */
+    boolean finish() {
+      try {
+        return future.get();
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        cancelled = true;
+        awaitQuietly();
+        return false;
+      } catch (java.util.concurrent.ExecutionException ee) {
+        return false;
+      }
+    }
+
+    /** Stops the part (if it runs, at its next iteration) and waits until it has. */
+    void discard() {
+      cancelled = true;
+      if (state.compareAndSet(QUEUED, CANCELLED) || future == null) {
+        return;
+      }
+      awaitQuietly();
+    }
+
+    private void awaitQuietly() {
+      boolean interrupted = false;
+      while (true) {
+        try {
+          future.get();
+          break;
+        } catch (InterruptedException ie) {
+          interrupted = true;
+        } catch (java.util.concurrent.ExecutionException ee) {
+          break;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Where a worker stored: scratchpad, address and lane stride of each vector store, in order. */
+  private static final class StoreLog {
+    int size;
+    int[] entries = new int[3 * 64];
+
+    void clear() {
+      size = 0;
+    }
+
+    void record(Executor e, int pc) {
+      if (3 * size + 3 > entries.length) {
+        entries = Arrays.copyOf(entries, 2 * entries.length);
+      }
+      entries[3 * size] = e.f2[pc];
+      entries[3 * size + 1] = e.x[e.f3[pc]];
+      entries[3 * size + 2] = e.ops[pc] == Opcode.VSTS ? e.x[e.f4[pc]] : 1;
+      size++;
+    }
+
+    /** Copies the logged stores' bytes from the worker's private scratchpads to the machine's. */
+    void replay(Executor worker, Executor machine) {
+      int vl = worker.vl;
+      for (int i = 0; i < size; i++) {
+        int s = entries[3 * i];
+        int addr = entries[3 * i + 1];
+        int stride = entries[3 * i + 2];
+        byte[] from = worker.spads[s];
+        byte[] to = machine.spads[s];
+        if (stride == 1) {
+          System.arraycopy(from, addr, to, addr, vl);
+        } else {
+          for (int l = 0; l < vl; l++) {
+            to[addr + l * stride] = from[addr + l * stride];
+          }
+        }
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ the static plan
+
+  private void plan() {
+    Executor e = ex;
+    int n = e.ops.length;
+    store = new boolean[n];
+    for (int pc = 0; pc < n; pc++) {
+      store[pc] = e.ops[pc] == Opcode.VST || e.ops[pc] == Opcode.VSTS;
+    }
+    planAt = new Plan[n];
+    for (int pc = 0; pc < n; pc++) {
+      if (e.ops[pc] == Opcode.LOOP) {
+        planAt[pc] = planLoop(e, pc);
+      }
+    }
+    for (Worker w : workers) {
+      w.adopt(e, store);
+    }
+    plannedFor = e.ops;
+  }
+
+  /** The plan of the loop at pc, or null if its iterations cannot run in parts. */
+  static Plan planLoop(Executor e, int pc) {
+    int start = pc + 1;
+    int end = e.imm[pc];
+    if (end <= start || end > e.ops.length) {
+      return null;
+    }
+    Liveness l = new Liveness(e);
+    boolean[] written = new boolean[COMPONENTS];
+    boolean[] known = new boolean[Executor.XREGS];
+    int[] value = new int[Executor.XREGS];
+    known[0] = true;
+    long steps = l.walk(start, end, written, known, value, new boolean[Executor.XREGS]);
+    if (steps < 0 || (l.reads & l.writes) != 0) {
+      return null;
+    }
+    int[] observed =
+        java.util.stream.IntStream.range(V, COMPONENTS)
+            .filter(c -> l.live[c] || (l.mayWrite[c] && !written[c]))
+            .toArray();
+    return new Plan(start, end, observed, l.writes, steps);
+  }
+
+  /**
+   * The liveness pass over a loop body. {@link #walk} goes through it in program order with the set
+   * of components certainly written so far in this iteration; a read of any other component makes
+   * it live (observable from before the iteration). A nested loop's body is walked once with a copy
+   * of that set (what its earlier instructions wrote also holds in its later iterations); its
+   * writes count as certain after it only if its count is a known non-zero constant (from {@code
+   * li}, or unchanged since), since a count of 0 skips the body.
+   */
+  private static final class Liveness {
+    final Executor e;
+    final boolean[] live = new boolean[COMPONENTS];
+    final boolean[] mayWrite = new boolean[COMPONENTS];
+    int reads;
+    int writes;
+
+    Liveness(Executor e) {
+      this.e = e;
+    }
+
+    private void read(boolean[] written, int c) {
+      if (c != X && !written[c]) {
+        live[c] = true;
+      }
+    }
+
+    /** A write of every lane (or the whole register). */
+    private void define(boolean[] written, int c) {
+      if (c != X) {
+        written[c] = true;
+        mayWrite[c] = true;
+      }
+    }
+
+    /** A write that keeps part of the old value (lanes from vl up, or the accumulated sum). */
+    private void update(boolean[] written, int c) {
+      read(written, c);
+      if (c != X) {
+        mayWrite[c] = true;
+      }
+    }
+
+    private static void unknown(boolean[] known, boolean[] changed, int r) {
+      if (r != 0) {
+        known[r] = false;
+        changed[r] = true;
+      }
+    }
+
+    /**
+     * Walks [from, to); returns its instruction count per pass (nested loops of known count
+     * multiplied), or -1 if it holds an instruction a part cannot run.
+     */
+    long walk(
+        int from, int to, boolean[] written, boolean[] known, int[] value, boolean[] changed) {
+      long steps = 0;
+      for (int pc = from; pc < to; pc++) {
+        int a = e.f1[pc];
+        int b = e.f2[pc];
+        int c = e.f3[pc];
+        int d = e.f4[pc];
+        int k = e.imm[pc];
+        steps++;
+        switch (e.ops[pc]) {
+          case NOP -> {}
+          case LI -> {
+            define(written, X + a);
+            if (a != 0) {
+              known[a] = true;
+              value[a] = k;
+              changed[a] = true;
+            }
+          }
+          case ADD, SUB, MUL, AND, OR, XOR, SLL, SRL, SRA, SLT -> {
+            read(written, X + b);
+            read(written, X + c);
+            define(written, X + a);
+            unknown(known, changed, a);
+          }
+          case ADDI, MULI, ANDI, SLLI, SRLI, SRAI -> {
+            read(written, X + b);
+            define(written, X + a);
+            if (e.ops[pc] == Opcode.ADDI && known[b] && a != 0) {
+              value[a] = value[b] + k;
+              known[a] = true;
+              changed[a] = true;
+            } else {
+              unknown(known, changed, a);
+            }
+          }
+          case CSRR -> {
+            define(written, X + a);
+            unknown(known, changed, a);
+          }
+          case LOOP -> {
+            int innerEnd = k;
+            if (innerEnd <= pc + 1 || innerEnd > to) {
+              return -1;
+            }
+            read(written, X + a);
+            boolean runs = known[a] && value[a] != 0;
+            boolean[] innerWritten = written.clone();
+            boolean[] innerKnown = known.clone();
+            int[] innerValue = value.clone();
+            boolean[] innerChanged = new boolean[Executor.XREGS];
+            long inner = walk(pc + 1, innerEnd, innerWritten, innerKnown, innerValue, innerChanged);
+            if (inner < 0) {
+              return -1;
+            }
+            long times = runs ? Integer.toUnsignedLong(value[a]) : 1;
+            steps = saturatingAdd(steps, saturatingMul(times, inner));
+            if (runs) {
+              System.arraycopy(innerWritten, 0, written, 0, COMPONENTS);
+            }
+            for (int r = 1; r < Executor.XREGS; r++) {
+              if (innerChanged[r]) {
+                unknown(known, changed, r);
+              }
+            }
+            pc = innerEnd - 1;
+          }
+          case VSETZW -> {
+            read(written, V + a);
+            update(written, ZW);
+          }
+          case VLD_S8, VLD_U8, VBC_S8, VBC_U8 -> {
+            reads |= 1 << b;
+            update(written, X + c);
+            unknown(known, changed, c);
+            define(written, V + a);
+          }
+          case VLDS_S8, VLDS_U8 -> {
+            reads |= 1 << b;
+            read(written, X + d);
+            update(written, X + c);
+            unknown(known, changed, c);
+            define(written, V + a);
+          }
+          case VST, VSTS -> {
+            writes |= 1 << b;
+            read(written, V + a);
+            if (e.ops[pc] == Opcode.VSTS) {
+              read(written, X + d);
+            }
+            update(written, X + c);
+            unknown(known, changed, c);
+          }
+          case VMAC -> {
+            read(written, V + b);
+            read(written, V + c);
+            read(written, ZW);
+            update(written, ACC + a);
+          }
+          case VMAC_E -> {
+            read(written, V + b);
+            read(written, V + c);
+            read(written, ZW);
+            update(written, ACC + a);
+          }
+          case VDOT4 -> {
+            if (c + 3 >= Executor.VREGS) {
+              return -1;
+            }
+            read(written, V + b);
+            for (int q = 0; q < 4; q++) {
+              read(written, V + c + q);
+            }
+            read(written, ZW);
+            update(written, ACC + a);
+          }
+          case VCLR -> define(written, ACC + a);
+          case VBIAS -> {
+            reads |= 1 << dev.npusim.isa.Scratchpad.PAR.ordinal();
+            read(written, X + b);
+            define(written, ACC + a);
+          }
+          case RQLD -> {
+            reads |= 1 << dev.npusim.isa.Scratchpad.PAR.ordinal();
+            read(written, X + a);
+            read(written, X + b);
+            update(written, RQ);
+          }
+          case VRQ -> {
+            read(written, ACC + b);
+            read(written, RQ);
+            define(written, V + a);
+          }
+          case VACC -> {
+            read(written, V + b);
+            update(written, ACC + a);
+          }
+          case VMAX -> {
+            read(written, V + b);
+            read(written, V + c);
+            update(written, V + a);
+          }
+          case VCLAMP -> {
+            read(written, V + b);
+            update(written, V + a);
+          }
+          case VAVG -> {
+            read(written, ACC + b);
+            read(written, X + c);
+            update(written, V + a);
+          }
+          case VSADD -> {
+            read(written, V + b);
+            read(written, X + c);
+            read(written, X + d);
+            update(written, ACC + a);
+          }
+          // Branches, halt, control-register writes and DMA, and any instruction added later
+          // without a rule here.
+          default -> {
+            return -1;
+          }
+        }
+      }
+      return steps;
+    }
+  }
+
+  private static long saturatingMul(long a, long b) {
+    long hi = Math.multiplyHigh(a, b);
+    long lo = a * b;
+    return hi != 0 || lo < 0 ? Long.MAX_VALUE : lo;
+  }
+
+  private static long saturatingAdd(long a, long b) {
+    long s = a + b;
+    return s < 0 ? Long.MAX_VALUE : s;
+  }
+}
