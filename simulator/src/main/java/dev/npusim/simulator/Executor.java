@@ -113,7 +113,7 @@ final class Executor {
     this.rqS = new int[lanes];
     this.spads = machine.spads.clone();
     this.dram = machine.dram;
-    this.dma = machine.dma;
+    this.dma = new DmaEngine(config, spads, dram);
     this.loopStart = new int[config.loopDepth()];
     this.loopEnd = new int[config.loopDepth()];
     this.loopCount = new long[config.loopDepth()];

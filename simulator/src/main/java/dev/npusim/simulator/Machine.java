@@ -89,14 +89,14 @@ public final class Machine {
   }
 
   /**
-   * {@link Engine#PARALLEL}: parts of loops run on other threads and merged, and parts discarded
-   * (their prediction failed, they faulted, or a step limit fell inside them), since this machine
-   * was built.
+   * {@link Engine#PARALLEL}: parts of loops run on other threads and merged, parts discarded (their
+   * prediction failed, they faulted, or a step limit fell inside them), and merged parts whose
+   * start cycle had to be predicted (DMA transfers in flight), since this machine was built.
    */
   public long[] parallelParts() {
     return parallel == null
-        ? new long[2]
-        : new long[] {parallel.partsMerged, parallel.partsDiscarded};
+        ? new long[3]
+        : new long[] {parallel.partsMerged, parallel.partsDiscarded, parallel.partsMergedTimed};
   }
 
   /** The core, for tests in this package that compare complete machine states. */

@@ -14,44 +14,41 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <h2>Which loops (static, once per program)</h2>
  *
  * A {@code loop} whose body (nested loops included) has no branch, {@code halt}, DMA instruction or
- * control-register write, whose nested loops lie inside it, and which stores only to scratchpads it
- * never reads ({@link Plan}). Such a body's iterations differ only by the state they start from. A
- * liveness pass over the body finds the part of that state an iteration can observe: components
- * (scalar, vector and accumulator registers, weight zero points, requantization registers) read
- * before the iteration writes them, and components it may leave unwritten (written only inside a
- * nested loop whose count is not a known non-zero constant). Everything else an iteration
- * overwrites before use.
+ * control-register write, whose nested loops lie inside it, which stores only to scratchpads it
+ * never reads, and whose iterations change the scalar registers only by adding constants ({@link
+ * #scalarTransfer}: the compiled kernels' addresses and counters; nested loops need constant
+ * counts). Such a body's iterations differ only by the state they start from. A liveness pass
+ * ({@link Liveness}) finds the part of that state an iteration can observe: components (vector and
+ * accumulator registers, weight zero points, requantization registers) read before the iteration
+ * writes them, and components it may leave unwritten (written only inside a nested loop whose count
+ * is not a known non-zero constant). Everything else an iteration overwrites before use.
  *
- * <h2>How (at run time, at each entry of such a loop)</h2>
- *
- * When the loop has enough work ({@link #minSteps}) and no DMA transfer can stall a compute access
- * from the entry cycle on ({@link DmaEngine#settled}: no instruction in the body can change the DMA
- * engine's state, so the body's effect then does not depend on the cycle):
+ * <h2>How (at run time, at each entry of such a loop with enough work, {@link #minSteps})</h2>
  *
  * <ol>
- *   <li>iterations 0 and 1 run here, giving the scalar registers at the start of iterations 1 and 2
- *       (at the start of iteration 0 the registers an iteration sets before use still hold what the
- *       code before the loop left);
- *   <li>the remaining iterations are split into consecutive parts; part 0 runs here, on the
- *       machine; each other part runs on a worker core ({@link Executor#Executor(Executor)}) that
- *       starts from a <em>prediction</em> of the state at its first iteration b: scalar registers
- *       {@code x1 + (b - 1) (x2 - x1)} (the compiled kernels' addresses and counters advance
- *       affinely), everything else as after iteration 1, the loop's count {@code n - b}. A worker
- *       reads the scratchpads the body reads (nobody writes them during the loop) and stores into
- *       private arrays, logging where;
+ *   <li>the iterations are split into consecutive parts; part 0 runs here, on the machine; each
+ *       other part runs on a worker core ({@link Executor#Executor(Executor)}) that starts from a
+ *       <em>prediction</em> of the state at its first iteration b: the scalar transfer applied b
+ *       times to the registers at entry; everything else as at entry; the loop's count {@code n -
+ *       b}; a copy of the DMA engine (no instruction in the body changes its queues). If a transfer
+ *       in flight can still stall an access ({@link DmaEngine#settled}), the cycle matters too, and
+ *       is predicted as the entry cycle plus b iterations without stalls; otherwise it does not. A
+ *       worker reads the scratchpads the body reads (nobody writes them during the loop) and stores
+ *       into private arrays, logging where;
  *   <li>in order, each part is <em>verified</em> against the real state at its start (the
- *       machine's, after the parts before it): every scalar register and every observable component
- *       equal to the prediction. Then the part's execution was the sequential one, instruction by
- *       instruction, and it is merged: registers, logged stores, counters (hits and lanes per pc,
- *       steps, cycles, saturations, overflows, width bits), provided the step limit is not passed.
- *       Otherwise the part and those after it are discarded (nothing of theirs has touched the
- *       machine) and the rest of the loop runs here, sequentially, from the real state.
+ *       machine's, after the parts before it): every scalar register, every observable component
+ *       and the cycle, if predicted, equal to the prediction. Execution being deterministic, the
+ *       part's was then the sequential one, instruction by instruction, and it is merged:
+ *       registers, logged stores, counters (hits and lanes per pc, steps, cycles, stalls,
+ *       saturations, overflows, width bits), provided the step limit is not passed. Otherwise the
+ *       part and those after it are discarded (nothing of theirs has touched the machine) and the
+ *       rest of the loop runs here, sequentially, from the real state.
  * </ol>
  *
- * A worker that faults, meets the step limit or is not started in time is discarded the same way,
- * so faults happen where the sequential machine has them (part 0 and the sequential rest are the
- * machine's own execution). {@code ParallelLoopsProperties} compares this engine with the
- * interpreter on random programs and compiled layers.
+ * A worker that faults or meets the step limit is discarded the same way, so faults happen where
+ * the sequential machine has them (part 0 and the sequential rest are the machine's own execution).
+ * {@code ParallelLoopsProperties} and {@code ParallelEngineLayerProperties} compare this engine
+ * with the interpreter on random programs and compiled layers.
  */
 final class ParallelLoops {
   /** Below this many instructions in the rest of a loop, threads cost more than they save. */
@@ -75,7 +72,6 @@ final class ParallelLoops {
           });
 
   private final Executor ex;
-  static boolean DEBUG = false;
 
   /** Instructions a loop's remaining iterations must hold before they are split. */
   long minSteps = DEFAULT_MIN_STEPS;
@@ -88,16 +84,23 @@ final class ParallelLoops {
 
   long partsDiscarded;
 
+  /** Of the parts merged, those whose start cycle was predicted (transfers in flight). */
+  long partsMergedTimed;
+
   private Opcode[] plannedFor;
   private Plan[] planAt = new Plan[0];
   private boolean[] store = new boolean[0];
   private Worker[] workers = new Worker[0];
 
-  // Scalar registers at the start of iterations 1 and 2 of the current loop.
-  private final int[] x1 = new int[Executor.XREGS];
-  private final int[] x2 = new int[Executor.XREGS];
+  /** Scalar registers predicted for the start of a part. */
+  private final int[] predicted = new int[Executor.XREGS];
 
-  // The observable non-scalar components after iteration 1: what each worker starts from.
+  private final int[] scratch = new int[Executor.XREGS];
+
+  /** Loops of more iterations are not split (predicting a part's registers takes one step each). */
+  static final long MAX_SPLIT_COUNT = 1 << 20;
+
+  // The observable non-scalar components at the loop's entry: what each worker starts from.
   private final int[][] s1V;
   private final long[][] s1Acc;
   private final long[] s1Bound = new long[AccumulatorFile.REGISTERS];
@@ -136,7 +139,29 @@ final class ParallelLoops {
 
     long discarded;
 
-    Plan(int start, int end, int[] observed, int writes, long stepsPerIteration) {
+    /** Cycles of one iteration without stalls. */
+    final long cyclesPerIteration;
+
+    /**
+     * What one iteration does to the scalar registers: {@code x'[r] = x[base[r]] + off[r]} (base 0
+     * is x0, so a constant), from {@link #scalarTransfer}.
+     */
+    final int[] base;
+
+    final int[] off;
+
+    Plan(
+        int start,
+        int end,
+        int[] observed,
+        int writes,
+        long stepsPerIteration,
+        long cyclesPerIteration,
+        int[] base,
+        int[] off) {
+      this.cyclesPerIteration = cyclesPerIteration;
+      this.base = base;
+      this.off = off;
       this.start = start;
       this.end = end;
       this.observed = observed;
@@ -215,39 +240,41 @@ final class ParallelLoops {
     final Executor e = ex;
     final int depth = e.loopTop;
     final long count = e.loopCount[depth];
-    int splits = (int) Math.min(parts, count - 2);
+    int splits = (int) Math.min(parts, count);
     if (splits < 2
+        || count > MAX_SPLIT_COUNT
         || plan.discarded > 4 + 4 * plan.merged
-        || saturatingMul(count, plan.stepsPerIteration) < minSteps
-        || !e.dma.settled(e.cycle)) {
+        || saturatingMul(count, plan.stepsPerIteration) < minSteps) {
       return plan.start;
     }
-    // Iterations 0 and 1 here: registers an iteration writes before reading hold what the code
-    // before the loop left at the start of iteration 0, but their steady values from iteration 1.
-    int pc = runPart(e, e.fused, null, plan.start, depth, 1, maxSteps, null, null);
-    System.arraycopy(e.x, 0, x1, 0, x1.length);
-    long before = e.steps;
-    pc = runPart(e, e.fused, null, plan.start, depth, 1, maxSteps, null, null);
-    long rest = count - 2;
-    if (saturatingMul(rest, e.steps - before) < minSteps) {
-      return pc;
-    }
-    System.arraycopy(e.x, 0, x2, 0, x2.length);
+    // With transfers in flight, an access may stall depending on the cycle: then each part starts
+    // at the cycle it would reach without stalls, and must find it so.
+    boolean timed = !e.dma.settled(e.cycle);
     snapshotObserved(plan);
     ensureWorkers(splits - 1);
-    // Part j runs iterations [first[j], first[j + 1]); part 0 here.
+    // Part j runs iterations [first[j], first[j + 1]); part 0 here. Each worker starts from the
+    // registers the scalar transfer predicts for its first iteration.
     long[] first = new long[splits + 1];
     for (int j = 0; j <= splits; j++) {
-      first[j] = 2 + rest * j / splits;
+      first[j] = count * j / splits;
     }
+    int[] x = predicted;
+    System.arraycopy(e.x, 0, x, 0, x.length);
+    long at = 0;
     for (int j = 1; j < splits; j++) {
+      for (; at < first[j]; at++) {
+        step(plan, x);
+      }
       Worker w = workers[j - 1];
-      w.prepare(e, plan, depth, count, first[j], first[j + 1] - first[j], x1, x2, maxSteps);
+      long cycle = timed ? e.cycle + first[j] * plan.cyclesPerIteration : e.cycle;
+      w.prepare(
+          e, plan, depth, count, first[j], first[j + 1] - first[j], x, cycle, timed, maxSteps);
       w.future = POOL.submit(w);
     }
+    int pc;
     boolean ok = false;
     try {
-      pc = runPart(e, e.fused, null, plan.start, depth, first[1] - 2, maxSteps, null, null);
+      pc = runPart(e, e.fused, null, plan.start, depth, first[1], maxSteps, null, null);
       ok = true;
     } finally {
       if (!ok) {
@@ -258,11 +285,10 @@ final class ParallelLoops {
     }
     for (int j = 1; j < splits; j++) {
       Worker w = workers[j - 1];
-      boolean fin = w.finish();
-      if (DEBUG && !fin) System.err.println("worker failed");
-      if (fin && verify(plan, w) && e.steps + (w.core.steps - w.steps0) <= maxSteps) {
+      if (w.finish() && verify(plan, w) && e.steps + (w.core.steps - w.steps0) <= maxSteps) {
         merge(plan, w);
         partsMerged++;
+        partsMergedTimed += w.timed ? 1 : 0;
         plan.merged++;
         pc = j == splits - 1 ? plan.end : plan.start;
       } else {
@@ -275,6 +301,15 @@ final class ParallelLoops {
       }
     }
     return pc;
+  }
+
+  /** Advances predicted registers by one iteration of the plan's loop. */
+  private void step(Plan plan, int[] x) {
+    int[] y = scratch;
+    for (int r = 0; r < y.length; r++) {
+      y[r] = x[plan.base[r]] + plan.off[r];
+    }
+    System.arraycopy(y, 0, x, 0, y.length);
   }
 
   /**
@@ -372,9 +407,7 @@ final class ParallelLoops {
    */
   private boolean verify(Plan plan, Worker w) {
     Executor e = ex;
-    if (!Arrays.equals(e.x, w.startX)) {
-      if (DEBUG)
-        System.err.println("x " + Arrays.toString(e.x) + " vs " + Arrays.toString(w.startX));
+    if (!Arrays.equals(e.x, w.startX) || (w.timed && e.cycle != w.cycle0)) {
       return false;
     }
     for (int c : plan.observed) {
@@ -391,7 +424,6 @@ final class ParallelLoops {
         same = Arrays.equals(e.rqM, s1RqM) && Arrays.equals(e.rqS, s1RqS);
       }
       if (!same) {
-        if (DEBUG) System.err.println("component " + c);
         return false;
       }
     }
@@ -425,6 +457,7 @@ final class ParallelLoops {
     }
     e.steps += c.steps - w.steps0;
     e.cycle += c.cycle - w.cycle0;
+    e.dma.bankConflictStalls += c.dma.bankConflictStalls - w.stalls0;
     e.outputCounts[0] += c.outputCounts[0];
     e.outputCounts[1] += c.outputCounts[1];
     e.accs.overflows += c.accs.overflows;
@@ -465,6 +498,11 @@ final class ParallelLoops {
     long maxSteps;
     long steps0;
     long cycle0;
+    long stalls0;
+
+    /** The part's start cycle was predicted, and verification must find it. */
+    boolean timed;
+
     final AtomicInteger state = new AtomicInteger(QUEUED);
     volatile boolean cancelled;
     Future<Boolean> future;
@@ -505,17 +543,16 @@ final class ParallelLoops {
         long count,
         long first,
         long iterations,
-        int[] x1,
-        int[] x2,
+        int[] x,
+        long cycle,
+        boolean timed,
         long maxSteps) {
       Executor c = core;
+      this.timed = timed;
       this.depth = depth;
       this.iterations = iterations;
       this.maxSteps = maxSteps;
-      int b = (int) (first - 1); // affine in 32-bit registers: modulo 2^32 is enough
-      for (int r = 0; r < Executor.XREGS; r++) {
-        startX[r] = x1[r] + b * (x2[r] - x1[r]);
-      }
+      System.arraycopy(x, 0, startX, 0, startX.length);
       System.arraycopy(startX, 0, c.x, 0, startX.length);
       for (int r = 0; r < Executor.VREGS; r++) {
         System.arraycopy(m.v[r], 0, c.v[r], 0, m.lanes);
@@ -547,8 +584,11 @@ final class ParallelLoops {
       Arrays.fill(c.hits, 0);
       Arrays.fill(c.units, 0);
       c.outputCounts[0] = c.outputCounts[1] = 0;
-      // The machine's cycle: the DMA engine is settled from it on, so any later cycle is as good.
-      c.cycle = cycle0 = m.cycle;
+      // Untimed, the machine's cycle: the DMA engine is settled from it on, so any later cycle is
+      // as good.
+      c.cycle = cycle0 = cycle;
+      c.dma.copyStateOf(m.dma);
+      stalls0 = c.dma.bankConflictStalls;
       c.steps = steps0 = m.steps;
       for (int s = 0; s < c.spads.length; s++) {
         if ((plan.writes & (1 << s)) != 0) {
@@ -577,7 +617,6 @@ final class ParallelLoops {
                 core, fused, usable, core.loopStart[depth], depth, iterations, maxSteps, log, this);
         return pc >= 0;
       } catch (SimulationFault | RuntimeException f) {
-        if (DEBUG) System.err.println("worker: " + f);
         return false;
       }
     }
@@ -703,7 +742,88 @@ final class ParallelLoops {
         java.util.stream.IntStream.range(V, COMPONENTS)
             .filter(c -> l.live[c] || (l.mayWrite[c] && !written[c]))
             .toArray();
-    return new Plan(start, end, observed, l.writes, steps);
+    int[] base = new int[Executor.XREGS];
+    int[] off = new int[Executor.XREGS];
+    for (int r = 0; r < Executor.XREGS; r++) {
+      base[r] = r;
+    }
+    long[] cycles = new long[2];
+    if (!scalarTransfer(e, start, end, base, off, cycles)) {
+      return null;
+    }
+    return new Plan(start, end, observed, l.writes, steps, cycles[0], base, off);
+  }
+
+  /**
+   * Applies one pass over [from, to) to the symbolic registers {@code x[base[r]] + off[r]} (values
+   * at the start of the pass); false if a register gets a value of another form (a product, a
+   * shift, a control register, a nested loop of unknown or very large count). Registers wrap in 32
+   * bits, as the machine's do. Adds the pass's issue cycles (without stalls) to {@code cycles[0]}
+   * and its instructions to {@code cycles[1]}.
+   */
+  static boolean scalarTransfer(
+      Executor e, int from, int to, int[] base, int[] off, long[] cycles) {
+    for (int pc = from; pc < to; pc++) {
+      cycles[0] += e.latency[pc];
+      if (++cycles[1] > MAX_WALKED) {
+        return false;
+      }
+      int a = e.f1[pc];
+      int b = e.f2[pc];
+      int c = e.f3[pc];
+      int k = e.imm[pc];
+      switch (e.ops[pc]) {
+        case LI -> set(base, off, a, 0, k);
+        case ADDI -> set(base, off, a, base[b], off[b] + k);
+        case ADD -> {
+          if (base[c] == 0) {
+            set(base, off, a, base[b], off[b] + off[c]);
+          } else if (base[b] == 0) {
+            set(base, off, a, base[c], off[b] + off[c]);
+          } else {
+            set(base, off, a, -1, 0);
+          }
+        }
+        case SUB -> set(base, off, a, base[c] == 0 ? base[b] : -1, off[b] - off[c]);
+        case MUL, AND, OR, XOR, SLL, SRL, SRA, SLT, MULI, ANDI, SLLI, SRLI, SRAI, CSRR ->
+            set(base, off, a, -1, 0);
+        case VLD_S8, VLD_U8, VLDS_S8, VLDS_U8, VBC_S8, VBC_U8, VST, VSTS ->
+            set(base, off, c, base[c], off[c] + k);
+        case LOOP -> {
+          if (base[a] != 0 || Integer.toUnsignedLong(off[a]) > MAX_UNROLLED) {
+            return false;
+          }
+          int times = off[a];
+          int inner = k;
+          for (int t = 0; t < times; t++) {
+            if (!scalarTransfer(e, pc + 1, inner, base, off, cycles)) {
+              return false;
+            }
+          }
+          pc = inner - 1;
+        }
+        default -> {}
+      }
+      for (int r = 1; r < Executor.XREGS; r++) {
+        if (base[r] < 0) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Bodies longer than this, nested loops unrolled, are not planned. */
+  private static final long MAX_WALKED = 1 << 18;
+
+  /** Nested loops of larger counts are not unrolled by {@link #scalarTransfer}. */
+  private static final long MAX_UNROLLED = 4096;
+
+  private static void set(int[] base, int[] off, int r, int b, int o) {
+    if (r != 0) {
+      base[r] = b;
+      off[r] = o;
+    }
   }
 
   /**
