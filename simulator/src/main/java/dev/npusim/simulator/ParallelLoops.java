@@ -581,8 +581,9 @@ final class ParallelLoops {
       System.arraycopy(m.loopCount, 0, c.loopCount, 0, depth + 1);
       c.loopCount[depth] = count - first;
       c.loopTop = depth;
-      Arrays.fill(c.hits, 0);
-      Arrays.fill(c.units, 0);
+      // A part retires instructions of the body only (merge reads these).
+      Arrays.fill(c.hits, plan.start, plan.end, 0);
+      Arrays.fill(c.units, plan.start, plan.end, 0);
       c.outputCounts[0] = c.outputCounts[1] = 0;
       // Untimed, the machine's cycle: the DMA engine is settled from it on, so any later cycle is
       // as good.
