@@ -11,8 +11,9 @@ import java.util.Locale;
  * The engines on the layers of {@link OrtSideBySide}: the interpreter and the fast engine timed by
  * the thread's CPU time (best of N runs after the JIT has settled), which a machine shared with
  * other jobs disturbs less than wall time; the fast and the parallel engine also by wall time (best
- * of N), since the parallel engine's work is spread over several threads. All engines run in the
- * same JVM, in {@link Engine} order; their counters must be equal.
+ * of N), since the parallel engine's work is spread over several threads (its calling thread's CPU
+ * time, the last column, leaves out the other threads' parts and what it waits for them). All
+ * engines run in the same JVM, in {@link Engine} order; their counters must be equal.
  *
  * <pre>
  * java --add-modules=jdk.incubator.vector -cp bench/target/benchmarks.jar \
@@ -27,8 +28,8 @@ public final class EngineCpuTimes {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     System.out.println(
         "| layer | MACs | interpreter CPU | fast CPU | speed-up | fast wall | parallel wall"
-            + " | parallel / fast (wall) |");
-    System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- |");
+            + " | parallel / fast (wall) | parallel, this thread's CPU |");
+    System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     int engines = Engine.values().length;
     for (SsdLayer layer : SsdLayer.values()) {
       SsdLayer.Instance inst = layer.build(11);
@@ -62,7 +63,7 @@ public final class EngineCpuTimes {
       System.out.printf(
           Locale.ROOT,
           "| %s | %.1f M | %.1f ms (%.2e MAC/s) | %.1f ms (%.2e MAC/s) | %.2fx | %.1f ms | %.1f ms"
-              + " (%.2e MAC/s) | %.2fx |%n",
+              + " (%.2e MAC/s) | %.2fx | %.1f ms |%n",
           layer.displayName,
           macs / 1e6,
           cpu[i],
@@ -73,7 +74,8 @@ public final class EngineCpuTimes {
           wall[f],
           wall[p],
           macs / (wall[p] / 1e3),
-          wall[f] / wall[p]);
+          wall[f] / wall[p],
+          cpu[p]);
     }
   }
 }

@@ -52,7 +52,7 @@ class ParallelLoopsProperties {
 
   @Test
   void macHeavyProgramsRunTheSameInParallel() {
-    qt().withExamples(300)
+    qt().withExamples(200)
         .forAll(integers().all())
         .checkAssert(
             seed -> {
