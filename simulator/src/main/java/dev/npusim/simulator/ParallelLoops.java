@@ -51,7 +51,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * with the interpreter on random programs and compiled layers.
  */
 final class ParallelLoops {
-  /** Below this many instructions in the rest of a loop, threads cost more than they save. */
+  /**
+   * Below this many instructions in a loop, handing half of it to another thread costs more than it
+   * saves.
+   */
   static final long DEFAULT_MIN_STEPS = 4_096;
 
   // State components of the liveness pass: x0..x31, v0..v31, acc0..acc7, zw, rqM and rqS together.
@@ -73,7 +76,7 @@ final class ParallelLoops {
 
   private final Executor ex;
 
-  /** Instructions a loop's remaining iterations must hold before they are split. */
+  /** Instructions a loop's iterations must hold, in all, for it to be split. */
   long minSteps = DEFAULT_MIN_STEPS;
 
   /** How many parts a loop is split into (this thread and parts - 1 workers). */
@@ -101,20 +104,20 @@ final class ParallelLoops {
   static final long MAX_SPLIT_COUNT = 1 << 20;
 
   // The observable non-scalar components at the loop's entry: what each worker starts from.
-  private final int[][] s1V;
-  private final long[][] s1Acc;
-  private final long[] s1Bound = new long[AccumulatorFile.REGISTERS];
-  private final int[] s1Zw;
-  private final int[] s1RqM;
-  private final int[] s1RqS;
+  private final int[][] entryV;
+  private final long[][] entryAcc;
+  private final long[] entryBound = new long[AccumulatorFile.REGISTERS];
+  private final int[] entryZw;
+  private final int[] entryRqM;
+  private final int[] entryRqS;
 
   ParallelLoops(Executor ex) {
     this.ex = ex;
-    this.s1V = new int[Executor.VREGS][ex.lanes];
-    this.s1Acc = new long[AccumulatorFile.REGISTERS][ex.lanes];
-    this.s1Zw = new int[ex.lanes];
-    this.s1RqM = new int[ex.lanes];
-    this.s1RqS = new int[ex.lanes];
+    this.entryV = new int[Executor.VREGS][ex.lanes];
+    this.entryAcc = new long[AccumulatorFile.REGISTERS][ex.lanes];
+    this.entryZw = new int[ex.lanes];
+    this.entryRqM = new int[ex.lanes];
+    this.entryRqS = new int[ex.lanes];
   }
 
   /** A loop that may run in parts: its body, what a part must match, and where it stores. */
@@ -388,15 +391,15 @@ final class ParallelLoops {
     Executor e = ex;
     for (int c : plan.observed) {
       if (c >= V && c < ACC) {
-        System.arraycopy(e.v[c - V], 0, s1V[c - V], 0, e.lanes);
+        System.arraycopy(e.v[c - V], 0, entryV[c - V], 0, e.lanes);
       } else if (c >= ACC && c < ZW) {
-        System.arraycopy(e.accs.lanes[c - ACC], 0, s1Acc[c - ACC], 0, e.lanes);
-        s1Bound[c - ACC] = e.accs.bound[c - ACC];
+        System.arraycopy(e.accs.lanes[c - ACC], 0, entryAcc[c - ACC], 0, e.lanes);
+        entryBound[c - ACC] = e.accs.bound[c - ACC];
       } else if (c == ZW) {
-        System.arraycopy(e.zw, 0, s1Zw, 0, e.lanes);
+        System.arraycopy(e.zw, 0, entryZw, 0, e.lanes);
       } else if (c == RQ) {
-        System.arraycopy(e.rqM, 0, s1RqM, 0, e.lanes);
-        System.arraycopy(e.rqS, 0, s1RqS, 0, e.lanes);
+        System.arraycopy(e.rqM, 0, entryRqM, 0, e.lanes);
+        System.arraycopy(e.rqS, 0, entryRqS, 0, e.lanes);
       }
     }
   }
@@ -413,15 +416,15 @@ final class ParallelLoops {
     for (int c : plan.observed) {
       boolean same;
       if (c >= V && c < ACC) {
-        same = Arrays.equals(e.v[c - V], s1V[c - V]);
+        same = Arrays.equals(e.v[c - V], entryV[c - V]);
       } else if (c >= ACC && c < ZW) {
         same =
-            Arrays.equals(e.accs.lanes[c - ACC], s1Acc[c - ACC])
-                && e.accs.bound[c - ACC] == s1Bound[c - ACC];
+            Arrays.equals(e.accs.lanes[c - ACC], entryAcc[c - ACC])
+                && e.accs.bound[c - ACC] == entryBound[c - ACC];
       } else if (c == ZW) {
-        same = Arrays.equals(e.zw, s1Zw);
+        same = Arrays.equals(e.zw, entryZw);
       } else {
-        same = Arrays.equals(e.rqM, s1RqM) && Arrays.equals(e.rqS, s1RqS);
+        same = Arrays.equals(e.rqM, entryRqM) && Arrays.equals(e.rqS, entryRqS);
       }
       if (!same) {
         return false;
