@@ -2,10 +2,8 @@ package dev.npusim.simulator;
 
 import dev.npusim.isa.Opcode;
 import java.util.Arrays;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@link Engine#PARALLEL}: the fast engine, plus iterations of a hardware loop run on other threads
@@ -64,15 +62,6 @@ final class ParallelLoops {
   private static final int ZW = 72;
   private static final int RQ = 73;
   private static final int COMPONENTS = 74;
-
-  /** Worker threads, shared by every machine in the process; idle threads end after a while. */
-  private static final ExecutorService POOL =
-      Executors.newCachedThreadPool(
-          r -> {
-            Thread t = new Thread(r, "npusim-parallel-loop");
-            t.setDaemon(true);
-            return t;
-          });
 
   private final Executor ex;
 
@@ -272,7 +261,7 @@ final class ParallelLoops {
       long cycle = timed ? e.cycle + first[j] * plan.cyclesPerIteration : e.cycle;
       w.prepare(
           e, plan, depth, count, first[j], first[j + 1] - first[j], x, cycle, timed, maxSteps);
-      w.future = POOL.submit(w);
+      w.start();
     }
     int pc;
     boolean ok = false;
@@ -481,12 +470,22 @@ final class ParallelLoops {
     }
   }
 
-  private static final int QUEUED = 0;
-  private static final int RUNNING = 1;
-  private static final int CANCELLED = 2;
+  // A worker's phases: no part to run, a part handed over, its result ready, its thread gone.
+  private static final int IDLE = 0;
+  private static final int GO = 1;
+  private static final int DONE = 2;
+  private static final int EXIT = 3;
 
-  /** One part on another thread: a core of its own, its start state, and its stores. */
-  private final class Worker implements java.util.concurrent.Callable<Boolean> {
+  /**
+   * How long a worker's thread and a waiting caller spin before they park: the loops of one layer
+   * follow each other within microseconds, and waking a parked thread costs tens of them.
+   */
+  private static final long SPIN_NANOS = 50_000;
+
+  /** A worker's thread ends after this long without a part (a new one starts on demand). */
+  private static final long IDLE_NANOS = 1_000_000_000L;
+
+  private final class Worker {
     final Executor core;
     final StoreLog log = new StoreLog();
     final int[] startX = new int[Executor.XREGS];
@@ -506,9 +505,18 @@ final class ParallelLoops {
     /** The part's start cycle was predicted, and verification must find it. */
     boolean timed;
 
-    final AtomicInteger state = new AtomicInteger(QUEUED);
+    /** {@link #IDLE}, {@link #GO}, {@link #DONE} or {@link #EXIT}; its thread's handshake. */
+    final AtomicInteger phase = new AtomicInteger(EXIT);
+
     volatile boolean cancelled;
-    Future<Boolean> future;
+
+    /** The last part's outcome, valid once the phase is DONE. */
+    boolean result;
+
+    Thread thread;
+
+    /** The caller parked in {@link #finish}, to be woken when the part is done. */
+    volatile Thread waiter;
 
     Worker(Executor machine) {
       this.core = new Executor(machine);
@@ -606,63 +614,84 @@ final class ParallelLoops {
       }
       log.clear();
       cancelled = false;
-      state.set(QUEUED);
     }
 
-    /** The part, on a pool thread: true if it ran all its iterations without a fault. */
-    @Override
-    public Boolean call() {
-      if (!state.compareAndSet(QUEUED, RUNNING)) {
-        return false;
+    /** Hands the prepared part to the worker's thread (starting one if it has none). */
+    void start() {
+      int p = phase.get();
+      // The thread may be ending (IDLE or DONE to EXIT) at the same moment: then start another.
+      if (p != EXIT && phase.compareAndSet(p, GO)) {
+        LockSupport.unpark(thread);
+        return;
       }
-      try {
-        int pc =
-            runPart(
-                core, fused, usable, core.loopStart[depth], depth, iterations, maxSteps, log, this);
-        return pc >= 0;
-      } catch (SimulationFault | RuntimeException f) {
-        return false;
+      phase.set(GO);
+      thread = new Thread(this::serve, "npusim-parallel-loop");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    /** The worker's thread: runs each part handed over, spins a little, then parks, then ends. */
+    private void serve() {
+      while (true) {
+        long idleSince = System.nanoTime();
+        int p;
+        while ((p = phase.get()) != GO) {
+          long idle = System.nanoTime() - idleSince;
+          if (idle < SPIN_NANOS) {
+            Thread.onSpinWait();
+          } else if (idle < IDLE_NANOS) {
+            LockSupport.parkNanos(this, IDLE_NANOS);
+          } else if (phase.compareAndSet(p, EXIT)) {
+            return;
+          }
+        }
+        boolean ok;
+        try {
+          int pc =
+              runPart(
+                  core,
+                  fused,
+                  usable,
+                  core.loopStart[depth],
+                  depth,
+                  iterations,
+                  maxSteps,
+                  log,
+                  this);
+          ok = pc >= 0;
+        } catch (SimulationFault | RuntimeException f) {
+          ok = false;
+        }
+        result = ok;
+        phase.set(DONE);
+        Thread w = waiter;
+        if (w != null) {
+          LockSupport.unpark(w);
+        }
       }
     }
 
-    /** Waits for the part; false if it faulted or was cancelled. */
+    /** Waits until the part handed over is done; false if it faulted or was cancelled. */
     boolean finish() {
-      try {
-        return future.get();
-      } catch (InterruptedException ie) {
-        Thread.currentThread().interrupt();
-        cancelled = true;
-        awaitQuietly();
-        return false;
-      } catch (java.util.concurrent.ExecutionException ee) {
-        return false;
+      long since = System.nanoTime();
+      while (phase.get() == GO) {
+        if (System.nanoTime() - since < SPIN_NANOS) {
+          Thread.onSpinWait();
+        } else {
+          waiter = Thread.currentThread();
+          if (phase.get() == GO) {
+            LockSupport.park(this);
+          }
+          waiter = null;
+        }
       }
+      return result && !cancelled;
     }
 
     /** Stops the part (if it runs, at its next iteration) and waits until it has. */
     void discard() {
       cancelled = true;
-      if (state.compareAndSet(QUEUED, CANCELLED) || future == null) {
-        return;
-      }
-      awaitQuietly();
-    }
-
-    private void awaitQuietly() {
-      boolean interrupted = false;
-      while (true) {
-        try {
-          future.get();
-          break;
-        } catch (InterruptedException ie) {
-          interrupted = true;
-        } catch (java.util.concurrent.ExecutionException ee) {
-          break;
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+      finish();
     }
   }
 
