@@ -12,7 +12,8 @@ import java.util.Locale;
  * the thread's CPU time (best of N runs after the JIT has settled), which a machine shared with
  * other jobs disturbs less than wall time; the fast and the parallel engine also by wall time (best
  * of N), since the parallel engine's work is spread over several threads (its calling thread's CPU
- * time, the last column, leaves out the other threads' parts and what it waits for them). All
+ * time, the last column, leaves out the other threads' parts, but counts the short spins in which
+ * it waits for them). All
  * engines run in the same JVM, in {@link Engine} order; their counters must be equal.
  *
  * <pre>
