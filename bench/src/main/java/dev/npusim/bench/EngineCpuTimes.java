@@ -13,8 +13,8 @@ import java.util.Locale;
  * other jobs disturbs less than wall time; the fast and the parallel engine also by wall time (best
  * of N), since the parallel engine's work is spread over several threads (its calling thread's CPU
  * time, the last column, leaves out the other threads' parts, but counts the short spins in which
- * it waits for them). All
- * engines run in the same JVM, in {@link Engine} order; their counters must be equal.
+ * it waits for them). All engines run in the same JVM, in {@link Engine} order; their counters must
+ * be equal.
  *
  * <pre>
  * java --add-modules=jdk.incubator.vector -cp bench/target/benchmarks.jar \
