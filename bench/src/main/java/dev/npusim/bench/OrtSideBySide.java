@@ -24,9 +24,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Issue 11, goal 1: ONNX Runtime's {@code QLinearConv} (one intra-op thread), the integer
- * reference, the interpreter and the fast engine on the same four SSD-MobileNetV1 layers, in one
- * JVM. Times one inference of a layer; {@link SideBySide} turns the scores into MAC/s and the
- * simulator/ORT ratio.
+ * reference, the interpreter, the fast engine and the parallel engine (several threads) on the same
+ * four SSD-MobileNetV1 layers, in one JVM. Times one inference of a layer; {@link SideBySide} turns
+ * the scores into MAC/s and the simulator/ORT ratio.
  *
  * <p>{@code setUp} checks that all four produce the same bytes and that both engines report the
  * same counters, so a broken engine fails instead of being measured.
@@ -49,6 +49,7 @@ public class OrtSideBySide {
   private QLinearConvModel ort;
   private LayerOnMachine interpreter;
   private LayerOnMachine fast;
+  private LayerOnMachine parallel;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
@@ -59,6 +60,7 @@ public class OrtSideBySide {
     MachineConfig config = MachineConfig.defaults();
     interpreter = new LayerOnMachine(inst, config, Engine.INTERPRETER);
     fast = new LayerOnMachine(inst, config, Engine.FAST);
+    parallel = new LayerOnMachine(inst, config, Engine.PARALLEL);
     int[] expected = ort.runNhwc();
     int[] reference = IntegerReference.run(inst.layer(), input);
     check("integer reference", expected, reference);
@@ -69,6 +71,12 @@ public class OrtSideBySide {
     if (!ri.equals(rf)) {
       throw new IllegalStateException(
           layer + ": the engines' counters differ:\n  " + ri + "\n  " + rf);
+    }
+    RunResult rp = parallel.run();
+    check("parallel engine", expected, parallel.output());
+    if (!ri.equals(rp)) {
+      throw new IllegalStateException(
+          layer + ": the parallel engine's counters differ:\n  " + ri + "\n  " + rp);
     }
     // MAC/s are the layer's MACs (ONNX Runtime's work); the machine runs more when the compiler
     // pads input channels to a multiple of 4 for vdot4 (Conv2d_0: 3 -> 4).
@@ -107,5 +115,14 @@ public class OrtSideBySide {
   @Benchmark
   public long fast() throws Exception {
     return fast.run().cycles();
+  }
+
+  /**
+   * {@link Engine#PARALLEL}: the fast engine with loop iterations split over the host's cores (wall
+   * time against one-thread ONNX Runtime; it uses more than one core).
+   */
+  @Benchmark
+  public long parallel() throws Exception {
+    return parallel.run().cycles();
   }
 }

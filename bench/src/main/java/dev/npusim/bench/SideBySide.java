@@ -23,7 +23,9 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * </pre>
  */
 public final class SideBySide {
-  private static final String[] ENGINES = {"onnxRuntime", "reference", "interpreter", "fast"};
+  private static final String[] ENGINES = {
+    "onnxRuntime", "reference", "interpreter", "fast", "parallel"
+  };
 
   private SideBySide() {}
 
@@ -47,8 +49,9 @@ public final class SideBySide {
     }
     System.out.println();
     System.out.println(
-        "| layer | MACs | ORT | reference | interpreter | fast | interpreter / ORT | fast / ORT |");
-    System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- |");
+        "| layer | MACs | ORT | reference | interpreter | fast | parallel | interpreter / ORT"
+            + " | fast / ORT | parallel / ORT |");
+    System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for (Map.Entry<SsdLayer, Map<String, Double>> e : medians.entrySet()) {
       long macs = e.getKey().build(11).layer().macs();
       Map<String, Double> m = e.getValue();
@@ -59,7 +62,7 @@ public final class SideBySide {
         row.append(" | ").append(ms == null ? "-" : macsPerSecond(macs, ms));
       }
       Double ort = m.get("onnxRuntime");
-      for (String engine : new String[] {"interpreter", "fast"}) {
+      for (String engine : new String[] {"interpreter", "fast", "parallel"}) {
         Double ms = m.get(engine);
         row.append(" | ")
             .append(

@@ -11,7 +11,7 @@ import java.io.StringWriter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** {@code --engine} on {@code run}: both engines print the same report; a bad name is refused. */
+/** {@code --engine} on {@code run}: every engine prints the same report; a bad name is refused. */
 class EngineOptionTest {
   private record Result(int code, String out, String err) {}
 
@@ -32,7 +32,7 @@ class EngineOptionTest {
   }
 
   @Test
-  void bothEnginesPrintTheSameRunReport() {
+  void everyEnginePrintsTheSameRunReport() {
     String[] program = {
       "run", "../examples/pointwise.s", "--dram", "../examples/pointwise-dram.bin"
     };
@@ -45,13 +45,18 @@ class EngineOptionTest {
     // The report names cycles, MACs and stalls: identical counters give identical text.
     assertTrue(fast.out().contains("MACs          131,072"), fast.out());
     assertEquals(fast.out(), interpreted.out());
+    Result parallel = npusim(concat(program, "--engine", "parallel"));
+    assertEquals(0, parallel.code(), parallel.err());
+    assertEquals(Engine.PARALLEL, Machine.defaultEngine());
+    assertEquals(fast.out(), parallel.out());
   }
 
   @Test
   void anUnknownEngineIsOneMessage() {
     Result r = npusim("run", "../examples/pointwise.s", "--engine", "turbo");
     assertNotEquals(0, r.code());
-    assertEquals("npusim: --engine: expected one of interpreter, fast, got 'turbo'\n", r.err());
+    assertEquals(
+        "npusim: --engine: expected one of interpreter, fast, parallel, got 'turbo'\n", r.err());
   }
 
   private static String[] concat(String[] a, String... b) {

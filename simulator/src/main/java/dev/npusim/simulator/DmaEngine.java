@@ -396,6 +396,66 @@ final class DmaEngine {
     return quiet(spad, lo, hi, now) && !(lo < storeHi[spad] && storeLo[spad] < hi);
   }
 
+  /**
+   * True if no outstanding transfer occupies a scratchpad bank at cycle {@code now} or later, so
+   * that no compute access from {@code now} on can stall ({@link #access} returns 0 or faults with
+   * a hazard, which depends on addresses only). Until the next DMA instruction the engine's state
+   * does not change, so a stretch of code without one may then run at any later cycle with the same
+   * effect: {@link ParallelLoops}' condition for running iterations of a loop on other threads.
+   */
+  boolean settled(long now) {
+    for (long until : busyUntil) {
+      if (now < until) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Makes this engine's queues, port, shape register and statistics those of {@code o} (an engine
+   * of the same configuration): a worker core of {@link ParallelLoops} checks and times its
+   * accesses against its own copy, so that its bank-conflict stalls are counted apart.
+   */
+  void copyStateOf(DmaEngine o) {
+    for (int q = 0; q < 2; q++) {
+      for (int i = 0; i < depth; i++) {
+        Transfer to = ring[q][i];
+        Transfer from = o.ring[q][i];
+        to.spad = from.spad;
+        to.spadLo = from.spadLo;
+        to.spadHi = from.spadHi;
+        to.dramLo = from.dramLo;
+        to.dramHi = from.dramHi;
+        to.bytes = from.bytes;
+        to.start = from.start;
+        to.complete = from.complete;
+        to.bankMask = from.bankMask;
+        to.pc = from.pc;
+      }
+      head[q] = o.head[q];
+      count[q] = o.count[q];
+      bytesMoved[q] = o.bytesMoved[q];
+      transfers[q] = o.transfers[q];
+      busyCycles[q] = o.busyCycles[q];
+    }
+    portFreeAt = o.portFreeAt;
+    System.arraycopy(o.outstandingPerSpad, 0, outstandingPerSpad, 0, outstandingPerSpad.length);
+    System.arraycopy(o.loadLo, 0, loadLo, 0, loadLo.length);
+    System.arraycopy(o.loadHi, 0, loadHi, 0, loadHi.length);
+    System.arraycopy(o.storeLo, 0, storeLo, 0, storeLo.length);
+    System.arraycopy(o.storeHi, 0, storeHi, 0, storeHi.length);
+    System.arraycopy(o.bankUnion, 0, bankUnion, 0, bankUnion.length);
+    System.arraycopy(o.busyUntil, 0, busyUntil, 0, busyUntil.length);
+    rows = o.rows;
+    rowBytes = o.rowBytes;
+    dramStride = o.dramStride;
+    spadStride = o.spadStride;
+    queueFullStalls = o.queueFullStalls;
+    waitStalls = o.waitStalls;
+    bankConflictStalls = o.bankConflictStalls;
+  }
+
   /** True if any transfer is outstanding on the scratchpad (fast pre-check for {@link #access}). */
   boolean busy(int spad) {
     return outstandingPerSpad[spad] > 0;

@@ -16,7 +16,14 @@ public enum Engine {
    * Fused blocks of the instructions compiled layers spend their time in (see {@link FusedBlocks}),
    * falling back to the interpreter's own {@code execute} for everything else.
    */
-  FAST;
+  FAST,
+
+  /**
+   * {@link #FAST}, and the iterations of a hardware loop split over several threads when the loop's
+   * body allows it and the split provably gives the sequential result (see {@link ParallelLoops});
+   * otherwise the loop runs as on {@link #FAST}. Opt-in: it uses more than one core per machine.
+   */
+  PARALLEL;
 
   /** The name used on the command line ({@code --engine interpreter}). */
   public String cliName() {

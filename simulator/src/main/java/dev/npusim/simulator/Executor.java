@@ -106,6 +106,29 @@ final class Executor {
     this.loopCount = new long[config.loopDepth()];
   }
 
+  /**
+   * A worker core for {@link ParallelLoops}: registers, accumulators, loop stack and counters of
+   * its own; the machine's configuration, DRAM and DMA engine shared (a worker issues no DMA and
+   * only reads the engine's state); and its own table of scratchpads, which starts as the machine's
+   * (ParallelLoops replaces the entries a worker writes by private arrays). Its program is adopted
+   * from the machine's by ParallelLoops.
+   */
+  Executor(Executor machine) {
+    this.config = machine.config;
+    this.lanes = machine.lanes;
+    this.v = new int[VREGS][lanes];
+    this.accs = new AccumulatorFile(lanes, config.accumulatorBits(), config.accumulatorMode());
+    this.zw = new int[lanes];
+    this.rqM = new int[lanes];
+    this.rqS = new int[lanes];
+    this.spads = machine.spads.clone();
+    this.dram = machine.dram;
+    this.dma = new DmaEngine(config, spads, dram);
+    this.loopStart = new int[config.loopDepth()];
+    this.loopEnd = new int[config.loopDepth()];
+    this.loopCount = new long[config.loopDepth()];
+  }
+
   /** Installs a program; checks what depends on this machine (lane indices). */
   void load(Instruction[] program) throws SimulationFault {
     int n = program.length;

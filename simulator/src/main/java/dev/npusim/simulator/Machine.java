@@ -65,6 +65,40 @@ public final class Machine {
     setEngine(engine);
   }
 
+  /** {@link Engine#PARALLEL}'s planner and workers, made on the first parallel run. */
+  private ParallelLoops parallel;
+
+  ParallelLoops parallelLoops() {
+    if (parallel == null) {
+      parallel = new ParallelLoops(core);
+    }
+    return parallel;
+  }
+
+  /**
+   * {@link Engine#PARALLEL}: the least number of instructions a loop's remaining iterations must
+   * hold to be split over threads ({@value ParallelLoops#DEFAULT_MIN_STEPS} by default), and how
+   * many parts (threads, this one included; the host's processors by default, at most 8). Results
+   * and counters do not depend on either; tests lower the threshold to split small loops.
+   */
+  public void setParallelSplit(long minSteps, int parts) {
+    checkArgument(minSteps >= 0, "min steps must not be negative, got %s", minSteps);
+    checkArgument(parts >= 1 && parts <= 64, "parts must be in [1, 64], got %s", parts);
+    parallelLoops().minSteps = minSteps;
+    parallelLoops().parts = parts;
+  }
+
+  /**
+   * {@link Engine#PARALLEL}: parts of loops run on other threads and merged, parts discarded (their
+   * prediction failed, they faulted, or a step limit fell inside them), and merged parts whose
+   * start cycle had to be predicted (DMA transfers in flight), since this machine was built.
+   */
+  public long[] parallelParts() {
+    return parallel == null
+        ? new long[3]
+        : new long[] {parallel.partsMerged, parallel.partsDiscarded, parallel.partsMergedTimed};
+  }
+
   /** The core, for tests in this package that compare complete machine states. */
   Executor core() {
     return core;
@@ -214,6 +248,8 @@ public final class Machine {
       if (trace == null && timeline == null && commits == null) {
         if (engine == Engine.FAST && core.computeValues) {
           core.runFast(maxSteps);
+        } else if (engine == Engine.PARALLEL) {
+          parallelLoops().run(maxSteps);
         } else {
           core.run(maxSteps);
         }
