@@ -166,6 +166,19 @@ final class SimulateStage {
       actNets.putIfAbsent(r.activationKey(), r.net());
       states.add(new SchemeState(r, input));
     }
+    // Task-local buffers for the SQNR sums, reused layer after layer: a float output or a
+    // dequantized integer output is copied in rather than into a fresh array (fresh arrays were
+    // about 5 GB more garbage in the main job).
+    int largest = 0;
+    for (FloatLayer f : runs.get(0).net().floatGraph().layers()) {
+      largest = Math.max(largest, Math.toIntExact(f.outputShape().elements()));
+    }
+    int bufferSize = largest;
+    Map<GraphKey, double[]> refValues = new HashMap<>();
+    Map<ActivationKey, double[]> actValues = new HashMap<>();
+    double[] weightsOnlyValues = new double[largest];
+    double[] outValues = new double[largest];
+    double[] isoValues = new double[largest];
     int layers = runs.get(0).net().layers().size();
     for (int i = 0; i < layers; i++) {
       // The float networks and the activations-only passes, once per distinct one.
@@ -178,8 +191,8 @@ final class SimulateStage {
         e.getValue().put(f, out);
         floatIn.put(e.getKey(), in);
         floatOut.put(e.getKey(), out);
+        copyInto(out, refValues.computeIfAbsent(e.getKey(), k -> new double[bufferSize]));
       }
-      Map<ActivationKey, FloatTensor> actOut = new HashMap<>();
       for (var e : acts.entrySet()) {
         QuantizedNetwork.Layer l = actNets.get(e.getKey()).layers().get(i);
         FloatTensor out =
@@ -189,7 +202,7 @@ final class SimulateStage {
                     .runLayer(l.name(), e.getValue().inputOf(l.floatLayer())),
                 l.outputParams());
         e.getValue().put(l.floatLayer(), out);
-        actOut.put(e.getKey(), out);
+        copyInto(out, actValues.computeIfAbsent(e.getKey(), k -> new double[bufferSize]));
       }
       Map<IsolatedKey, int[]> isolated = new HashMap<>();
       for (SchemeState st : states) {
@@ -197,19 +210,20 @@ final class SimulateStage {
         FloatLayer f = l.floatLayer();
         LayerSums s = new LayerSums();
         st.sums.put(l.name(), s);
-        FloatTensor ref = floatOut.get(st.run.graphKey());
+        double[] ref = refValues.get(st.run.graphKey());
+        int n = Math.toIntExact(f.outputShape().elements());
         FloatTensor w = st.run.passes().weightsOnly.runLayer(f.name(), st.weightsOnly.inputOf(f));
         st.weightsOnly.put(f, w);
-        FloatTensor a = actOut.get(st.run.activationKey());
-        for (int k = 0; k < ref.size(); k++) {
-          s.weightsOnly.add(ref.get(k), w.get(k));
-          s.activationsOnly.add(ref.get(k), a.get(k));
-        }
+        copyInto(w, weightsOnlyValues);
+        s.weightsOnly.add(ref, weightsOnlyValues, n);
+        s.activationsOnly.add(ref, actValues.get(st.run.activationKey()), n);
         o.progress().advance(1, l.name());
         // The quantized pipeline on the simulator, with the accumulator watermark.
         machine.trackAccumulatorWidth(true);
-        int[] out = simulatedLayer(runner, st, l, ref, s);
+        int[] out = simulatedLayer(runner, st, l, s);
         QuantParams op = l.outputParams();
+        dequantizeInto(out, op, outValues);
+        s.cumulative.add(ref, outValues, n);
         o.progress().advance(2, l.name());
         // This layer alone, fed its float input quantized; shared by schemes that agree on it.
         machine.trackAccumulatorWidth(false);
@@ -225,8 +239,11 @@ final class SimulateStage {
             isolated.put(key, iso);
           }
         }
-        for (int k = 0; k < iso.length; k++) {
-          s.isolated.add(ref.get(k), op.dequantize(iso[k]));
+        if (iso == out) {
+          s.isolated.add(ref, outValues, n);
+        } else {
+          dequantizeInto(iso, op, isoValues);
+          s.isolated.add(ref, isoValues, n);
         }
         o.progress().advance(1, l.name());
         if (predictors.contains(l.name())) {
@@ -248,12 +265,11 @@ final class SimulateStage {
   }
 
   /**
-   * One layer of a scheme's quantized pipeline on the simulator: its counters, its cumulative error
-   * against the float network ({@code ref}), the optional check against the integer reference, and
-   * rounding and saturation against the exact requantization.
+   * One layer of a scheme's quantized pipeline on the simulator: its counters, the optional check
+   * against the integer reference, and rounding and saturation against the exact requantization.
    */
   private int[] simulatedLayer(
-      LayerRunner runner, SchemeState st, QuantizedNetwork.Layer l, FloatTensor ref, LayerSums s)
+      LayerRunner runner, SchemeState st, QuantizedNetwork.Layer l, LayerSums s)
       throws AnalysisException {
     FloatLayer f = l.floatLayer();
     int[] in = st.ints.inputOf(f);
@@ -265,10 +281,6 @@ final class SimulateStage {
     s.bitsNeeded = r.accumulatorBitsNeeded();
     s.cycles = r.cycles();
     s.macs = r.macs();
-    QuantParams op = l.outputParams();
-    for (int k = 0; k < out.length; k++) {
-      s.cumulative.add(ref.get(k), op.dequantize(out[k]));
-    }
     if (o.check()) {
       int[] expected = IntegerReference.run(l.quantized(), ImmutableIntArray.copyOf(in));
       ElementMismatch m = ElementMismatch.of(expected, out);
@@ -310,18 +322,26 @@ final class SimulateStage {
     int lo = q.activationMin();
     int hi = q.activationMax();
     s.addRounding(out, exact, lo, hi);
+    // Running sums in locals, stored once: the same additions in the same order as adding into
+    // the fields element by element, without a store per element.
+    double signalEnergy = s.signalEnergy;
+    double clippedEnergy = s.clippedEnergy;
+    long saturated = s.saturated;
     for (int i = 0; i < exact.length; i++) {
       double u = exact[i];
       double intended = Math.min(Math.max(u, actLo), actHi);
-      s.outputs++;
-      s.signalEnergy += (intended - zo) * (intended - zo);
+      signalEnergy += (intended - zo) * (intended - zo);
       // Clamped by the 8-bit range where the float activation would not clip: saturation.
       double lost = intended - Math.min(Math.max(intended, lo), hi);
       if (Math.abs(lost) > 0.5) {
-        s.saturated++;
+        saturated++;
       }
-      s.clippedEnergy += lost * lost;
+      clippedEnergy += lost * lost;
     }
+    s.outputs += exact.length;
+    s.signalEnergy = signalEnergy;
+    s.clippedEnergy = clippedEnergy;
+    s.saturated = saturated;
   }
 
   static int[] quantize(FloatTensor t, QuantParams p) {
@@ -334,9 +354,21 @@ final class SimulateStage {
 
   static FloatTensor dequantize(int[] q, QuantParams p, TensorShape shape) {
     double[] v = new double[q.length];
-    for (int i = 0; i < q.length; i++) {
-      v[i] = p.dequantize(q[i]);
-    }
+    dequantizeInto(q, p, v);
     return FloatTensor.adopt(shape, v);
+  }
+
+  /** Dequantizes {@code q} into the first {@code q.length} elements of {@code into}. */
+  private static void dequantizeInto(int[] q, QuantParams p, double[] into) {
+    for (int i = 0; i < q.length; i++) {
+      into[i] = p.dequantize(q[i]);
+    }
+  }
+
+  /** Copies {@code t}'s elements into the first {@code t.size()} elements of {@code into}. */
+  private static void copyInto(FloatTensor t, double[] into) {
+    for (int i = 0; i < t.size(); i++) {
+      into[i] = t.get(i);
+    }
   }
 }

@@ -1,5 +1,7 @@
 package dev.npusim.golden.metrics;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 /**
  * Signal-to-quantization-noise ratio, the one definition every figure in npusim uses: {@code 10
  * log10(Σ ref² / Σ (actual - ref)²)} in dB. As an accumulator it sums over every element of every
@@ -19,6 +21,55 @@ public final class Sqnr {
     double e = actual - reference;
     noise += e * e;
     count++;
+  }
+
+  /**
+   * Adds {@code actual[i]} against {@code reference[i]} for every {@code i}, in order: the same
+   * sums, bit for bit, as {@link #add(double, double)} element by element.
+   *
+   * @throws IllegalArgumentException if the arrays differ in length
+   */
+  public void add(double[] reference, double[] actual) {
+    checkArgument(
+        reference.length == actual.length,
+        "reference has %s elements but actual has %s",
+        reference.length,
+        actual.length);
+    add(reference, actual, reference.length);
+  }
+
+  /**
+   * Adds {@code actual[i]} against {@code reference[i]} for {@code i} from 0 to {@code length - 1},
+   * in order: the same sums, bit for bit, as {@link #add(double, double)} element by element, with
+   * the running sums kept in locals rather than stored per element (callers reuse buffers larger
+   * than one tensor).
+   *
+   * @throws IllegalArgumentException if either array is shorter than {@code length}
+   */
+  public void add(double[] reference, double[] actual, int length) {
+    // Not checkArgument with three arguments: Guava has no (int, int, int) overload, so the ints
+    // would be boxed on every call, checked or not (JFR: Integer.valueOf under this method).
+    if (length < 0 || length > reference.length || length > actual.length) {
+      throw new IllegalArgumentException(
+          "length "
+              + length
+              + " outside the arrays (reference has "
+              + reference.length
+              + " elements, actual "
+              + actual.length
+              + ")");
+    }
+    double s = signal;
+    double n = noise;
+    for (int i = 0; i < length; i++) {
+      double r = reference[i];
+      s += r * r;
+      double e = actual[i] - r;
+      n += e * e;
+    }
+    signal = s;
+    noise = n;
+    count += length;
   }
 
   /** Adds everything another accumulator has summed. */
