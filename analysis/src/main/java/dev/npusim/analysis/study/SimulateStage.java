@@ -168,31 +168,30 @@ final class SimulateStage {
     }
     // Task-local buffers for the SQNR sums, reused layer after layer: a float output or a
     // dequantized integer output is copied in rather than into a fresh array (fresh arrays were
-    // about 5 GB more garbage in the main job).
+    // about 5 GB more garbage in the main job). As few as the sums need, for -Xmx1g: each float
+    // network's output for the whole layer, then one for the simulated output and one for the
+    // tensor compared with the reference at the moment.
     int largest = 0;
     for (FloatLayer f : runs.get(0).net().floatGraph().layers()) {
       largest = Math.max(largest, Math.toIntExact(f.outputShape().elements()));
     }
     int bufferSize = largest;
     Map<GraphKey, double[]> refValues = new HashMap<>();
-    Map<ActivationKey, double[]> actValues = new HashMap<>();
-    double[] weightsOnlyValues = new double[largest];
     double[] outValues = new double[largest];
-    double[] isoValues = new double[largest];
+    double[] scratch = new double[largest];
     int layers = runs.get(0).net().layers().size();
     for (int i = 0; i < layers; i++) {
       // The float networks and the activations-only passes, once per distinct one.
       Map<GraphKey, FloatTensor> floatIn = new HashMap<>();
-      Map<GraphKey, FloatTensor> floatOut = new HashMap<>();
       for (var e : floats.entrySet()) {
         FloatLayer f = floatRefs.get(e.getKey()).graph().layers().get(i);
         FloatTensor in = e.getValue().inputOf(f);
         FloatTensor out = floatRefs.get(e.getKey()).runLayer(f.name(), in);
         e.getValue().put(f, out);
         floatIn.put(e.getKey(), in);
-        floatOut.put(e.getKey(), out);
         copyInto(out, refValues.computeIfAbsent(e.getKey(), k -> new double[bufferSize]));
       }
+      Map<ActivationKey, FloatTensor> actOut = new HashMap<>();
       for (var e : acts.entrySet()) {
         QuantizedNetwork.Layer l = actNets.get(e.getKey()).layers().get(i);
         FloatTensor out =
@@ -202,7 +201,7 @@ final class SimulateStage {
                     .runLayer(l.name(), e.getValue().inputOf(l.floatLayer())),
                 l.outputParams());
         e.getValue().put(l.floatLayer(), out);
-        copyInto(out, actValues.computeIfAbsent(e.getKey(), k -> new double[bufferSize]));
+        actOut.put(e.getKey(), out);
       }
       Map<IsolatedKey, int[]> isolated = new HashMap<>();
       for (SchemeState st : states) {
@@ -214,9 +213,10 @@ final class SimulateStage {
         int n = Math.toIntExact(f.outputShape().elements());
         FloatTensor w = st.run.passes().weightsOnly.runLayer(f.name(), st.weightsOnly.inputOf(f));
         st.weightsOnly.put(f, w);
-        copyInto(w, weightsOnlyValues);
-        s.weightsOnly.add(ref, weightsOnlyValues, n);
-        s.activationsOnly.add(ref, actValues.get(st.run.activationKey()), n);
+        copyInto(w, scratch);
+        s.weightsOnly.add(ref, scratch, n);
+        copyInto(actOut.get(st.run.activationKey()), scratch);
+        s.activationsOnly.add(ref, scratch, n);
         o.progress().advance(1, l.name());
         // The quantized pipeline on the simulator, with the accumulator watermark.
         machine.trackAccumulatorWidth(true);
@@ -242,8 +242,8 @@ final class SimulateStage {
         if (iso == out) {
           s.isolated.add(ref, outValues, n);
         } else {
-          dequantizeInto(iso, op, isoValues);
-          s.isolated.add(ref, isoValues, n);
+          dequantizeInto(iso, op, scratch);
+          s.isolated.add(ref, scratch, n);
         }
         o.progress().advance(1, l.name());
         if (predictors.contains(l.name())) {
