@@ -40,17 +40,9 @@ final class QuantizeStage {
     Map<QuantScheme, QuantizedNetwork> nets = new LinkedHashMap<>();
     Map<QuantScheme, Future<FloatPasses>> passes = new LinkedHashMap<>();
     Map<QuantizedLayer, Future<CompiledLayer>> programs = new HashMap<>();
-    // Each scheme's quantization on the pool (it was a serial stretch of about 2 CPU s on the
-    // main thread for three schemes); the results are read in the schemes' order, and only this
-    // thread waits on the pool's tasks, so a pool thread never blocks on another.
-    Map<QuantScheme, Future<QuantizedNetwork>> quantized = new LinkedHashMap<>();
     for (QuantScheme s : schemes) {
-      FloatGraph g = graphOf.get(s);
-      Calibration c = calibrations.get(GraphKey.of(s));
-      quantized.put(s, pool.submit(() -> NetworkQuantizer.quantize(g, c, s)));
-    }
-    for (QuantScheme s : schemes) {
-      QuantizedNetwork net = pool.get(quantized.get(s));
+      QuantizedNetwork net =
+          NetworkQuantizer.quantize(graphOf.get(s), calibrations.get(GraphKey.of(s)), s);
       nets.put(s, net);
       FloatGraphExecutor reference = floats.executors().get(GraphKey.of(s));
       passes.put(s, pool.submit(() -> new FloatPasses(net, reference)));
