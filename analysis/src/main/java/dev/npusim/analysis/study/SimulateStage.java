@@ -166,30 +166,18 @@ final class SimulateStage {
       actNets.putIfAbsent(r.activationKey(), r.net());
       states.add(new SchemeState(r, input));
     }
-    // Task-local buffers for the SQNR sums, reused layer after layer: a float output or a
-    // dequantized integer output is copied in rather than into a fresh array (fresh arrays were
-    // about 5 GB more garbage in the main job). As few as the sums need, for -Xmx1g: each float
-    // network's output for the whole layer, then one for the simulated output and one for the
-    // tensor compared with the reference at the moment.
-    int largest = 0;
-    for (FloatLayer f : runs.get(0).net().floatGraph().layers()) {
-      largest = Math.max(largest, Math.toIntExact(f.outputShape().elements()));
-    }
-    int bufferSize = largest;
-    Map<GraphKey, double[]> refValues = new HashMap<>();
-    double[] outValues = new double[largest];
-    double[] scratch = new double[largest];
     int layers = runs.get(0).net().layers().size();
     for (int i = 0; i < layers; i++) {
       // The float networks and the activations-only passes, once per distinct one.
       Map<GraphKey, FloatTensor> floatIn = new HashMap<>();
+      Map<GraphKey, FloatTensor> floatOut = new HashMap<>();
       for (var e : floats.entrySet()) {
         FloatLayer f = floatRefs.get(e.getKey()).graph().layers().get(i);
         FloatTensor in = e.getValue().inputOf(f);
         FloatTensor out = floatRefs.get(e.getKey()).runLayer(f.name(), in);
         e.getValue().put(f, out);
         floatIn.put(e.getKey(), in);
-        copyInto(out, refValues.computeIfAbsent(e.getKey(), k -> new double[bufferSize]));
+        floatOut.put(e.getKey(), out);
       }
       Map<ActivationKey, FloatTensor> actOut = new HashMap<>();
       for (var e : acts.entrySet()) {
@@ -209,21 +197,21 @@ final class SimulateStage {
         FloatLayer f = l.floatLayer();
         LayerSums s = new LayerSums();
         st.sums.put(l.name(), s);
-        double[] ref = refValues.get(st.run.graphKey());
-        int n = Math.toIntExact(f.outputShape().elements());
+        // The SQNR sums read the tensors in place (no copies: the study runs at -Xmx1g with
+        // little to spare), with running sums in locals (Sqnr.add's bulk form, bit-identical).
+        FloatTensor ref = floatOut.get(st.run.graphKey());
+        int n = ref.size();
         FloatTensor w = st.run.passes().weightsOnly.runLayer(f.name(), st.weightsOnly.inputOf(f));
         st.weightsOnly.put(f, w);
-        copyInto(w, scratch);
-        s.weightsOnly.add(ref, scratch, n);
-        copyInto(actOut.get(st.run.activationKey()), scratch);
-        s.activationsOnly.add(ref, scratch, n);
+        s.weightsOnly.add(n, ref::get, w::get);
+        FloatTensor a = actOut.get(st.run.activationKey());
+        s.activationsOnly.add(n, ref::get, a::get);
         o.progress().advance(1, l.name());
         // The quantized pipeline on the simulator, with the accumulator watermark.
         machine.trackAccumulatorWidth(true);
         int[] out = simulatedLayer(runner, st, l, s);
         QuantParams op = l.outputParams();
-        dequantizeInto(out, op, outValues);
-        s.cumulative.add(ref, outValues, n);
+        s.cumulative.add(n, ref::get, k -> op.dequantize(out[k]));
         o.progress().advance(2, l.name());
         // This layer alone, fed its float input quantized; shared by schemes that agree on it.
         machine.trackAccumulatorWidth(false);
@@ -239,12 +227,8 @@ final class SimulateStage {
             isolated.put(key, iso);
           }
         }
-        if (iso == out) {
-          s.isolated.add(ref, outValues, n);
-        } else {
-          dequantizeInto(iso, op, scratch);
-          s.isolated.add(ref, scratch, n);
-        }
+        int[] isolatedOut = iso;
+        s.isolated.add(n, ref::get, k -> op.dequantize(isolatedOut[k]));
         o.progress().advance(1, l.name());
         if (predictors.contains(l.name())) {
           st.heads.put(l.name(), dequantize(out, op, f.outputShape()));
@@ -354,21 +338,9 @@ final class SimulateStage {
 
   static FloatTensor dequantize(int[] q, QuantParams p, TensorShape shape) {
     double[] v = new double[q.length];
-    dequantizeInto(q, p, v);
-    return FloatTensor.adopt(shape, v);
-  }
-
-  /** Dequantizes {@code q} into the first {@code q.length} elements of {@code into}. */
-  private static void dequantizeInto(int[] q, QuantParams p, double[] into) {
     for (int i = 0; i < q.length; i++) {
-      into[i] = p.dequantize(q[i]);
+      v[i] = p.dequantize(q[i]);
     }
-  }
-
-  /** Copies {@code t}'s elements into the first {@code t.size()} elements of {@code into}. */
-  private static void copyInto(FloatTensor t, double[] into) {
-    for (int i = 0; i < t.size(); i++) {
-      into[i] = t.get(i);
-    }
+    return FloatTensor.adopt(shape, v);
   }
 }

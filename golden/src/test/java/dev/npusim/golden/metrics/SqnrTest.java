@@ -87,17 +87,17 @@ class SqnrTest {
   }
 
   @Test
-  void bulkAddOfAPrefixIgnoresTheRestOfTheBuffers() {
+  void bulkAddThroughAccessorsReadsOnlyTheFirstElements() {
     // Only 1 against 1 and 2 against 3 count: 5 / 1, 6.9897000434 dB; the third elements would
     // make it 14 / 5.
+    double[] ref = {1, 2, 3};
+    int[] act = {1, 3, 5};
     Sqnr a = new Sqnr();
-    a.add(new double[] {1, 2, 3}, new double[] {1, 3, 5}, 2);
+    a.add(2, i -> ref[i], i -> act[i]);
     assertEquals(6.9897000434, a.db(), 1e-9);
     IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class, () -> new Sqnr().add(new double[4], new double[3], 4));
-    assertEquals(
-        "length 4 outside the arrays (reference has 4 elements, actual 3)", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new Sqnr().add(-1, i -> 0, i -> 0));
+    assertEquals("negative length -1", e.getMessage());
   }
 
   @Test
