@@ -35,15 +35,22 @@ final class LayerSums {
    * outputs whose exact value lies inside the clamp range {@code [lo, hi]}.
    */
   void addRounding(int[] out, double[] exact, int lo, int hi) {
+    // Local running sums, stored once: the same additions in the same order as into the fields.
+    double sum = roundingSum;
+    double squares = roundingSquares;
+    long count = roundingCount;
     for (int i = 0; i < exact.length; i++) {
       double u = exact[i];
       if (u >= lo && u <= hi) {
         double e = out[i] - u;
-        roundingSum += e;
-        roundingSquares += e * e;
-        roundingCount++;
+        sum += e;
+        squares += e * e;
+        count++;
       }
     }
+    roundingSum = sum;
+    roundingSquares = squares;
+    roundingCount = count;
   }
 
   void add(LayerSums o) {

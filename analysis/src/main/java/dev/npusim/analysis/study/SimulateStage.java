@@ -197,19 +197,21 @@ final class SimulateStage {
         FloatLayer f = l.floatLayer();
         LayerSums s = new LayerSums();
         st.sums.put(l.name(), s);
+        // The SQNR sums read the tensors in place (no copies: the study runs at -Xmx1g with
+        // little to spare), with running sums in locals (Sqnr.add's bulk form, bit-identical).
         FloatTensor ref = floatOut.get(st.run.graphKey());
+        int n = ref.size();
         FloatTensor w = st.run.passes().weightsOnly.runLayer(f.name(), st.weightsOnly.inputOf(f));
         st.weightsOnly.put(f, w);
+        s.weightsOnly.add(n, ref::get, w::get);
         FloatTensor a = actOut.get(st.run.activationKey());
-        for (int k = 0; k < ref.size(); k++) {
-          s.weightsOnly.add(ref.get(k), w.get(k));
-          s.activationsOnly.add(ref.get(k), a.get(k));
-        }
+        s.activationsOnly.add(n, ref::get, a::get);
         o.progress().advance(1, l.name());
         // The quantized pipeline on the simulator, with the accumulator watermark.
         machine.trackAccumulatorWidth(true);
-        int[] out = simulatedLayer(runner, st, l, ref, s);
+        int[] out = simulatedLayer(runner, st, l, s);
         QuantParams op = l.outputParams();
+        s.cumulative.add(n, ref::get, k -> op.dequantize(out[k]));
         o.progress().advance(2, l.name());
         // This layer alone, fed its float input quantized; shared by schemes that agree on it.
         machine.trackAccumulatorWidth(false);
@@ -225,9 +227,8 @@ final class SimulateStage {
             isolated.put(key, iso);
           }
         }
-        for (int k = 0; k < iso.length; k++) {
-          s.isolated.add(ref.get(k), op.dequantize(iso[k]));
-        }
+        int[] isolatedOut = iso;
+        s.isolated.add(n, ref::get, k -> op.dequantize(isolatedOut[k]));
         o.progress().advance(1, l.name());
         if (predictors.contains(l.name())) {
           st.heads.put(l.name(), dequantize(out, op, f.outputShape()));
@@ -248,12 +249,11 @@ final class SimulateStage {
   }
 
   /**
-   * One layer of a scheme's quantized pipeline on the simulator: its counters, its cumulative error
-   * against the float network ({@code ref}), the optional check against the integer reference, and
-   * rounding and saturation against the exact requantization.
+   * One layer of a scheme's quantized pipeline on the simulator: its counters, the optional check
+   * against the integer reference, and rounding and saturation against the exact requantization.
    */
   private int[] simulatedLayer(
-      LayerRunner runner, SchemeState st, QuantizedNetwork.Layer l, FloatTensor ref, LayerSums s)
+      LayerRunner runner, SchemeState st, QuantizedNetwork.Layer l, LayerSums s)
       throws AnalysisException {
     FloatLayer f = l.floatLayer();
     int[] in = st.ints.inputOf(f);
@@ -265,10 +265,6 @@ final class SimulateStage {
     s.bitsNeeded = r.accumulatorBitsNeeded();
     s.cycles = r.cycles();
     s.macs = r.macs();
-    QuantParams op = l.outputParams();
-    for (int k = 0; k < out.length; k++) {
-      s.cumulative.add(ref.get(k), op.dequantize(out[k]));
-    }
     if (o.check()) {
       int[] expected = IntegerReference.run(l.quantized(), ImmutableIntArray.copyOf(in));
       ElementMismatch m = ElementMismatch.of(expected, out);
@@ -310,18 +306,26 @@ final class SimulateStage {
     int lo = q.activationMin();
     int hi = q.activationMax();
     s.addRounding(out, exact, lo, hi);
+    // Running sums in locals, stored once: the same additions in the same order as adding into
+    // the fields element by element, without a store per element.
+    double signalEnergy = s.signalEnergy;
+    double clippedEnergy = s.clippedEnergy;
+    long saturated = s.saturated;
     for (int i = 0; i < exact.length; i++) {
       double u = exact[i];
       double intended = Math.min(Math.max(u, actLo), actHi);
-      s.outputs++;
-      s.signalEnergy += (intended - zo) * (intended - zo);
+      signalEnergy += (intended - zo) * (intended - zo);
       // Clamped by the 8-bit range where the float activation would not clip: saturation.
       double lost = intended - Math.min(Math.max(intended, lo), hi);
       if (Math.abs(lost) > 0.5) {
-        s.saturated++;
+        saturated++;
       }
-      s.clippedEnergy += lost * lost;
+      clippedEnergy += lost * lost;
     }
+    s.outputs += exact.length;
+    s.signalEnergy = signalEnergy;
+    s.clippedEnergy = clippedEnergy;
+    s.saturated = saturated;
   }
 
   static int[] quantize(FloatTensor t, QuantParams p) {

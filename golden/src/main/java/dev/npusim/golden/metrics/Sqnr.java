@@ -1,5 +1,9 @@
 package dev.npusim.golden.metrics;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
+import java.util.function.IntToDoubleFunction;
+
 /**
  * Signal-to-quantization-noise ratio, the one definition every figure in npusim uses: {@code 10
  * log10(Σ ref² / Σ (actual - ref)²)} in dB. As an accumulator it sums over every element of every
@@ -19,6 +23,45 @@ public final class Sqnr {
     double e = actual - reference;
     noise += e * e;
     count++;
+  }
+
+  /**
+   * Adds {@code actual[i]} against {@code reference[i]} for every {@code i}, in order: the same
+   * sums, bit for bit, as {@link #add(double, double)} element by element.
+   *
+   * @throws IllegalArgumentException if the arrays differ in length
+   */
+  public void add(double[] reference, double[] actual) {
+    checkArgument(
+        reference.length == actual.length,
+        "reference has %s elements but actual has %s",
+        reference.length,
+        actual.length);
+    add(reference.length, i -> reference[i], i -> actual[i]);
+  }
+
+  /**
+   * Adds {@code actual.applyAsDouble(i)} against {@code reference.applyAsDouble(i)} for {@code i}
+   * from 0 to {@code length - 1}, in order: the same sums, bit for bit, as {@link #add(double,
+   * double)} element by element, with the running sums kept in locals rather than stored per
+   * element. The accessors let a caller read tensors and dequantize integers in place, without a
+   * copy (the study runs at -Xmx1g with little to spare).
+   *
+   * @throws IllegalArgumentException if {@code length} is negative
+   */
+  public void add(int length, IntToDoubleFunction reference, IntToDoubleFunction actual) {
+    checkArgument(length >= 0, "negative length %s", length);
+    double s = signal;
+    double n = noise;
+    for (int i = 0; i < length; i++) {
+      double r = reference.applyAsDouble(i);
+      s += r * r;
+      double e = actual.applyAsDouble(i) - r;
+      n += e * e;
+    }
+    signal = s;
+    noise = n;
+    count += length;
   }
 
   /** Adds everything another accumulator has summed. */
