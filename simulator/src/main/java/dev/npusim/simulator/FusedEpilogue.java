@@ -38,6 +38,13 @@ final class FusedEpilogue {
   /** Runs executed as one operation since this plan was made (tests check that they happen). */
   long fusedRuns;
 
+  /**
+   * Where a {@link ParallelLoops} worker's stores go on record (each fused {@code vst} adds its
+   * scratchpad, address and stride 1, as the worker does for an interpreted one), or null on the
+   * machine itself.
+   */
+  ParallelLoops.StoreLog storeLog;
+
   /** Each memory access's address, at the run's current entry. */
   private final int[] addrs;
 
@@ -291,6 +298,9 @@ final class FusedEpilogue {
         default -> {
           vst(e.spads[run.spad[j]], addrs[j], e.v[a], vl);
           units[run.pc[j]] += vl;
+          if (storeLog != null) {
+            storeLog.add(run.spad[j], addrs[j], 1);
+          }
         }
       }
     }

@@ -91,12 +91,18 @@ public final class Machine {
   /**
    * {@link Engine#PARALLEL}: parts of loops run on other threads and merged, parts discarded (their
    * prediction failed, they faulted, or a step limit fell inside them), and merged parts whose
-   * start cycle had to be predicted (DMA transfers in flight), since this machine was built.
+   * start cycle had to be predicted (DMA transfers in flight), and fused epilogue runs (stores
+   * included) done as one operation inside the merged parts, since this machine was built.
    */
   public long[] parallelParts() {
     return parallel == null
-        ? new long[3]
-        : new long[] {parallel.partsMerged, parallel.partsDiscarded, parallel.partsMergedTimed};
+        ? new long[4]
+        : new long[] {
+          parallel.partsMerged,
+          parallel.partsDiscarded,
+          parallel.partsMergedTimed,
+          parallel.partsEpilogueRuns
+        };
   }
 
   /** The core, for tests in this package that compare complete machine states. */

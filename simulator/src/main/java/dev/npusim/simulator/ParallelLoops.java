@@ -6,8 +6,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * {@link Engine#PARALLEL}: the fast engine, plus iterations of a hardware loop run on other threads
- * when that provably gives the sequential machine's result.
+ * {@link Engine#PARALLEL}: the fast engine ({@link FusedBlocks} and {@link FusedEpilogue}, here and
+ * in every worker), plus iterations of a hardware loop run on other threads when that provably
+ * gives the sequential machine's result.
  *
  * <h2>Which loops (static, once per program)</h2>
  *
@@ -32,7 +33,9 @@ import java.util.concurrent.locks.LockSupport;
  *       in flight can still stall an access ({@link DmaEngine#settled}), the cycle matters too, and
  *       is predicted as the entry cycle plus b iterations without stalls; otherwise it does not. A
  *       worker reads the scratchpads the body reads (nobody writes them during the loop) and stores
- *       into private arrays, logging where;
+ *       into private arrays, logging where (interpreted stores before they execute, a fused
+ *       epilogue's through {@link FusedEpilogue#storeLog}; fused blocks holding a store are
+ *       interpreted);
  *   <li>in order, each part is <em>verified</em> against the real state at its start (the
  *       machine's, after the parts before it): every scalar register, every observable component
  *       and the cycle, if predicted, equal to the prediction. Execution being deterministic, the
@@ -78,6 +81,9 @@ final class ParallelLoops {
 
   /** Of the parts merged, those whose start cycle was predicted (transfers in flight). */
   long partsMergedTimed;
+
+  /** {@link FusedEpilogue} runs done as one operation in the parts merged. */
+  long partsEpilogueRuns;
 
   private Opcode[] plannedFor;
   private Plan[] planAt = new Plan[0];
@@ -170,12 +176,16 @@ final class ParallelLoops {
     if (plannedFor != e.ops) {
       plan();
     }
-    if (e.fused == null) {
+    if (e.fused == null || e.epilogue == null) {
       e.fused = new FusedBlocks(e);
+      e.epilogue = new FusedEpilogue(e, e.fused.blockAt);
     }
     final FusedBlocks fused = e.fused;
     final int[] blockAt = fused.blockAt;
     final FusedBlocks.Block[] blocks = fused.blocks;
+    final FusedEpilogue epilogue = e.epilogue;
+    final int[] runAt = epilogue.runAt;
+    final FusedEpilogue.Run[] runs = epilogue.runs;
     final Opcode[] ops = e.ops;
     final long[] hits = e.hits;
     final int[] latency = e.latency;
@@ -192,6 +202,11 @@ final class ParallelLoops {
         int block = blockAt[pc];
         if (block >= 0 && fused.run(blocks[block], maxSteps)) {
           pc = e.loopBack(blocks[block].end);
+          continue;
+        }
+        int run = runAt[pc];
+        if (run >= 0 && epilogue.run(runs[run], maxSteps)) {
+          pc = e.loopBack(runs[run].end);
           continue;
         }
         if (e.steps >= maxSteps) {
@@ -266,7 +281,7 @@ final class ParallelLoops {
     int pc;
     boolean ok = false;
     try {
-      pc = runPart(e, e.fused, null, plan.start, depth, first[1], maxSteps, null, null);
+      pc = runPart(e, e.fused, null, e.epilogue, plan.start, depth, first[1], maxSteps, null, null);
       ok = true;
     } finally {
       if (!ok) {
@@ -313,6 +328,7 @@ final class ParallelLoops {
       Executor e,
       FusedBlocks f,
       boolean[] usable,
+      FusedEpilogue epilogue,
       int pc,
       int depth,
       long iterations,
@@ -322,6 +338,8 @@ final class ParallelLoops {
       throws SimulationFault {
     final int[] blockAt = f.blockAt;
     final FusedBlocks.Block[] blocks = f.blocks;
+    final int[] runAt = epilogue.runAt;
+    final FusedEpilogue.Run[] runs = epilogue.runs;
     final long[] hits = e.hits;
     final int[] latency = e.latency;
     final boolean[] store = this.store;
@@ -332,8 +350,12 @@ final class ParallelLoops {
       while (true) {
         int next;
         int block = blockAt[pc];
+        int run;
         if (block >= 0 && (usable == null || usable[block]) && f.run(blocks[block], maxSteps)) {
           next = blocks[block].end;
+        } else if ((run = runAt[pc]) >= 0 && epilogue.run(runs[run], maxSteps)) {
+          // On a worker, the epilogue logs its stores itself (FusedEpilogue.storeLog).
+          next = runs[run].end;
         } else {
           if (e.steps >= maxSteps) {
             throw new FaultSignal(
@@ -455,6 +477,7 @@ final class ParallelLoops {
     e.accs.overflows += c.accs.overflows;
     e.accs.magnitudeBits |= c.accs.magnitudeBits;
     w.log.replay(c, e);
+    partsEpilogueRuns += w.epilogue.fusedRuns;
   }
 
   // ------------------------------------------------------------------ workers
@@ -494,6 +517,9 @@ final class ParallelLoops {
 
     /** Per fused block: false if it holds a store (a worker must log every store it makes). */
     boolean[] usable;
+
+    /** The worker's epilogue runs, logging their stores into {@link #log}. */
+    FusedEpilogue epilogue;
 
     int depth;
     long iterations;
@@ -544,6 +570,8 @@ final class ParallelLoops {
           usable[b] &= !store[pc];
         }
       }
+      epilogue = new FusedEpilogue(c, fused.blockAt);
+      epilogue.storeLog = log;
     }
 
     /** Sets up the predicted state at the start of iteration {@code first} of the loop. */
@@ -613,6 +641,7 @@ final class ParallelLoops {
         }
       }
       log.clear();
+      epilogue.fusedRuns = 0;
       cancelled = false;
     }
 
@@ -652,6 +681,7 @@ final class ParallelLoops {
                   core,
                   fused,
                   usable,
+                  epilogue,
                   core.loopStart[depth],
                   depth,
                   iterations,
@@ -696,7 +726,7 @@ final class ParallelLoops {
   }
 
   /** Where a worker stored: scratchpad, address and lane stride of each vector store, in order. */
-  private static final class StoreLog {
+  static final class StoreLog {
     int size;
     int[] entries = new int[3 * 64];
 
@@ -704,13 +734,19 @@ final class ParallelLoops {
       size = 0;
     }
 
+    /** Logs the store the instruction at pc is about to make (registers as they stand). */
     void record(Executor e, int pc) {
+      add(e.f2[pc], e.x[e.f3[pc]], e.ops[pc] == Opcode.VSTS ? e.x[e.f4[pc]] : 1);
+    }
+
+    /** Logs a store of vl lanes to scratchpad spad from addr, lane l at addr + l * stride. */
+    void add(int spad, int addr, int stride) {
       if (3 * size + 3 > entries.length) {
         entries = Arrays.copyOf(entries, 2 * entries.length);
       }
-      entries[3 * size] = e.f2[pc];
-      entries[3 * size + 1] = e.x[e.f3[pc]];
-      entries[3 * size + 2] = e.ops[pc] == Opcode.VSTS ? e.x[e.f4[pc]] : 1;
+      entries[3 * size] = spad;
+      entries[3 * size + 1] = addr;
+      entries[3 * size + 2] = stride;
       size++;
     }
 

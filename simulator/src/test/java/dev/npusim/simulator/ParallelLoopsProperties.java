@@ -35,6 +35,7 @@ class ParallelLoopsProperties {
   private static long merged;
   private static long discarded;
   private static long timed;
+  private static long epilogueRuns;
 
   @Test
   void uniformRandomProgramsRunTheSameInParallel() {
@@ -70,6 +71,7 @@ class ParallelLoopsProperties {
     merged = 0;
     discarded = 0;
     timed = 0;
+    epilogueRuns = 0;
     qt().withExamples(600)
         .forAll(integers().all())
         .checkAssert(
@@ -85,6 +87,8 @@ class ParallelLoopsProperties {
     assertTrue(merged > 250, "only " + merged + " parts merged, " + discarded + " discarded");
     assertTrue(timed > 40, "only " + timed + " parts merged at a predicted cycle");
     assertTrue(discarded > 60, "only " + discarded + " parts discarded, " + merged + " merged");
+    // The workers' fused epilogue (its stores logged, FusedEpilogue.storeLog) ran in merged parts.
+    assertTrue(epilogueRuns > 1_000, "only " + epilogueRuns + " fused epilogue runs in parts");
   }
 
   static void compare(
@@ -103,6 +107,7 @@ class ParallelLoopsProperties {
     merged += parallel.parallelParts()[0];
     discarded += parallel.parallelParts()[1];
     timed += parallel.parallelParts()[2];
+    epilogueRuns += parallel.parallelParts()[3];
     assertEquals(a, b, "run outcome differs on\n" + p);
     assertEquals(
         FastEngineProperties.state(interpreter),

@@ -28,10 +28,12 @@ import org.quicktheories.generators.SourceDSL;
  */
 class ParallelEngineLayerProperties {
   private static long merged;
+  private static long epilogueRuns;
 
   @Test
   void compiledLayersRunTheSameInParallel() {
     merged = 0;
+    epilogueRuns = 0;
     qt().withExamples(60)
         .forAll(
             CompilerProperties.specs().map(FastEngineLayerProperties::sometimesExtreme),
@@ -41,6 +43,8 @@ class ParallelEngineLayerProperties {
         .checkAssert(ParallelEngineLayerProperties::check);
     // Not vacuous: the compiled kernels' loops were split and their parts merged.
     assertTrue(merged > 100, "only " + merged + " parts merged");
+    // ... and inside those parts the per-pixel epilogue (stores included) ran fused.
+    assertTrue(epilogueRuns > 1_000, "only " + epilogueRuns + " fused epilogue runs in parts");
   }
 
   static void check(CaseSpec spec, long seed, MachineConfig config, boolean track) {
@@ -60,6 +64,7 @@ class ParallelEngineLayerProperties {
     String a = run(interpreter, compiled, c);
     String b = run(parallel, compiled, c);
     merged += parallel.parallelParts()[0];
+    epilogueRuns += parallel.parallelParts()[3];
     assertEquals(a, b, what);
     for (Scratchpad s : Scratchpad.values()) {
       assertArrayEquals(interpreter.scratchpad(s), parallel.scratchpad(s), what + ": " + s);
