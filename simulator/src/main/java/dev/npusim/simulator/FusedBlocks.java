@@ -164,16 +164,17 @@ final class FusedBlocks {
   private static final int OP_VMAC = 1;
   private static final int OP_VMAC_E = 2;
 
-  FusedBlocks(Executor ex) {
-    this.ex = ex;
-    Opcode[] ops = ex.ops;
-    int n = ops.length;
+  /**
+   * The pcs at which no fused run may continue ({@code [n + 1]}, true at each): every loop's first
+   * and end pc, and every branch target. Nothing inside a block may be followed by a loop's back
+   * edge, and a block should start where each iteration starts. Shared with {@link FusedEpilogue}.
+   */
+  static boolean[] boundaries(Executor ex) {
+    int n = ex.ops.length;
     boolean[] boundary = new boolean[n + 1];
     for (int pc = 0; pc < n; pc++) {
-      switch (ops[pc]) {
+      switch (ex.ops[pc]) {
         case LOOP -> {
-          // Nothing inside a block may be followed by a loop's back edge, and a block should
-          // start where each iteration starts.
           int end = ex.imm[pc];
           if (end >= 0 && end <= n) {
             boundary[end] = true;
@@ -189,6 +190,14 @@ final class FusedBlocks {
         default -> {}
       }
     }
+    return boundary;
+  }
+
+  FusedBlocks(Executor ex) {
+    this.ex = ex;
+    Opcode[] ops = ex.ops;
+    int n = ops.length;
+    boolean[] boundary = boundaries(ex);
     blockAt = new int[n];
     Arrays.fill(blockAt, -1);
     List<Block> found = new ArrayList<>();

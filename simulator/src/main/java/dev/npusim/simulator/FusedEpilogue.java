@@ -87,7 +87,7 @@ final class FusedEpilogue {
   FusedEpilogue(Executor ex, int[] blockAt) {
     this.ex = ex;
     int n = ex.ops.length;
-    boolean[] boundary = boundaries(ex);
+    boolean[] boundary = FusedBlocks.boundaries(ex);
     runAt = new int[n];
     Arrays.fill(runAt, -1);
     List<Run> found = new ArrayList<>();
@@ -112,34 +112,6 @@ final class FusedEpilogue {
     }
     runs = found.toArray(new Run[0]);
     addrs = new int[maxOps];
-  }
-
-  /**
-   * Where a run must start: a loop's end (the back edge is taken after the instruction before it),
-   * the instruction after a {@code loop}, and branch targets; as {@link FusedBlocks} splits blocks.
-   */
-  private static boolean[] boundaries(Executor ex) {
-    int n = ex.ops.length;
-    boolean[] boundary = new boolean[n + 1];
-    for (int pc = 0; pc < n; pc++) {
-      switch (ex.ops[pc]) {
-        case LOOP -> {
-          int end = ex.imm[pc];
-          if (end >= 0 && end <= n) {
-            boundary[end] = true;
-          }
-          boundary[pc + 1] = true;
-        }
-        case BEQ, BNE, BLT, BGE, J -> {
-          int target = ex.imm[pc];
-          if (target >= 0 && target <= n) {
-            boundary[target] = true;
-          }
-        }
-        default -> {}
-      }
-    }
-    return boundary;
   }
 
   private static boolean fusible(Opcode op) {
