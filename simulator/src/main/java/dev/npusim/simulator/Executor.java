@@ -234,31 +234,14 @@ final class Executor {
    * @return the pc of the halt
    */
   int run(long maxSteps) throws SimulationFault {
-    final Opcode[] ops = this.ops;
-    final long[] hits = this.hits;
-    final int[] latency = this.latency;
-    final int n = ops.length;
     int pc = 0;
     try {
       while (true) {
-        if (pc >= n) {
-          throw new FaultSignal(
-              FaultKind.PC_OUT_OF_RANGE,
-              "execution reached pc " + pc + ", past the last instruction, without halt");
-        }
-        if (steps >= maxSteps) {
-          throw new FaultSignal(
-              FaultKind.STEP_LIMIT, "step limit of " + maxSteps + " instructions reached");
-        }
-        if (ops[pc] == Opcode.HALT) {
-          retire(pc);
-          halt();
+        checkPc(pc);
+        int next = step(pc, maxSteps);
+        if (next == HALTED) {
           return pc;
         }
-        int next = execute(pc);
-        hits[pc]++;
-        cycle += latency[pc];
-        steps++;
         pc = loopBack(next);
       }
     } catch (FaultSignal f) {
@@ -282,18 +265,10 @@ final class Executor {
     final FusedEpilogue epilogue = this.epilogue;
     final int[] runAt = epilogue.runAt;
     final FusedEpilogue.Run[] runs = epilogue.runs;
-    final Opcode[] ops = this.ops;
-    final long[] hits = this.hits;
-    final int[] latency = this.latency;
-    final int n = ops.length;
     int pc = 0;
     try {
       while (true) {
-        if (pc >= n) {
-          throw new FaultSignal(
-              FaultKind.PC_OUT_OF_RANGE,
-              "execution reached pc " + pc + ", past the last instruction, without halt");
-        }
+        checkPc(pc);
         int block = blockAt[pc];
         if (block >= 0 && fused.run(blocks[block], maxSteps)) {
           pc = loopBack(blocks[block].end);
@@ -304,24 +279,52 @@ final class Executor {
           pc = loopBack(runs[run].end);
           continue;
         }
-        if (steps >= maxSteps) {
-          throw new FaultSignal(
-              FaultKind.STEP_LIMIT, "step limit of " + maxSteps + " instructions reached");
-        }
-        if (ops[pc] == Opcode.HALT) {
-          retire(pc);
-          halt();
+        int next = step(pc, maxSteps);
+        if (next == HALTED) {
           return pc;
         }
-        int next = execute(pc);
-        hits[pc]++;
-        cycle += latency[pc];
-        steps++;
         pc = loopBack(next);
       }
     } catch (FaultSignal f) {
       throw fault(f, pc);
     }
+  }
+
+  /** What {@link #step} returns when the instruction was {@code halt}. */
+  static final int HALTED = -1;
+
+  /** Faults unless {@code pc} holds an instruction: running off the end is not a halt. */
+  void checkPc(int pc) {
+    if (pc >= ops.length) {
+      throw new FaultSignal(
+          FaultKind.PC_OUT_OF_RANGE,
+          "execution reached pc " + pc + ", past the last instruction, without halt");
+    }
+  }
+
+  /** Faults when {@code maxSteps} instructions have retired, before the next one runs. */
+  void checkStepLimit(long maxSteps) {
+    if (steps >= maxSteps) {
+      throw new FaultSignal(
+          FaultKind.STEP_LIMIT, "step limit of " + maxSteps + " instructions reached");
+    }
+  }
+
+  /**
+   * Interprets and retires the instruction at {@code pc} (every engine's one-instruction step):
+   * returns its next pc before any loop back edge, or {@link #HALTED} once {@code halt} has retired
+   * and the DMA drained.
+   */
+  int step(int pc, long maxSteps) {
+    checkStepLimit(maxSteps);
+    if (ops[pc] == Opcode.HALT) {
+      retire(pc);
+      halt();
+      return HALTED;
+    }
+    int next = execute(pc);
+    retire(pc);
+    return next;
   }
 
   void retire(int pc) {

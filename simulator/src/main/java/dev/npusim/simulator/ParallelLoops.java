@@ -186,19 +186,11 @@ final class ParallelLoops {
     final FusedEpilogue epilogue = e.epilogue;
     final int[] runAt = epilogue.runAt;
     final FusedEpilogue.Run[] runs = epilogue.runs;
-    final Opcode[] ops = e.ops;
-    final long[] hits = e.hits;
-    final int[] latency = e.latency;
     final Plan[] planAt = this.planAt;
-    final int n = ops.length;
     int pc = 0;
     try {
       while (true) {
-        if (pc >= n) {
-          throw new FaultSignal(
-              FaultKind.PC_OUT_OF_RANGE,
-              "execution reached pc " + pc + ", past the last instruction, without halt");
-        }
+        e.checkPc(pc);
         int block = blockAt[pc];
         if (block >= 0 && fused.run(blocks[block], maxSteps)) {
           pc = e.loopBack(blocks[block].end);
@@ -209,20 +201,11 @@ final class ParallelLoops {
           pc = e.loopBack(runs[run].end);
           continue;
         }
-        if (e.steps >= maxSteps) {
-          throw new FaultSignal(
-              FaultKind.STEP_LIMIT, "step limit of " + maxSteps + " instructions reached");
-        }
-        if (ops[pc] == Opcode.HALT) {
-          e.retire(pc);
-          e.halt();
+        int top = e.loopTop;
+        int next = e.step(pc, maxSteps);
+        if (next == Executor.HALTED) {
           return pc;
         }
-        int top = e.loopTop;
-        int next = e.execute(pc);
-        hits[pc]++;
-        e.cycle += latency[pc];
-        e.steps++;
         Plan plan = planAt[pc];
         if (plan != null && e.loopTop > top) {
           // The loop was entered (next is its first pc, which ends no loop).
@@ -340,8 +323,6 @@ final class ParallelLoops {
     final FusedBlocks.Block[] blocks = f.blocks;
     final int[] runAt = epilogue.runAt;
     final FusedEpilogue.Run[] runs = epilogue.runs;
-    final long[] hits = e.hits;
-    final int[] latency = e.latency;
     final boolean[] store = this.store;
     final int[] loopEnd = e.loopEnd;
     final long[] loopCount = e.loopCount;
@@ -357,17 +338,12 @@ final class ParallelLoops {
           // On a worker, the epilogue logs its stores itself (FusedEpilogue.storeLog).
           next = runs[run].end;
         } else {
-          if (e.steps >= maxSteps) {
-            throw new FaultSignal(
-                FaultKind.STEP_LIMIT, "step limit of " + maxSteps + " instructions reached");
-          }
+          e.checkStepLimit(maxSteps);
           if (log != null && store[pc]) {
             log.record(e, pc);
           }
           next = e.execute(pc);
-          hits[pc]++;
-          e.cycle += latency[pc];
-          e.steps++;
+          e.retire(pc);
         }
         // The back edges of Executor.loopBack, stopping at the loop at depth.
         while (e.loopTop >= depth && next == loopEnd[e.loopTop]) {

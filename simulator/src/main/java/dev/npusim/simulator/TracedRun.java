@@ -56,7 +56,6 @@ final class TracedRun {
 
   private void runLoop(long maxSteps) throws SimulationFault {
     Executor c = core;
-    int n = c.ops.length;
     int pc = 0;
     if (out != null) {
       Machine.append(
@@ -64,15 +63,8 @@ final class TracedRun {
     }
     try {
       while (true) {
-        if (pc >= n) {
-          throw new FaultSignal(
-              FaultKind.PC_OUT_OF_RANGE,
-              "execution reached pc " + pc + ", past the last instruction, without halt");
-        }
-        if (c.steps >= maxSteps) {
-          throw new FaultSignal(
-              FaultKind.STEP_LIMIT, "step limit of " + maxSteps + " instructions reached");
-        }
+        c.checkPc(pc);
+        c.checkStepLimit(maxSteps);
         Instruction insn = c.insns[pc];
         long start = c.cycle;
         if (c.ops[pc] == Opcode.HALT) {
