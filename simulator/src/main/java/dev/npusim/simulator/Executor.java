@@ -255,28 +255,13 @@ final class Executor {
    * stall or overflow, and otherwise interprets as {@link #run} does.
    */
   int runFast(long maxSteps) throws SimulationFault {
-    if (fused == null) {
-      fused = new FusedBlocks(this);
-      epilogue = new FusedEpilogue(this, fused.blockAt);
-    }
-    final FusedBlocks fused = this.fused;
-    final int[] blockAt = fused.blockAt;
-    final FusedBlocks.Block[] blocks = fused.blocks;
-    final FusedEpilogue epilogue = this.epilogue;
-    final int[] runAt = epilogue.runAt;
-    final FusedEpilogue.Run[] runs = epilogue.runs;
     int pc = 0;
     try {
       while (true) {
         checkPc(pc);
-        int block = blockAt[pc];
-        if (block >= 0 && fused.run(blocks[block], maxSteps)) {
-          pc = loopBack(blocks[block].end);
-          continue;
-        }
-        int run = runAt[pc];
-        if (run >= 0 && epilogue.run(runs[run], maxSteps)) {
-          pc = loopBack(runs[run].end);
+        int end = runFused(pc, maxSteps);
+        if (end >= 0) {
+          pc = loopBack(end);
           continue;
         }
         int next = step(pc, maxSteps);
@@ -288,6 +273,28 @@ final class Executor {
     } catch (FaultSignal f) {
       throw fault(f, pc);
     }
+  }
+
+  /**
+   * The fast engines' fused step: if a {@link FusedBlocks} block or a {@link FusedEpilogue} run
+   * starts at {@code pc} and its pre-check passes, runs it as one operation and returns its end pc
+   * (before any loop back edge); otherwise returns -1 and nothing has changed. Plans both, once per
+   * loaded program, on first use.
+   */
+  int runFused(int pc, long maxSteps) {
+    if (fused == null || epilogue == null) {
+      fused = new FusedBlocks(this);
+      epilogue = new FusedEpilogue(this, fused.blockAt);
+    }
+    int block = fused.blockAt[pc];
+    if (block >= 0 && fused.run(fused.blocks[block], maxSteps)) {
+      return fused.blocks[block].end;
+    }
+    int run = epilogue.runAt[pc];
+    if (run >= 0 && epilogue.run(epilogue.runs[run], maxSteps)) {
+      return epilogue.runs[run].end;
+    }
+    return -1;
   }
 
   /** What {@link #step} returns when the instruction was {@code halt}. */

@@ -176,29 +176,14 @@ final class ParallelLoops {
     if (plannedFor != e.ops) {
       plan();
     }
-    if (e.fused == null || e.epilogue == null) {
-      e.fused = new FusedBlocks(e);
-      e.epilogue = new FusedEpilogue(e, e.fused.blockAt);
-    }
-    final FusedBlocks fused = e.fused;
-    final int[] blockAt = fused.blockAt;
-    final FusedBlocks.Block[] blocks = fused.blocks;
-    final FusedEpilogue epilogue = e.epilogue;
-    final int[] runAt = epilogue.runAt;
-    final FusedEpilogue.Run[] runs = epilogue.runs;
     final Plan[] planAt = this.planAt;
     int pc = 0;
     try {
       while (true) {
         e.checkPc(pc);
-        int block = blockAt[pc];
-        if (block >= 0 && fused.run(blocks[block], maxSteps)) {
-          pc = e.loopBack(blocks[block].end);
-          continue;
-        }
-        int run = runAt[pc];
-        if (run >= 0 && epilogue.run(runs[run], maxSteps)) {
-          pc = e.loopBack(runs[run].end);
+        int end = e.runFused(pc, maxSteps);
+        if (end >= 0) {
+          pc = e.loopBack(end);
           continue;
         }
         int top = e.loopTop;
