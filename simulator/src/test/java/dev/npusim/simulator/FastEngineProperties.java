@@ -154,8 +154,8 @@ class FastEngineProperties {
     fast.trackAccumulatorWidth(track);
     interpreter.writeDram(0, image);
     fast.writeDram(0, image);
-    String a = outcome(interpreter, p, maxSteps);
-    String b = outcome(fast, p, maxSteps);
+    String a = RunOutcome.of(interpreter, p, maxSteps);
+    String b = RunOutcome.of(fast, p, maxSteps);
     if (fast.core().fused != null) {
       fusedTotal += fast.core().fused.fusedRuns;
       sharedTotal += fast.core().fused.sharedRuns;
@@ -165,22 +165,6 @@ class FastEngineProperties {
     assertEquals(a, b, "run outcome differs on\n" + p);
     assertEquals(state(interpreter), state(fast), "machine state differs on\n" + p);
     return fast;
-  }
-
-  private static String outcome(Machine m, Program p, long maxSteps) {
-    try {
-      return "halt " + m.run(p, maxSteps);
-    } catch (SimulationFault f) {
-      return "fault at pc "
-          + f.pc()
-          + " ("
-          + f.instruction()
-          + "): "
-          + f.getMessage()
-          + " after "
-          + f.steps()
-          + " steps";
-    }
   }
 
   /** Every piece of architectural state and every counter of the core, as text. */

@@ -102,8 +102,8 @@ class ParallelLoopsProperties {
     parallel.trackAccumulatorWidth(track);
     interpreter.writeDram(0, image);
     parallel.writeDram(0, image);
-    String a = outcome(interpreter, p, maxSteps);
-    String b = outcome(parallel, p, maxSteps);
+    String a = RunOutcome.of(interpreter, p, maxSteps);
+    String b = RunOutcome.of(parallel, p, maxSteps);
     merged += parallel.parallelParts()[0];
     discarded += parallel.parallelParts()[1];
     timed += parallel.parallelParts()[2];
@@ -113,22 +113,6 @@ class ParallelLoopsProperties {
         FastEngineProperties.state(interpreter),
         FastEngineProperties.state(parallel),
         "machine state differs on\n" + p);
-  }
-
-  private static String outcome(Machine m, Program p, long maxSteps) {
-    try {
-      return "halt " + m.run(p, maxSteps);
-    } catch (SimulationFault f) {
-      return "fault at pc "
-          + f.pc()
-          + " ("
-          + f.instruction()
-          + "): "
-          + f.getMessage()
-          + " after "
-          + f.steps()
-          + " steps";
-    }
   }
 
   // ------------------------------------------------------------------ tile loops
