@@ -87,22 +87,31 @@ class FastEngineLayerProperties {
     interpreter.trackAccumulatorWidth(track);
     fast.trackAccumulatorWidth(track);
     String what = spec.describe() + " seed " + seed + " on " + config.name() + ", track " + track;
+    assertSameRun(interpreter, fast, compiled, c, what);
+  }
+
+  /**
+   * Runs the compiled layer on both machines and asserts the same outcome (output and every
+   * counter, or the same fault), scratchpads, DRAM and registers.
+   */
+  static void assertSameRun(
+      Machine interpreter, Machine other, CompiledLayer compiled, GoldenCase c, String what) {
     String a = run(interpreter, compiled, c);
-    String b = run(fast, compiled, c);
+    String b = run(other, compiled, c);
     assertEquals(a, b, what);
     for (Scratchpad s : Scratchpad.values()) {
-      assertArrayEquals(interpreter.scratchpad(s), fast.scratchpad(s), what + ": " + s);
+      assertArrayEquals(interpreter.scratchpad(s), other.scratchpad(s), what + ": " + s);
     }
     assertArrayEquals(
         interpreter.readDram(0, interpreter.dramSize()),
-        fast.readDram(0, fast.dramSize()),
+        other.readDram(0, other.dramSize()),
         what + ": DRAM");
     for (int i = 0; i < 32; i++) {
-      assertEquals(interpreter.x(i), fast.x(i), what + ": x" + i);
-      assertArrayEquals(interpreter.v(i), fast.v(i), what + ": v" + i);
+      assertEquals(interpreter.x(i), other.x(i), what + ": x" + i);
+      assertArrayEquals(interpreter.v(i), other.v(i), what + ": v" + i);
     }
     for (int i = 0; i < 8; i++) {
-      assertArrayEquals(interpreter.acc(i), fast.acc(i), what + ": acc" + i);
+      assertArrayEquals(interpreter.acc(i), other.acc(i), what + ": acc" + i);
     }
   }
 

@@ -1,7 +1,5 @@
 package dev.npusim.tests;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
 
@@ -9,12 +7,10 @@ import dev.npusim.analysis.engine.LayerRunner;
 import dev.npusim.golden.cases.GoldenCase;
 import dev.npusim.golden.generator.CaseGenerator;
 import dev.npusim.golden.generator.CaseSpec;
-import dev.npusim.isa.Scratchpad;
 import dev.npusim.kernels.codegen.CompiledLayer;
 import dev.npusim.simulator.Engine;
 import dev.npusim.simulator.Machine;
 import dev.npusim.simulator.MachineConfig;
-import dev.npusim.simulator.SimulationFault;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.generators.Generate;
 import org.quicktheories.generators.SourceDSL;
@@ -61,33 +57,8 @@ class ParallelEngineLayerProperties {
     interpreter.trackAccumulatorWidth(track);
     parallel.trackAccumulatorWidth(track);
     String what = spec.describe() + " seed " + seed + " on " + config.name() + ", track " + track;
-    String a = run(interpreter, compiled, c);
-    String b = run(parallel, compiled, c);
+    FastEngineLayerProperties.assertSameRun(interpreter, parallel, compiled, c, what);
     merged += parallel.parallelParts()[0];
     epilogueRuns += parallel.parallelParts()[3];
-    assertEquals(a, b, what);
-    for (Scratchpad s : Scratchpad.values()) {
-      assertArrayEquals(interpreter.scratchpad(s), parallel.scratchpad(s), what + ": " + s);
-    }
-    assertArrayEquals(
-        interpreter.readDram(0, interpreter.dramSize()),
-        parallel.readDram(0, parallel.dramSize()),
-        what + ": DRAM");
-    for (int i = 0; i < 32; i++) {
-      assertEquals(interpreter.x(i), parallel.x(i), what + ": x" + i);
-      assertArrayEquals(interpreter.v(i), parallel.v(i), what + ": v" + i);
-    }
-    for (int i = 0; i < 8; i++) {
-      assertArrayEquals(interpreter.acc(i), parallel.acc(i), what + ": acc" + i);
-    }
-  }
-
-  private static String run(Machine m, CompiledLayer compiled, GoldenCase c) {
-    try {
-      LayerRunner.Run r = LayerRunner.run(m, compiled, c.input());
-      return java.util.Arrays.toString(r.output()) + "\n" + r.result();
-    } catch (SimulationFault f) {
-      return "fault at pc " + f.pc() + ": " + f.getMessage() + " after " + f.steps() + " steps";
-    }
   }
 }
