@@ -90,16 +90,10 @@ public final class CaseWriter {
     t.field("filter_size", ints(layer.filterH(), layer.filterW()));
     t.field("stride", ints(layer.strideH(), layer.strideW()));
     t.field("padding", ints(p.top(), p.bottom(), p.left(), p.right()));
-    t.open(key("input") + "{");
-    t.field("shape", shape(layer.input(), false));
-    t.field("zero_point", Integer.toString(c.zeroPoint()));
-    scale(t, c.scale());
+    openTensor(t, "input", shape(layer.input(), false), c.zeroPoint(), c.scale());
     t.field("data", ints(c.input()));
     t.close("}");
-    t.open(key("output") + "{");
-    t.field("shape", shape(layer.output(), false));
-    t.field("zero_point", Integer.toString(c.zeroPoint()));
-    scale(t, c.scale());
+    openTensor(t, "output", shape(layer.output(), false), c.zeroPoint(), c.scale());
     t.field("activation_min", Integer.toString(layer.activationMin()));
     t.field("activation_max", Integer.toString(layer.activationMax()));
     t.field("data", ints(c.expectedOutput()));
@@ -110,16 +104,12 @@ public final class CaseWriter {
   private static String addJson(AddCase c) {
     AddLayer layer = c.layer();
     Text t = header(c);
-    t.open(key("input1") + "{");
-    t.field("shape", shape(layer.input1Shape(), false));
-    t.field("zero_point", Integer.toString(layer.input1ZeroPoint()));
-    scale(t, c.input1Scale());
+    openTensor(
+        t, "input1", shape(layer.input1Shape(), false), layer.input1ZeroPoint(), c.input1Scale());
     t.field("data", ints(c.input1()));
     t.close("}");
-    t.open(key("input2") + "{");
-    t.field("shape", shape(layer.input2Shape(), false));
-    t.field("zero_point", Integer.toString(layer.input2ZeroPoint()));
-    scale(t, c.input2Scale());
+    openTensor(
+        t, "input2", shape(layer.input2Shape(), false), layer.input2ZeroPoint(), c.input2Scale());
     t.field("data", ints(c.input2()));
     t.close("}");
     t.open(key("requant") + "{");
@@ -131,10 +121,7 @@ public final class CaseWriter {
     t.field("output_multiplier", Integer.toString(layer.outputMultiplier()));
     t.field("output_shift", Integer.toString(layer.outputShift()));
     t.close("}");
-    t.open(key("output") + "{");
-    t.field("shape", shape(layer.shape(), false));
-    t.field("zero_point", Integer.toString(layer.outputZeroPoint()));
-    scale(t, c.outputScale());
+    openTensor(t, "output", shape(layer.shape(), false), layer.outputZeroPoint(), c.outputScale());
     t.field("activation_min", Integer.toString(layer.activationMin()));
     t.field("activation_max", Integer.toString(layer.activationMax()));
     t.field("data", ints(c.expectedOutput()));
@@ -286,6 +273,15 @@ public final class CaseWriter {
     public String toString() {
       return sb + "\n";
     }
+  }
+
+  /** Opens a tensor object of an operator case with its shape, zero point and optional scale. */
+  private static void openTensor(
+      Text t, String name, String shape, int zeroPoint, OptionalDouble scale) {
+    t.open(key(name) + "{");
+    t.field("shape", shape);
+    t.field("zero_point", Integer.toString(zeroPoint));
+    scale(t, scale);
   }
 
   private static void scale(Text t, OptionalDouble scale) {
