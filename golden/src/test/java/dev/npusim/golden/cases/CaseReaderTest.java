@@ -650,6 +650,205 @@ class CaseReaderTest {
     assertEquals("semantics", CaseReader.fieldOfLayerError("tflite-int8 layers are int8"));
   }
 
+  // ---- layer field messages, pinned before the move into LayerCaseFields -------------------
+
+  @Test
+  void rejectsAnOutputBatchThatDiffersFromTheInput() {
+    assertRejected(
+        mutate(
+            CONV,
+            r -> {
+              output(r).set("shape", ints(2, 2, 2, 1));
+              output(r).set("data", ints(13, 14, 16, 17, 13, 14, 16, 17));
+            }),
+        "output.shape[0]",
+        FILE + ": output.shape[0]: batch 2 differs from the input batch 1 (input.shape[0])");
+  }
+
+  @Test
+  void rejectsShapesWithTooManyElements() {
+    assertRejected(
+        mutate(CONV, r -> input(r).set("shape", ints(65536, 65536, 1, 1))),
+        "input.shape",
+        FILE + ": input.shape: [65536, 65536, 1, 1] holds too many elements");
+    assertRejected(
+        mutate(CONV, r -> filter(r).set("shape", ints(1, 65536, 65536, 1))),
+        "filter.shape",
+        FILE + ": filter.shape: [1, 65536, 65536, 1] holds too many elements");
+  }
+
+  @Test
+  void rejectsAShapeOfTheWrongRankForTheOp() {
+    assertRejected(
+        mutate(FC_FLOAT, r -> input(r).set("shape", ints(1, 1, 1, 2))),
+        "input.shape",
+        FILE + ": input.shape: expected an array of 2 integers, found an array of 4 elements");
+  }
+
+  @Test
+  void rejectsADepthwiseFilterWithALeadingDimensionOtherThanOne() {
+    assertRejected(
+        mutate(
+            CONV,
+            r -> {
+              r.put("op", "depthwise_conv2d");
+              filter(r).set("shape", ints(2, 2, 2, 1));
+            }),
+        "filter.shape[0]",
+        FILE + ": filter.shape[0]: depthwise filters are [1, KH, KW, IC * M], found 2");
+  }
+
+  @Test
+  void rejectsOutputChannelsThatDifferFromTheFilters() {
+    assertRejected(
+        mutate(CONV, r -> output(r).set("shape", ints(1, 2, 2, 2))),
+        "output.shape",
+        FILE + ": output.shape: output channels 2 differ from the filter's 1 (filter.shape)");
+  }
+
+  @Test
+  void rejectsDataThatIsNotAnArray() {
+    assertRejected(
+        mutate(CONV, r -> input(r).put("data", "x")),
+        "input.data",
+        FILE + ": input.data: expected an array of integers, found string \"x\"");
+  }
+
+  @Test
+  void rejectsPerChannelCountsThatAreNeitherOneNorTheOutputChannels() {
+    assertRejected(
+        mutate(FC_FLOAT, r -> filter(r).set("zero_point", ints(0, 1, 0))),
+        "filter.zero_point",
+        FILE + ": filter.zero_point: 3 entries, expected 1 (per tensor) or 2 (per output channel)");
+    assertRejected(
+        mutate(
+            FC_FLOAT,
+            r ->
+                ((ObjectNode) r.get("requant"))
+                    .set("scale", JSON.createArrayNode().add(0.1).add(0.5).add(0.5))),
+        "requant.scale",
+        FILE + ": requant.scale: 3 entries, expected 1 (per tensor) or 2 (per output channel)");
+    assertRejected(
+        mutate(
+            FC_FLOAT,
+            r -> filter(r).set("scale", JSON.createArrayNode().add(0.25).add(0.5).add(1.0))),
+        "filter.scale",
+        FILE + ": filter.scale: 3 entries, expected 1 (per tensor) or 2 (per output channel)");
+    assertRejected(
+        mutate(
+            CONV,
+            r -> {
+              ((ObjectNode) r.get("requant")).set("multiplier", ints(1 << 30, 1 << 30));
+              ((ObjectNode) r.get("requant")).set("shift", ints(0, 0));
+            }),
+        "requant.multiplier",
+        FILE
+            + ": requant.multiplier: 2 entries, expected 1 (per tensor) or 1 (per output"
+            + " channel)");
+  }
+
+  @Test
+  void rejectsAnEmptyRequantScale() {
+    assertRejected(
+        mutate(FC_FLOAT, r -> ((ObjectNode) r.get("requant")).set("scale", ints())),
+        "requant.scale",
+        FILE + ": requant.scale: expected one value or a non-empty array, found an empty array");
+  }
+
+  @Test
+  void namesTheElementOfAPerChannelFilterZeroPointForTfliteInt8() {
+    assertRejected(
+        mutate(CONV, r -> filter(r).set("zero_point", ints(3))),
+        "filter.zero_point[0]",
+        FILE
+            + ": filter.zero_point[0]: tflite-int8 weights are symmetric: zero point must be 0,"
+            + " found 3");
+  }
+
+  @Test
+  void rejectsPerChannelFilterZeroPointsForTfliteUint8() {
+    assertRejected(
+        mutate(
+            CONV,
+            r -> {
+              r.put("semantics", "tflite-uint8");
+              input(r).put("zero_point", 1);
+              filter(r).set("data", ints(1, 1, 2, 0, 1, 1, 2, 0));
+              filter(r).set("shape", ints(2, 2, 2, 1));
+              filter(r).set("zero_point", ints(0, 0));
+              output(r).set("shape", ints(1, 2, 2, 2));
+              output(r).put("activation_min", 0).put("activation_max", 255);
+              output(r).set("data", ints(0, 0, 0, 0, 0, 0, 0, 0));
+              ((ObjectNode) r.get("bias")).set("data", ints(0, 0));
+            }),
+        "filter.zero_point",
+        FILE + ": filter.zero_point: tflite-uint8 has one filter zero point per tensor, found 2");
+  }
+
+  @Test
+  void rejectsScalesThatAreNotPositive() {
+    assertRejected(
+        mutate(FC_FLOAT, r -> input(r).put("scale", 0)),
+        "input.scale",
+        FILE + ": input.scale: value 0 must be finite and positive");
+    assertRejected(
+        mutate(FC_FLOAT, r -> filter(r).set("scale", JSON.createArrayNode().add(0.25).add(-0.5))),
+        "filter.scale[1]",
+        FILE + ": filter.scale[1]: value -0.5 must be finite and positive");
+    assertRejected(
+        mutate(FC_FLOAT, r -> output(r).put("scale", "1")),
+        "output.scale",
+        FILE + ": output.scale: expected a number, found string \"1\"");
+  }
+
+  @Test
+  void rejectsABiasThatIsNotAnObjectOrHasNoData() {
+    assertRejected(
+        mutate(CONV, r -> r.put("bias", 5)),
+        "bias",
+        FILE + ": bias: expected an object, found number 5");
+    assertRejected(
+        mutate(CONV, r -> r.set("bias", JSON.createObjectNode())),
+        "bias.data",
+        FILE + ": bias.data: missing required field");
+    assertRejected(
+        mutate(CONV, r -> r.remove("bias")),
+        "bias",
+        FILE + ": bias: missing required field (use null for no bias)");
+  }
+
+  @Test
+  void rejectsARequantWithoutItsTfliteFields() {
+    assertRejected(
+        mutate(CONV, r -> ((ObjectNode) r.get("requant")).remove("multiplier")),
+        "requant.multiplier",
+        FILE + ": requant.multiplier: missing required field");
+  }
+
+  @Test
+  void fullyConnectedTakesNoDilation() {
+    assertRejected(
+        mutate(FC_FLOAT, r -> r.set("dilation", ints(1, 2))),
+        "dilation",
+        FILE
+            + ": dilation: fully_connected takes no dilation: omit it or write [1, 1], found"
+            + " [1, 2]");
+  }
+
+  /**
+   * QuantizedLayer's output-size check has no entry in the reader's field table, so it is reported
+   * on {@code op} (QuantizedLayer.outputSize: (3 + 2 * (2^31 - 1) - 2) / 1 + 1 = 2^32).
+   */
+  @Test
+  void anOverflowingPaddingIsReportedWithTheLayersMessage() {
+    assertRejected(
+        mutate(CONV, r -> r.set("padding", ints(Integer.MAX_VALUE, Integer.MAX_VALUE, 0, 0))),
+        "op",
+        FILE
+            + ": op: output size 4294967296 does not fit in 32 bits (input 3, padding 2147483647"
+            + " + 2147483647, kernel 2, dilation 1)");
+  }
+
   // ---- helpers ----------------------------------------------------------------------------
 
   /**
