@@ -645,9 +645,9 @@ class CaseReaderTest {
 
   @Test
   void fieldOfLayerErrorFallsBackToOp() {
-    assertEquals("op", CaseReader.fieldOfLayerError("something new"));
-    assertEquals("requant", CaseReader.fieldOfLayerError("tflite-int8 uses multiplier/shift"));
-    assertEquals("semantics", CaseReader.fieldOfLayerError("tflite-int8 layers are int8"));
+    assertEquals("op", LayerCaseFields.fieldOfLayerError("something new"));
+    assertEquals("requant", LayerCaseFields.fieldOfLayerError("tflite-int8 uses multiplier/shift"));
+    assertEquals("semantics", LayerCaseFields.fieldOfLayerError("tflite-int8 layers are int8"));
   }
 
   // ---- layer field messages, pinned before the move into LayerCaseFields -------------------
