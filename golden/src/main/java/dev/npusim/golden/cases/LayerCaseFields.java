@@ -54,6 +54,7 @@ final class LayerCaseFields {
     this.kind = kind;
   }
 
+  /** Reads the layer's fields after the common ones {@link CaseReader} has read. */
   GoldenCase goldenCase() throws CaseFormatException {
     semantics = semantics();
     // Fields are read, and so errors reported, in the order of case-format.md.
