@@ -169,8 +169,9 @@ final class VectorEpilogue {
    */
   private static IntVector highMul(IntVector a, IntVector b) {
     LongVector ab = widen(a).mul(widen(b));
-    VectorMask<Long> negative = ab.compare(VectorOperators.LT, 0);
-    LongVector sum = ab.add(1L << 30).blend(ab.add(1L - (1L << 30)), negative);
+    // The nudge without a compare and blend: 2^30, plus 1 - 2^31 where ab is negative.
+    LongVector sum =
+        ab.add(ab.lanewise(VectorOperators.ASHR, 63).and(1L - (1L << 31))).add(1L << 30);
     LongVector bias = sum.lanewise(VectorOperators.ASHR, 63).and((1L << 31) - 1);
     return (IntVector)
         sum.add(bias)
