@@ -851,10 +851,10 @@ final class FusedBlocks {
 
   /**
    * A shared block of vdot4s with width tracking ({@link Block#sharedDot4}): as {@link #runShared},
-   * but over weight rows minus zw and in program order, so that every instruction's partial sums
-   * are the interpreter's (each fits an int: {@link #run} proved it), their watermark ORed into
-   * {@link AccumulatorFile#magnitudeBits} as the interpreter's v ^ (v >> 63) (the same value for an
-   * int).
+   * but with zw subtracted from each raw weight row as it is loaded and in program order, so that
+   * every instruction's partial sums are the interpreter's (each fits an int: {@link #run} proved
+   * it), their watermark ORed into {@link AccumulatorFile#magnitudeBits} as the interpreter's v ^
+   * (v >> 63) (the same value for an int).
    */
   private void runSharedTracked(Block b) {
     Executor e = ex;
@@ -862,21 +862,15 @@ final class FusedBlocks {
     final int lanes = e.lanes;
     final int vl = e.vl;
     final int[] slot = slots;
-    final int[] w;
-    final int[] rows;
-    if (zeroBelow(e.zw, vl)) {
-      // zw = 0 (symmetric int8 weights): the raw rows are the rows minus zw, no copy needed.
-      for (int o : b.weightOperands) {
-        if (o < 0) {
-          System.arraycopy(e.v[-1 - o], 0, slot, (b.loads + (-1 - o)) * lanes, lanes);
-        }
+    // The raw weight rows, read where they lie: a load's slot, or a register copied after them.
+    for (int o : b.weightOperands) {
+      if (o < 0) {
+        System.arraycopy(e.v[-1 - o], 0, slot, (b.loads + (-1 - o)) * lanes, lanes);
       }
-      w = slot;
-      rows = b.rawW;
-    } else {
-      w = weightRowsMinusZw(b);
-      rows = b.termW[0];
     }
+    final int[] w = slot;
+    final int[] rows = b.rawW;
+    final int[] zw = e.zw;
     final int zx = e.zx;
     final int m = b.accs.length;
     final int n = rows.length;
@@ -896,7 +890,7 @@ final class FusedBlocks {
     int bits = 0;
     int covered = 0;
     if (Datapath.VECTOR_LANES) {
-      bits = VectorLanes.dot4Tracked(af.lanes, b.accs, as, n, m, w, rows, vl);
+      bits = VectorLanes.dot4Tracked(af.lanes, b.accs, as, n, m, w, rows, zw, vl);
       covered = VectorLanes.covered(vl);
     }
     for (int i = 0; i < m; i++) {
@@ -904,7 +898,7 @@ final class FusedBlocks {
       for (int l = covered; l < vl; l++) {
         int v = (int) lanesOfAcc[l];
         for (int t = 0; t < n; t++) {
-          v += as[i * n + t] * w[rows[t] + l];
+          v += as[i * n + t] * (w[rows[t] + l] - zw[l]);
           if (t % 4 == 3) {
             bits |= v ^ (v >> 31);
           }
@@ -913,15 +907,6 @@ final class FusedBlocks {
       }
     }
     af.magnitudeBits |= bits;
-  }
-
-  /** True when {@code zw[l]} is 0 for every l < vl. */
-  private static boolean zeroBelow(int[] zw, int vl) {
-    int any = 0;
-    for (int l = 0; l < vl; l++) {
-      any |= zw[l];
-    }
-    return any == 0;
   }
 
   /**

@@ -261,20 +261,22 @@ final class VectorLanes {
 
   /**
    * A shared block of vdot4s with width tracking, in program order: for i < m, accumulator register
-   * {@code accs[i]}'s lanes {@code lanes[accs[i]][l] += a[i * n + t] * w[rows[t] + l]} for t in
-   * order (the rows already minus zw, or raw rows when zw is 0; n a multiple of 4), and after each
-   * group of four terms (one vdot4) the watermark of every accumulator's partial sums ORed into the
-   * result, for l below {@link #covered}(vl). The caller has proved that the lanes hold ints and
-   * that every partial sum in this order fits an int ({@link FusedBlocks}), so each one is the
-   * interpreter's. The accumulators go between their long lanes and int vectors here, in registers,
-   * rather than through an int staging array (JFR put as much time in that array's copy back to
-   * long lanes as in the products). Four accumulators share each weight row's load.
+   * {@code accs[i]}'s lanes {@code lanes[accs[i]][l] += a[i * n + t] * (w[rows[t] + l] - zw[l])}
+   * for t in order (n a multiple of 4), and after each group of four terms (one vdot4) the
+   * watermark of every accumulator's partial sums ORed into the result, for l below {@link
+   * #covered}(vl). The caller has proved that the lanes hold ints and that every partial sum in
+   * this order fits an int ({@link FusedBlocks}), so each one is the interpreter's. The raw weight
+   * rows are read where they lie and zw subtracted as each is loaded (a copy of the rows minus zw
+   * per block cost about a tenth of the block); the accumulators go between their long lanes and
+   * int vectors here, in registers, rather than through an int staging array. Four accumulators
+   * share each weight row's load.
    */
   static int dot4Tracked(
-      long[][] lanes, int[] accs, int[] a, int n, int m, int[] w, int[] rows, int vl) {
+      long[][] lanes, int[] accs, int[] a, int n, int m, int[] w, int[] rows, int[] zw, int vl) {
     int step = WIDE.length();
     int result = 0;
     for (int l = 0; l <= vl - step; l += step) {
+      IntVector z = IntVector.fromArray(WIDE, zw, l);
       int i = 0;
       for (; i + 4 <= m; i += 4) {
         int a0 = i * n;
@@ -294,7 +296,7 @@ final class VectorLanes {
           // A constant trip count: C2 unrolls it whole (t + 4 as the bound stays a loop, and
           // boxes).
           for (int q = 0; q < 4; q++) {
-            IntVector wv = IntVector.fromArray(WIDE, w, rows[t + q] + l);
+            IntVector wv = IntVector.fromArray(WIDE, w, rows[t + q] + l).sub(z);
             v0 = v0.add(wv.mul(a[a0 + t + q]));
             v1 = v1.add(wv.mul(a[a1 + t + q]));
             v2 = v2.add(wv.mul(a[a2 + t + q]));
@@ -315,7 +317,7 @@ final class VectorLanes {
         IntVector bits = IntVector.zero(WIDE);
         for (int t = 0; t < n; t += 4) {
           for (int q = 0; q < 4; q++) {
-            v0 = v0.add(IntVector.fromArray(WIDE, w, rows[t + q] + l).mul(a[a0 + t + q]));
+            v0 = v0.add(IntVector.fromArray(WIDE, w, rows[t + q] + l).sub(z).mul(a[a0 + t + q]));
           }
           bits = watermark(bits, v0);
         }

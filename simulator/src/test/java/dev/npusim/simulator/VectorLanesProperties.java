@@ -141,6 +141,8 @@ class VectorLanesProperties {
                 rows[t] = r.nextInt(rowCount) * lanes;
               }
               int[] a = offsets(r, m * n);
+              // Raw rows, as loaded, and the zero points the kernel subtracts from them.
+              int[] zw = bytes(r, lanes, r.nextBoolean());
               int[] acc = new int[m * lanes];
               for (int i = 0; i < acc.length; i++) {
                 acc[i] = r.nextInt(1 << 20) - (1 << 19);
@@ -152,7 +154,7 @@ class VectorLanesProperties {
                 for (int l = 0; l < covered; l++) {
                   long v = expected[i * lanes + l];
                   for (int t = 0; t < n; t++) {
-                    v += (long) a[i * n + t] * w[rows[t] + l];
+                    v += (long) a[i * n + t] * (w[rows[t] + l] - zw[l]);
                     if (t % 4 == 3) {
                       expectedBits |= bits(v);
                     }
@@ -181,7 +183,7 @@ class VectorLanesProperties {
                   expectedRegs[accs[i]][l] = expected[i * lanes + l];
                 }
               }
-              int got = VectorLanes.dot4Tracked(regs, accs, a, n, m, w, rows, vl);
+              int got = VectorLanes.dot4Tracked(regs, accs, a, n, m, w, rows, zw, vl);
               assertArrayEquals(expectedRegs, regs);
               assertEquals(expectedBits, got);
             });
