@@ -49,6 +49,9 @@ final class FusedBlocks {
   /** Accumulators of other fused blocks run by a tracked lane kernel, not MAC by MAC (tested). */
   long trackedLaneRuns;
 
+  /** Blocks of vmacs only run on the vmac kernels, tracked or not (tests check these). */
+  long vmacRuns;
+
   private final int[] x0 = new int[Executor.XREGS];
 
   /** Each load's address, at the block's current run. */
@@ -158,6 +161,24 @@ final class FusedBlocks {
 
     /** The vector registers that vmacs read as they were at entry, copied into the slots array. */
     int[] vmacRegs;
+
+    /**
+     * True when every accumulator's MACs are vmacs only (a compiled depthwise pixel): they then run
+     * on {@link VectorLanes#vmacs}, straight from the operands' rows, with zw subtracted in the
+     * kernel instead of a copy of the weights minus zw per block ({@link #weightRowsMinusZw}).
+     */
+    boolean vmacsOnly;
+
+    /**
+     * Per accumulator, each vmac's input and weight rows: the array (the slots array for a load of
+     * the block, or the vector register itself, read before the block writes any register) and the
+     * offset of lane 0 in it. Set by the constructor, which knows both arrays.
+     */
+    int[][][] vmacInRow;
+
+    int[][] vmacInOff;
+    int[][][] vmacWRow;
+    int[][] vmacWOff;
   }
 
   private static final int OP_VDOT4 = 0;
@@ -232,6 +253,9 @@ final class FusedBlocks {
     slots = new int[(Math.max(1, maxLoads) + Executor.VREGS) * ex.lanes];
     sharedA = new int[AccumulatorFile.REGISTERS * Math.max(1, maxTerms)];
     sharedAcc = new int[AccumulatorFile.REGISTERS * ex.lanes];
+    for (Block b : blocks) {
+      planVmacRows(b, ex, slots);
+    }
     wz = new int[Math.max(1, maxWeights) * ex.lanes];
     acc = new int[ex.lanes];
     termA = new int[Math.max(1, maxTerms)];
@@ -499,6 +523,33 @@ final class FusedBlocks {
     blk.vmacRegs = regs.stream().mapToInt(Integer::intValue).toArray();
   }
 
+  /** {@link Block#vmacsOnly} and the vmacs' rows: each operand's array and offset. */
+  private static void planVmacRows(Block blk, Executor ex, int[] slots) {
+    int m = blk.accs.length;
+    int lanes = ex.lanes;
+    blk.vmacsOnly = m > 0;
+    blk.vmacInRow = new int[m][][];
+    blk.vmacInOff = new int[m][];
+    blk.vmacWRow = new int[m][][];
+    blk.vmacWOff = new int[m][];
+    for (int i = 0; i < m; i++) {
+      int count = blk.vmacIn[i].length;
+      blk.vmacsOnly &= count > 0 && blk.termFrom[i].length == 0;
+      blk.vmacInRow[i] = new int[count][];
+      blk.vmacInOff[i] = new int[count];
+      blk.vmacWRow[i] = new int[count][];
+      blk.vmacWOff[i] = new int[count];
+      for (int j = 0; j < count; j++) {
+        int in = blk.vmacIn[i][j];
+        blk.vmacInRow[i][j] = in >= 0 ? slots : ex.v[-1 - in];
+        blk.vmacInOff[i][j] = in >= 0 ? in * lanes : 0;
+        int w = blk.weightOperands[blk.vmacW[i][j] / lanes];
+        blk.vmacWRow[i][j] = w >= 0 ? slots : ex.v[-1 - w];
+        blk.vmacWOff[i][j] = w >= 0 ? w * lanes : 0;
+      }
+    }
+  }
+
   private static int from(int operand, int lane, int lanes) {
     return operand >= 0 ? operand * lanes + lane : -1 - ((-1 - operand) * lanes + lane);
   }
@@ -652,6 +703,10 @@ final class FusedBlocks {
 
   /** Any block's MACs, per accumulator, over weight rows minus zw (and in order when tracking). */
   private void runPerAccumulator(Block b) {
+    if (b.vmacsOnly) {
+      runVmacs(b);
+      return;
+    }
     Executor e = ex;
     AccumulatorFile af = e.accs;
     final int lanes = e.lanes;
@@ -728,6 +783,54 @@ final class FusedBlocks {
     }
   }
 
+  /**
+   * A {@link Block#vmacsOnly} block (a compiled depthwise pixel): per accumulator, {@code acc[l] +=
+   * (in_j[l] - zx) * (w_j[l] - zw[l])} over its vmacs j in program order, each partial sum's
+   * watermark ORed in when tracking; every partial sum is an exact int ({@link #run} proved it), so
+   * the order and the int arithmetic give the interpreter's lanes.
+   */
+  private void runVmacs(Block b) {
+    Executor e = ex;
+    AccumulatorFile af = e.accs;
+    final int vl = e.vl;
+    final int zx = e.zx;
+    final int[] zw = e.zw;
+    final boolean track = af.trackWidth;
+    int bits = 0;
+    for (int i = 0; i < b.accs.length; i++) {
+      int d = b.accs[i];
+      long[] acc = af.lanes[d];
+      int[][] inRow = b.vmacInRow[i];
+      int[] inOff = b.vmacInOff[i];
+      int[][] wRow = b.vmacWRow[i];
+      int[] wOff = b.vmacWOff[i];
+      int covered = 0;
+      if (Datapath.VECTOR_LANES) {
+        if (track) {
+          bits |= VectorLanes.vmacsTracked(acc, inRow, inOff, zx, wRow, wOff, zw, vl);
+        } else {
+          VectorLanes.vmacs(acc, inRow, inOff, zx, wRow, wOff, zw, vl);
+        }
+        covered = VectorLanes.covered(vl);
+      }
+      for (int l = covered; l < vl; l++) {
+        int v = (int) acc[l];
+        int z = zw[l];
+        for (int j = 0; j < inRow.length; j++) {
+          v += (inRow[j][inOff[j] + l] - zx) * (wRow[j][wOff[j] + l] - z);
+          bits |= v ^ (v >> 31);
+        }
+        acc[l] = v;
+      }
+      // The interpreter's bound: each vmac adds 383 * 383.
+      af.bound[d] += inRow.length * Datapath.MAX_PRODUCT;
+    }
+    if (track) {
+      af.magnitudeBits |= bits;
+    }
+    vmacRuns++;
+  }
+
   /** The block's weight operands minus their zero points, one row of lanes each ({@link #wz}). */
   private int[] weightRowsMinusZw(Block b) {
     Executor e = ex;
@@ -748,10 +851,10 @@ final class FusedBlocks {
 
   /**
    * A shared block of vdot4s with width tracking ({@link Block#sharedDot4}): as {@link #runShared},
-   * but over weight rows minus zw and in program order, so that every instruction's partial sums
-   * are the interpreter's (each fits an int: {@link #run} proved it), their watermark ORed into
-   * {@link AccumulatorFile#magnitudeBits} as the interpreter's v ^ (v >> 63) (the same value for an
-   * int).
+   * but with zw subtracted from each raw weight row as it is loaded and in program order, so that
+   * every instruction's partial sums are the interpreter's (each fits an int: {@link #run} proved
+   * it), their watermark ORed into {@link AccumulatorFile#magnitudeBits} as the interpreter's v ^
+   * (v >> 63) (the same value for an int).
    */
   private void runSharedTracked(Block b) {
     Executor e = ex;
@@ -759,13 +862,19 @@ final class FusedBlocks {
     final int lanes = e.lanes;
     final int vl = e.vl;
     final int[] slot = slots;
-    final int[] w = weightRowsMinusZw(b);
+    // The raw weight rows, read where they lie: a load's slot, or a register copied after them.
+    for (int o : b.weightOperands) {
+      if (o < 0) {
+        System.arraycopy(e.v[-1 - o], 0, slot, (b.loads + (-1 - o)) * lanes, lanes);
+      }
+    }
+    final int[] w = slot;
+    final int[] rows = b.rawW;
+    final int[] zw = e.zw;
     final int zx = e.zx;
     final int m = b.accs.length;
-    final int[] rows = b.termW[0];
     final int n = rows.length;
     final int[] as = sharedA;
-    final int[] acc = sharedAcc;
     for (int i = 0; i < m; i++) {
       int[] from = b.termFrom[i];
       long magnitudes = 0;
@@ -775,36 +884,26 @@ final class FusedBlocks {
         as[i * n + t] = xo;
         magnitudes += Math.abs(xo);
       }
-      int d = b.accs[i];
-      long[] lanesOfAcc = af.lanes[d];
-      int l = Datapath.VECTOR_LANES ? VectorLanes.narrow(lanesOfAcc, acc, i * lanes, vl) : 0;
-      for (; l < vl; l++) {
-        acc[i * lanes + l] = (int) lanesOfAcc[l];
-      }
       // The interpreter's bound: each vdot4 adds (|a0| + .. + |a3|) * 383, each vmac.e |a| * 383.
-      af.bound[d] += magnitudes * Datapath.MAX_OFFSET_OPERAND;
+      af.bound[b.accs[i]] += magnitudes * Datapath.MAX_OFFSET_OPERAND;
     }
     int bits = 0;
     int covered = 0;
     if (Datapath.VECTOR_LANES) {
-      bits = VectorLanes.dot4Tracked(acc, as, n, m, w, rows, vl, lanes);
+      bits = VectorLanes.dot4Tracked(af.lanes, b.accs, as, n, m, w, rows, zw, vl);
       covered = VectorLanes.covered(vl);
     }
     for (int i = 0; i < m; i++) {
+      long[] lanesOfAcc = af.lanes[b.accs[i]];
       for (int l = covered; l < vl; l++) {
-        int v = acc[i * lanes + l];
+        int v = (int) lanesOfAcc[l];
         for (int t = 0; t < n; t++) {
-          v += as[i * n + t] * w[rows[t] + l];
+          v += as[i * n + t] * (w[rows[t] + l] - zw[l]);
           if (t % 4 == 3) {
             bits |= v ^ (v >> 31);
           }
         }
-        acc[i * lanes + l] = v;
-      }
-      long[] lanesOfAcc = af.lanes[b.accs[i]];
-      int l = Datapath.VECTOR_LANES ? VectorLanes.widen(acc, i * lanes, lanesOfAcc, vl) : 0;
-      for (; l < vl; l++) {
-        lanesOfAcc[l] = acc[i * lanes + l];
+        lanesOfAcc[l] = v;
       }
     }
     af.magnitudeBits |= bits;

@@ -294,25 +294,41 @@ final class FusedEpilogue {
   }
 
   /**
-   * {@link Datapath#vbias}: on {@link VectorEpilogue#bias} where every int32 fits the accumulator
-   * and no width is tracked (the case {@link Datapath#vbias} does in one pass), else that method.
+   * {@link Datapath#vbias}: on {@link VectorEpilogue#bias} (or {@link VectorEpilogue#biasTracked}
+   * with width tracking) where every int32 fits the accumulator (the case {@link Datapath#vbias}
+   * does in one pass), else that method. With tracking, the biases' watermark is folded into {@link
+   * AccumulatorFile#magnitudeBits} as {@link Datapath#vbias} folds it: scalar, this was the one
+   * per-pixel instruction of the study's tracked runs left off the Vector API (about 60 ns against
+   * 9 ns per 32-lane vbias).
    */
   static void vbias(AccumulatorFile accs, int d, byte[] par, int addr, int vl) {
-    if (!Datapath.VECTOR_LANES || accs.bits < 32 || accs.trackWidth) {
+    if (!Datapath.VECTOR_LANES || accs.bits < 32) {
       Datapath.vbias(accs, d, par, addr, vl);
       return;
     }
     long[] acc = accs.lanes[d];
-    long bound = VectorEpilogue.bias(acc, par, addr, vl);
+    long bound;
+    long bits = 0;
+    if (accs.trackWidth) {
+      long both = VectorEpilogue.biasTracked(acc, par, addr, vl);
+      bound = both >>> 32;
+      bits = both & 0xFFFF_FFFFL;
+    } else {
+      bound = VectorEpilogue.bias(acc, par, addr, vl);
+    }
     for (int l = vl - vl % VectorEpilogue.STEP; l < vl; l++) {
       long bias = Datapath.int32(par, addr + 4 * l);
       acc[l] = bias;
       bound = Math.max(bound, Math.abs(bias));
+      bits |= bias ^ (bias >> 63);
     }
     if (vl < acc.length) {
       Arrays.fill(acc, vl, acc.length, 0);
     }
     accs.bound[d] = bound;
+    if (accs.trackWidth) {
+      accs.magnitudeBits |= bits;
+    }
   }
 
   /** {@link Datapath#vst}, whole vector steps on {@link VectorEpilogue#store}. */

@@ -169,8 +169,9 @@ final class VectorEpilogue {
    */
   private static IntVector highMul(IntVector a, IntVector b) {
     LongVector ab = widen(a).mul(widen(b));
-    VectorMask<Long> negative = ab.compare(VectorOperators.LT, 0);
-    LongVector sum = ab.add(1L << 30).blend(ab.add(1L - (1L << 30)), negative);
+    // The nudge without a compare and blend: 2^30, plus 1 - 2^31 where ab is negative.
+    LongVector sum =
+        ab.add(ab.lanewise(VectorOperators.ASHR, 63).and(1L - (1L << 31))).add(1L << 30);
     LongVector bias = sum.lanewise(VectorOperators.ASHR, 63).and((1L << 31) - 1);
     return (IntVector)
         sum.add(bias)
@@ -249,6 +250,27 @@ final class VectorEpilogue {
       bound = Math.max(bound, v.lanewise(VectorOperators.ABS).reduceLanes(VectorOperators.MAX));
     }
     return bound;
+  }
+
+  /**
+   * {@link Datapath#vbias} for 32-bit or wider accumulators with width tracking: as {@link #bias},
+   * and the watermark of the biases ({@code v ^ (v >> 63)} ORed over the lanes done), which {@link
+   * AccumulatorFile#fit} would fold in. Both come back in one long: the bound (at most 2^31) in the
+   * high 32 bits, the watermark (below 2^31) in the low 32.
+   */
+  static long biasTracked(long[] acc, byte[] par, int addr, int vl) {
+    long bound = 0;
+    long bits = 0;
+    for (int l = 0; l <= vl - STEP; l += STEP) {
+      LongVector v =
+          widen(IntVector.fromByteArray(INTS, par, addr + 4 * l, ByteOrder.LITTLE_ENDIAN));
+      v.intoArray(acc, l);
+      bound = Math.max(bound, v.lanewise(VectorOperators.ABS).reduceLanes(VectorOperators.MAX));
+      bits |=
+          v.lanewise(VectorOperators.XOR, v.lanewise(VectorOperators.ASHR, 63))
+              .reduceLanes(VectorOperators.OR);
+    }
+    return bound << 32 | bits;
   }
 
   /** Byte lanes of the int lanes' count. */

@@ -260,33 +260,43 @@ final class VectorLanes {
    */
 
   /**
-   * A shared block of vdot4s with width tracking, in program order: for i < m, {@code acc[i * lanes
-   * + l] += a[i * n + t] * w[rows[t] + l]} for t in order (the rows already minus zw, n a multiple
-   * of 4), and after each group of four terms (one vdot4) the watermark of every accumulator's
-   * partial sums ORed into the result, for l below {@link #covered}(vl). The caller has proved that
-   * every partial sum in this order fits an int ({@link FusedBlocks}), so each one is the
-   * interpreter's. Four accumulators share each weight row's load.
+   * A shared block of vdot4s with width tracking, in program order: for i < m, accumulator register
+   * {@code accs[i]}'s lanes {@code lanes[accs[i]][l] += a[i * n + t] * (w[rows[t] + l] - zw[l])}
+   * for t in order (n a multiple of 4), and after each group of four terms (one vdot4) the
+   * watermark of every accumulator's partial sums ORed into the result, for l below {@link
+   * #covered}(vl). The caller has proved that the lanes hold ints and that every partial sum in
+   * this order fits an int ({@link FusedBlocks}), so each one is the interpreter's. The raw weight
+   * rows are read where they lie and zw subtracted as each is loaded (a copy of the rows minus zw
+   * per block cost about a tenth of the block); the accumulators go between their long lanes and
+   * int vectors here, in registers, rather than through an int staging array. Four accumulators
+   * share each weight row's load.
    */
-  static int dot4Tracked(int[] acc, int[] a, int n, int m, int[] w, int[] rows, int vl, int lanes) {
+  static int dot4Tracked(
+      long[][] lanes, int[] accs, int[] a, int n, int m, int[] w, int[] rows, int[] zw, int vl) {
     int step = WIDE.length();
     int result = 0;
     for (int l = 0; l <= vl - step; l += step) {
+      IntVector z = IntVector.fromArray(WIDE, zw, l);
       int i = 0;
       for (; i + 4 <= m; i += 4) {
         int a0 = i * n;
         int a1 = a0 + n;
         int a2 = a1 + n;
         int a3 = a2 + n;
-        IntVector v0 = IntVector.fromArray(WIDE, acc, i * lanes + l);
-        IntVector v1 = IntVector.fromArray(WIDE, acc, (i + 1) * lanes + l);
-        IntVector v2 = IntVector.fromArray(WIDE, acc, (i + 2) * lanes + l);
-        IntVector v3 = IntVector.fromArray(WIDE, acc, (i + 3) * lanes + l);
+        long[] r0 = lanes[accs[i]];
+        long[] r1 = lanes[accs[i + 1]];
+        long[] r2 = lanes[accs[i + 2]];
+        long[] r3 = lanes[accs[i + 3]];
+        IntVector v0 = narrow(r0, l);
+        IntVector v1 = narrow(r1, l);
+        IntVector v2 = narrow(r2, l);
+        IntVector v3 = narrow(r3, l);
         IntVector bits = IntVector.zero(WIDE);
         for (int t = 0; t < n; t += 4) {
           // A constant trip count: C2 unrolls it whole (t + 4 as the bound stays a loop, and
           // boxes).
           for (int q = 0; q < 4; q++) {
-            IntVector wv = IntVector.fromArray(WIDE, w, rows[t + q] + l);
+            IntVector wv = IntVector.fromArray(WIDE, w, rows[t + q] + l).sub(z);
             v0 = v0.add(wv.mul(a[a0 + t + q]));
             v1 = v1.add(wv.mul(a[a1 + t + q]));
             v2 = v2.add(wv.mul(a[a2 + t + q]));
@@ -294,27 +304,35 @@ final class VectorLanes {
           }
           bits = watermark(watermark(watermark(watermark(bits, v0), v1), v2), v3);
         }
-        v0.intoArray(acc, i * lanes + l);
-        v1.intoArray(acc, (i + 1) * lanes + l);
-        v2.intoArray(acc, (i + 2) * lanes + l);
-        v3.intoArray(acc, (i + 3) * lanes + l);
+        widen(v0).intoArray(r0, l);
+        widen(v1).intoArray(r1, l);
+        widen(v2).intoArray(r2, l);
+        widen(v3).intoArray(r3, l);
         result |= bits.reduceLanes(VectorOperators.OR);
       }
       for (; i < m; i++) {
         int a0 = i * n;
-        IntVector v0 = IntVector.fromArray(WIDE, acc, i * lanes + l);
+        long[] r0 = lanes[accs[i]];
+        IntVector v0 = narrow(r0, l);
         IntVector bits = IntVector.zero(WIDE);
         for (int t = 0; t < n; t += 4) {
           for (int q = 0; q < 4; q++) {
-            v0 = v0.add(IntVector.fromArray(WIDE, w, rows[t + q] + l).mul(a[a0 + t + q]));
+            v0 = v0.add(IntVector.fromArray(WIDE, w, rows[t + q] + l).sub(z).mul(a[a0 + t + q]));
           }
           bits = watermark(bits, v0);
         }
-        v0.intoArray(acc, i * lanes + l);
+        widen(v0).intoArray(r0, l);
         result |= bits.reduceLanes(VectorOperators.OR);
       }
     }
     return result;
+  }
+
+  /** Long lanes l..l+STEP that hold ints, as int lanes. */
+  private static IntVector narrow(long[] from, int l) {
+    return LongVector.fromArray(LONGS, from, l)
+        .convertShape(VectorOperators.L2I, INTS, 0)
+        .reinterpretAsInts();
   }
 
   /**
@@ -369,6 +387,61 @@ final class VectorLanes {
         j++;
       } while (j < inAt.length);
       v.intoArray(acc, l);
+      result |= bits.reduceLanes(VectorOperators.OR);
+    }
+    return result;
+  }
+
+  /**
+   * One accumulator's vmacs (at least one), the fast engine's depthwise pixel: {@code acc[l] +=
+   * (inRow[j][inOff[j] + l] - zx) * (wRow[j][wOff[j] + l] - zw[l])} for each j, on the long lanes
+   * of an accumulator that hold ints, kept in an int vector across the vmacs; for l below {@link
+   * #covered}(vl), the caller having proved that every partial sum fits an int. The rows are read
+   * where they lie (a load's slot, or a vector register), zw subtracted here: a copy of the weights
+   * minus zw per block cost about as much as the MACs.
+   */
+  static void vmacs(
+      long[] acc, int[][] inRow, int[] inOff, int zx, int[][] wRow, int[] wOff, int[] zw, int vl) {
+    int step = WIDE.length();
+    for (int l = 0; l <= vl - step; l += step) {
+      IntVector v = narrow(acc, l);
+      IntVector z = IntVector.fromArray(WIDE, zw, l);
+      int j = 0;
+      do {
+        v =
+            v.add(
+                IntVector.fromArray(WIDE, inRow[j], inOff[j] + l)
+                    .sub(zx)
+                    .mul(IntVector.fromArray(WIDE, wRow[j], wOff[j] + l).sub(z)));
+        j++;
+      } while (j < inRow.length);
+      widen(v).intoArray(acc, l);
+    }
+  }
+
+  /**
+   * {@link #vmacs} with width tracking: the watermark of every partial sum ({@code v ^ (v >> 31)}
+   * after each vmac) ORed into the result.
+   */
+  static int vmacsTracked(
+      long[] acc, int[][] inRow, int[] inOff, int zx, int[][] wRow, int[] wOff, int[] zw, int vl) {
+    int step = WIDE.length();
+    int result = 0;
+    for (int l = 0; l <= vl - step; l += step) {
+      IntVector v = narrow(acc, l);
+      IntVector z = IntVector.fromArray(WIDE, zw, l);
+      IntVector bits = IntVector.zero(WIDE);
+      int j = 0;
+      do {
+        v =
+            v.add(
+                IntVector.fromArray(WIDE, inRow[j], inOff[j] + l)
+                    .sub(zx)
+                    .mul(IntVector.fromArray(WIDE, wRow[j], wOff[j] + l).sub(z)));
+        bits = watermark(bits, v);
+        j++;
+      } while (j < inRow.length);
+      widen(v).intoArray(acc, l);
       result |= bits.reduceLanes(VectorOperators.OR);
     }
     return result;

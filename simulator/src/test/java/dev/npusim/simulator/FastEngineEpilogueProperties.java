@@ -31,10 +31,12 @@ import org.junit.jupiter.api.Test;
 class FastEngineEpilogueProperties {
   private static long fusedRuns;
   private static final long[] fusedRunsByMode = new long[2];
+  private static long trackedRuns;
 
   @Test
   void tileProgramsWithEpiloguesRunTheSameOnBothEngines() {
     fusedRuns = 0;
+    trackedRuns = 0;
     fusedRunsByMode[0] = fusedRunsByMode[1] = 0;
     qt().withExamples(1500)
         .forAll(integers().all())
@@ -47,16 +49,20 @@ class FastEngineEpilogueProperties {
               byte[] image = image(r, cfg, mode);
               Program p = tileProgram(r, cfg, mode);
               long steps = r.nextInt(5) == 0 ? 1 + r.nextInt(600) : 200_000;
-              Machine fast = FastEngineProperties.compare(cfg, p, image, steps, r.nextInt(5) == 0);
+              boolean track = r.nextInt(5) == 0;
+              Machine fast = FastEngineProperties.compare(cfg, p, image, steps, track);
               if (fast.core().epilogue != null) {
                 fusedRuns += fast.core().epilogue.fusedRuns;
                 fusedRunsByMode[mode.ordinal()] += fast.core().epilogue.fusedRuns;
+                trackedRuns += track ? fast.core().epilogue.fusedRuns : 0;
               }
             });
     // Not vacuous: epilogues ran fused, many times, in both requantization modes.
     assertTrue(fusedRuns > 3_000, "only " + fusedRuns + " epilogue runs ran fused");
     assertTrue(fusedRunsByMode[0] > 1_000, "Q31: only " + fusedRunsByMode[0]);
     assertTrue(fusedRunsByMode[1] > 1_000, "float32: only " + fusedRunsByMode[1]);
+    // With width tracking too (vbias then folds its biases into the watermark).
+    assertTrue(trackedRuns > 300, "tracked: only " + trackedRuns);
   }
 
   /** DRAM bytes of the requantization parameters: 64 multipliers, 64 shifts, 64 biases. */

@@ -104,6 +104,7 @@ class FastEngineProperties {
   void trackedSingleBlocksRunTheSameOnBothEngines() {
     trackedSharedTotal = 0;
     trackedLaneTotal = 0;
+    vmacTotal = 0;
     qt().withExamples(600)
         .forAll(integers().all())
         .checkAssert(
@@ -123,8 +124,46 @@ class FastEngineProperties {
     org.junit.jupiter.api.Assertions.assertTrue(
         trackedSharedTotal > 150,
         "only " + trackedSharedTotal + " tracked shared blocks ran fused");
+    // The broadcast tiles' accumulators on the tracked lane kernel, depthwise taps on the vmac one.
     org.junit.jupiter.api.Assertions.assertTrue(
-        trackedLaneTotal > 300, "only " + trackedLaneTotal + " tracked lane kernels ran");
+        trackedLaneTotal > 100, "only " + trackedLaneTotal + " tracked lane kernels ran");
+    org.junit.jupiter.api.Assertions.assertTrue(
+        vmacTotal > 100, "only " + vmacTotal + " tracked vmac blocks ran");
+  }
+
+  /**
+   * Depthwise kernels' blocks (vmacs only, weights often in registers from before the block), with
+   * and without width tracking, from clear accumulators and often on data constant over 64 bytes as
+   * in {@link #trackedSingleBlocksRunTheSameOnBothEngines}: the fast engine runs them on its vmac
+   * kernels ({@link FusedBlocks#vmacRuns}), zw subtracted inside the kernel.
+   */
+  @Test
+  void depthwiseBlocksRunTheSameOnBothEngines() {
+    long[] vmacRuns = new long[2];
+    qt().withExamples(400)
+        .forAll(integers().all())
+        .checkAssert(
+            seed -> {
+              Random r = new Random(seed);
+              MachineConfig cfg = MACHINES[r.nextInt(MACHINES.length)];
+              Program p = singleBlockProgram(r, cfg, true);
+              byte[] image = new byte[cfg.dramBytes()];
+              r.nextBytes(image);
+              if (r.nextInt(4) != 0) {
+                for (int at = 0; at < image.length; at += 64) {
+                  Arrays.fill(image, at, Math.min(image.length, at + 64), image[at]);
+                }
+              }
+              boolean track = r.nextBoolean();
+              Machine fast = compare(cfg, p, image, 10_000, track);
+              if (fast.core().fused != null) {
+                vmacRuns[track ? 1 : 0] += fast.core().fused.vmacRuns;
+              }
+            });
+    org.junit.jupiter.api.Assertions.assertTrue(
+        vmacRuns[0] > 100, "only " + vmacRuns[0] + " untracked vmac blocks ran fused");
+    org.junit.jupiter.api.Assertions.assertTrue(
+        vmacRuns[1] > 100, "only " + vmacRuns[1] + " tracked vmac blocks ran fused");
   }
 
   private static long fusedTotal;
@@ -134,6 +173,8 @@ class FastEngineProperties {
   private static long trackedSharedTotal;
 
   private static long trackedLaneTotal;
+
+  private static long vmacTotal;
 
   /** Runs the program on both engines from the same DRAM image and compares everything. */
   static void compare(MachineConfig cfg, Program p, long seed, long maxSteps, boolean track) {
@@ -161,6 +202,7 @@ class FastEngineProperties {
       sharedTotal += fast.core().fused.sharedRuns;
       trackedSharedTotal += fast.core().fused.trackedSharedRuns;
       trackedLaneTotal += fast.core().fused.trackedLaneRuns;
+      vmacTotal += fast.core().fused.vmacRuns;
     }
     assertEquals(a, b, "run outcome differs on\n" + p);
     assertEquals(state(interpreter), state(fast), "machine state differs on\n" + p);
@@ -317,6 +359,11 @@ class FastEngineProperties {
    * halt.
    */
   static Program singleBlockProgram(Random r, MachineConfig cfg) {
+    return singleBlockProgram(r, cfg, r.nextInt(3) == 0);
+  }
+
+  /** {@link #singleBlockProgram}, its block a depthwise kernel's taps when {@code depthwise}. */
+  static Program singleBlockProgram(Random r, MachineConfig cfg, boolean depthwise) {
     int lanes = cfg.lanes();
     List<Instruction> p = new ArrayList<>();
     csrwi(p, Csr.ZX, r.nextInt(384) - 128);
@@ -338,22 +385,43 @@ class FastEngineProperties {
     for (int i = 0; i < X_ADDRS; i++) {
       li(p, X_ADDR0 + i, r.nextInt(1024));
     }
-    if (r.nextInt(3) != 0) {
+    if (!depthwise) {
       tileRun(p, r, lanes);
     } else {
       int pixels = 1 + r.nextInt(8);
       int taps = 1 + r.nextInt(9);
+      // The compiled depthwise kernel keeps each tap's weights in a register for a whole tile
+      // (loaded before the block: vclr ends a block); here sometimes the inputs too.
+      boolean weightsBefore = r.nextBoolean();
+      boolean inputsBefore = r.nextInt(4) == 0;
+      for (int t = 0; t < taps && (weightsBefore || inputsBefore); t++) {
+        int at = X_ADDR0 + r.nextInt(X_ADDRS);
+        if (weightsBefore) {
+          p.add(Instruction.of(Opcode.VLD_S8, 8 + t % 8, 1, at, lanes));
+        }
+        if (inputsBefore) {
+          p.add(Instruction.of(Opcode.VLD_U8, t % 8, 0, at, lanes));
+        }
+      }
       for (int i = 0; i < pixels; i++) {
         p.add(Instruction.of(Opcode.VCLR, i));
       }
       for (int t = 0; t < taps; t++) {
         int x = t % 8;
         int w = 8 + t % 8;
-        p.add(Instruction.of(Opcode.VLD_U8, x, 0, X_ADDR0 + r.nextInt(X_ADDRS), lanes));
-        p.add(Instruction.of(Opcode.VLD_S8, w, 1, X_ADDR0 + r.nextInt(X_ADDRS), lanes));
+        if (!inputsBefore) {
+          p.add(Instruction.of(Opcode.VLD_U8, x, 0, X_ADDR0 + r.nextInt(X_ADDRS), lanes));
+        }
+        if (!weightsBefore) {
+          p.add(Instruction.of(Opcode.VLD_S8, w, 1, X_ADDR0 + r.nextInt(X_ADDRS), lanes));
+        }
         for (int i = 0; i < pixels; i++) {
           p.add(Instruction.of(Opcode.VMAC, i, x, w));
         }
+      }
+      if (inputsBefore && weightsBefore) {
+        // A block needs two instructions or more, and one fusible instruction besides MACs.
+        p.add(Instruction.of(Opcode.ADDI, X_ADDR0, X_ADDR0, 1));
       }
     }
     p.add(Instruction.of(Opcode.HALT));

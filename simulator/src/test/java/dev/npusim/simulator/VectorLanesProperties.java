@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -138,6 +141,8 @@ class VectorLanesProperties {
                 rows[t] = r.nextInt(rowCount) * lanes;
               }
               int[] a = offsets(r, m * n);
+              // Raw rows, as loaded, and the zero points the kernel subtracts from them.
+              int[] zw = bytes(r, lanes, r.nextBoolean());
               int[] acc = new int[m * lanes];
               for (int i = 0; i < acc.length; i++) {
                 acc[i] = r.nextInt(1 << 20) - (1 << 19);
@@ -149,7 +154,7 @@ class VectorLanesProperties {
                 for (int l = 0; l < covered; l++) {
                   long v = expected[i * lanes + l];
                   for (int t = 0; t < n; t++) {
-                    v += (long) a[i * n + t] * w[rows[t] + l];
+                    v += (long) a[i * n + t] * (w[rows[t] + l] - zw[l]);
                     if (t % 4 == 3) {
                       expectedBits |= bits(v);
                     }
@@ -157,8 +162,29 @@ class VectorLanesProperties {
                   expected[i * lanes + l] = (int) v;
                 }
               }
-              int got = VectorLanes.dot4Tracked(acc, a, n, m, w, rows, vl, lanes);
-              assertArrayEquals(expected, acc);
+              // The accumulators in registers of their own, in a random order, among others.
+              List<Integer> order = new ArrayList<>();
+              for (int d = 0; d < 8; d++) {
+                order.add(d);
+              }
+              Collections.shuffle(order, r);
+              int[] accs = new int[m];
+              long[][] regs = new long[8][lanes];
+              long[][] expectedRegs = new long[8][lanes];
+              for (int d = 0; d < 8; d++) {
+                for (int l = 0; l < lanes; l++) {
+                  regs[d][l] = expectedRegs[d][l] = r.nextInt(1 << 20) - (1 << 19);
+                }
+              }
+              for (int i = 0; i < m; i++) {
+                accs[i] = order.get(i);
+                for (int l = 0; l < lanes; l++) {
+                  regs[accs[i]][l] = acc[i * lanes + l];
+                  expectedRegs[accs[i]][l] = expected[i * lanes + l];
+                }
+              }
+              int got = VectorLanes.dot4Tracked(regs, accs, a, n, m, w, rows, zw, vl);
+              assertArrayEquals(expectedRegs, regs);
               assertEquals(expectedBits, got);
             });
   }
@@ -234,6 +260,58 @@ class VectorLanesProperties {
                 expected[l] = (int) v;
               }
               int got = VectorLanes.macsTracked(acc, in, inAt, zx, w, wAt, vl);
+              assertArrayEquals(expected, acc);
+              assertEquals(expectedBits, got);
+            });
+  }
+
+  /**
+   * The depthwise pixel's kernels against a direct loop: rows in several arrays at several offsets,
+   * zw subtracted per lane, on long accumulator lanes that hold ints; with tracking, every vmac's
+   * partial sums in the watermark.
+   */
+  @Test
+  void vmacsSeeEveryVmac() {
+    qt().withExamples(1_000)
+        .forAll(integers().all(), integers().between(1, 40))
+        .checkAssert(
+            (seed, vl) -> {
+              Random r = new Random(seed);
+              int count = 1 + r.nextInt(9);
+              int[][] arrays = {bytes(r, 10 * 48, r.nextBoolean()), bytes(r, 48, true)};
+              int[][] inRow = new int[count][];
+              int[] inOff = new int[count];
+              int[][] wRow = new int[count][];
+              int[] wOff = new int[count];
+              for (int j = 0; j < count; j++) {
+                int k = r.nextInt(2);
+                inRow[j] = arrays[k];
+                inOff[j] = k == 0 ? r.nextInt(10) * 48 : 0;
+                k = r.nextInt(2);
+                wRow[j] = arrays[k];
+                wOff[j] = k == 0 ? r.nextInt(10) * 48 : 0;
+              }
+              int zx = r.nextInt(384) - 128;
+              int[] zw = bytes(r, 48, r.nextBoolean());
+              long[] acc = new long[48];
+              for (int l = 0; l < 48; l++) {
+                acc[l] = r.nextInt(1 << 20) - (1 << 19);
+              }
+              int covered = VectorLanes.covered(vl);
+              long[] expected = acc.clone();
+              long expectedBits = 0;
+              for (int l = 0; l < covered; l++) {
+                long v = expected[l];
+                for (int j = 0; j < count; j++) {
+                  v += (long) (inRow[j][inOff[j] + l] - zx) * (wRow[j][wOff[j] + l] - zw[l]);
+                  expectedBits |= bits(v);
+                }
+                expected[l] = v;
+              }
+              long[] untracked = acc.clone();
+              VectorLanes.vmacs(untracked, inRow, inOff, zx, wRow, wOff, zw, vl);
+              assertArrayEquals(expected, untracked);
+              int got = VectorLanes.vmacsTracked(acc, inRow, inOff, zx, wRow, wOff, zw, vl);
               assertArrayEquals(expected, acc);
               assertEquals(expectedBits, got);
             });
