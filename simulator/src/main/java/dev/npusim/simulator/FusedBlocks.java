@@ -43,6 +43,9 @@ final class FusedBlocks {
   /** Of those, shared blocks run as one matrix product (tests check that they happen too). */
   long sharedRuns;
 
+  /** Of those, shared blocks run on the scratchpads' bytes ({@link Block#direct}; tested). */
+  long directRuns;
+
   /** Blocks run fused with width tracking, as one tracked matrix product (tests check these). */
   long trackedSharedRuns;
 
@@ -71,6 +74,9 @@ final class FusedBlocks {
   private final int[] sharedAcc;
 
   private final int[] sharedSums = new int[AccumulatorFile.REGISTERS];
+
+  /** A direct block's weight row addresses, one per term, at the current run. */
+  private final int[] rowAddrs;
 
   /** One block, decoded into primitive arrays. */
   static final class Block {
@@ -158,6 +164,41 @@ final class FusedBlocks {
 
     /** The vector registers that vmacs read as they were at entry, copied into the slots array. */
     int[] vmacRegs;
+
+    /**
+     * True for a shared block whose weight rows and broadcast terms all come from its own loads,
+     * the weight rows from one scratchpad with one signedness (every compiled conv2d tile):
+     * untracked, it runs on the scratchpads' bytes ({@link #runDirect}), widening only the loads
+     * that end in a register, since the slots would be read once.
+     */
+    boolean direct;
+
+    /** A direct block's weight scratchpad, and 0xFF (vld.u8) or -1 (vld.s8) as its byte mask. */
+    int rowSpad;
+
+    int rowMask;
+
+    /** A direct block's load of each term's weight row. */
+    int[] rowLoad;
+
+    /** Per accumulator of a direct block, each term's load and lane. */
+    int[][] termLoad;
+
+    int[][] termLane;
+
+    /**
+     * Per accumulator of a direct block, the load whose lanes {@code denseLane[i]} onward are its
+     * terms in order, or -1 when its terms are not such a run.
+     */
+    int[] denseLoad;
+
+    int[] denseLane;
+
+    /** A direct block's largest term lane: it runs direct only when vl is above it. */
+    int maxTermLane;
+
+    /** Per load, 0xFF (vld.u8) or -1 (vld.s8): the mask that makes a byte its lane value. */
+    int[] loadMask;
   }
 
   private static final int OP_VDOT4 = 0;
@@ -235,6 +276,7 @@ final class FusedBlocks {
     wz = new int[Math.max(1, maxWeights) * ex.lanes];
     acc = new int[ex.lanes];
     termA = new int[Math.max(1, maxTerms)];
+    rowAddrs = new int[Math.max(1, maxTerms)];
   }
 
   private static boolean fusible(Executor ex, int pc) {
@@ -472,6 +514,56 @@ final class FusedBlocks {
         blk.rawW[t] = o >= 0 ? o * lanes : (blk.loads + (-1 - o)) * lanes;
       }
     }
+    planDirect(blk, lanes);
+  }
+
+  /** Decides whether a shared block is direct ({@link Block#direct}) and, if so, its plan. */
+  private static void planDirect(Block blk, int lanes) {
+    blk.loadMask = new int[blk.loads];
+    for (int j = 0; j < blk.loads; j++) {
+      blk.loadMask[j] = blk.loadSigned[j] ? -1 : 0xFF;
+    }
+    if (!blk.shared) {
+      return;
+    }
+    int m = blk.accs.length;
+    int n = blk.rawW.length;
+    boolean direct = true;
+    blk.rowLoad = new int[n];
+    for (int t = 0; t < n; t++) {
+      int o = blk.weightOperands[blk.termW[0][t] / lanes];
+      direct &= o >= 0;
+      if (o >= 0) {
+        blk.rowLoad[t] = o;
+        direct &=
+            blk.loadSpad[o] == blk.loadSpad[blk.rowLoad[0]]
+                && blk.loadSigned[o] == blk.loadSigned[blk.rowLoad[0]];
+      }
+    }
+    blk.termLoad = new int[m][n];
+    blk.termLane = new int[m][n];
+    blk.denseLoad = new int[m];
+    blk.denseLane = new int[m];
+    for (int i = 0; i < m; i++) {
+      int[] from = blk.termFrom[i];
+      for (int t = 0; t < n; t++) {
+        direct &= from[t] >= 0;
+        blk.termLoad[i][t] = Math.max(from[t], 0) / lanes;
+        blk.termLane[i][t] = Math.max(from[t], 0) % lanes;
+        blk.maxTermLane = Math.max(blk.maxTermLane, blk.termLane[i][t]);
+      }
+      boolean dense = n > 0;
+      for (int t = 0; t < n; t++) {
+        dense &= from[t] == from[0] + t && blk.termLoad[i][t] == blk.termLoad[i][0];
+      }
+      blk.denseLoad[i] = dense ? blk.termLoad[i][0] : -1;
+      blk.denseLane[i] = dense ? blk.termLane[i][0] : 0;
+    }
+    blk.direct = direct && n > 0;
+    if (blk.direct) {
+      blk.rowSpad = blk.loadSpad[blk.rowLoad[0]];
+      blk.rowMask = blk.loadMask[blk.rowLoad[0]];
+    }
   }
 
   /** The tracked kernels' extra plan: {@link Block#sharedDot4}, {@link Block#vmacAt}. */
@@ -552,20 +644,31 @@ final class FusedBlocks {
     // Nothing below can fail.
     final int lanes = e.lanes;
     final int[] slot = slots;
-    for (int j = 0; j < b.loads; j++) {
-      widen(e.spads[b.loadSpad[j]], addrs[j], b.loadSigned[j], slot, j * lanes, vl);
-    }
-    if (b.shared && !af.trackWidth) {
-      runShared(b);
+    // Lanes at or above vl read as 0 from a register, and from a scratchpad as whatever is there.
+    if (b.direct && !af.trackWidth && b.maxTermLane < vl) {
+      runDirect(b);
       sharedRuns++;
-    } else if (b.sharedDot4 && af.trackWidth) {
-      runSharedTracked(b);
-      trackedSharedRuns++;
+      directRuns++;
+      for (int i = 0; i < b.vReg.length; i++) {
+        int j = b.vSlot[i];
+        widen(e.spads[b.loadSpad[j]], addrs[j], b.loadSigned[j], e.v[b.vReg[i]], 0, vl);
+      }
     } else {
-      runPerAccumulator(b);
-    }
-    for (int i = 0; i < b.vReg.length; i++) {
-      System.arraycopy(slot, b.vSlot[i] * lanes, e.v[b.vReg[i]], 0, lanes);
+      for (int j = 0; j < b.loads; j++) {
+        widen(e.spads[b.loadSpad[j]], addrs[j], b.loadSigned[j], slot, j * lanes, vl);
+      }
+      if (b.shared && !af.trackWidth) {
+        runShared(b);
+        sharedRuns++;
+      } else if (b.sharedDot4 && af.trackWidth) {
+        runSharedTracked(b);
+        trackedSharedRuns++;
+      } else {
+        runPerAccumulator(b);
+      }
+      for (int i = 0; i < b.vReg.length; i++) {
+        System.arraycopy(slot, b.vSlot[i] * lanes, e.v[b.vReg[i]], 0, lanes);
+      }
     }
     for (int i = 0; i < b.xReg.length; i++) {
       x[b.xReg[i]] = x0[b.xBase[i]] + b.xOff[i];
@@ -639,6 +742,88 @@ final class FusedBlocks {
         int v = acc[i * lanes + l];
         for (int t = 0; t < n; t++) {
           v += as[i * n + t] * slot[rows[t] + l];
+        }
+        acc[i * lanes + l] = v - zw[l] * sums[i];
+      }
+      long[] lanesOfAcc = af.lanes[b.accs[i]];
+      int l = Datapath.VECTOR_LANES ? VectorLanes.widen(acc, i * lanes, lanesOfAcc, vl) : 0;
+      for (; l < vl; l++) {
+        lanesOfAcc[l] = acc[i * lanes + l];
+      }
+    }
+  }
+
+  /**
+   * A direct shared block's MACs ({@link Block#direct}): as {@link #runShared}, reading the terms
+   * and the weight rows straight from the scratchpads' bytes at the loads' addresses, which {@link
+   * #run} checked; the same sums in the same int arithmetic.
+   */
+  private void runDirect(Block b) {
+    Executor e = ex;
+    AccumulatorFile af = e.accs;
+    final int lanes = e.lanes;
+    final int vl = e.vl;
+    final int zx = e.zx;
+    final int m = b.accs.length;
+    final int n = b.rowLoad.length;
+    final int[] as = sharedA;
+    final int[] acc = sharedAcc;
+    final int[] sums = sharedSums;
+    final int[] rowAt = rowAddrs;
+    final int[] at = addrs;
+    for (int t = 0; t < n; t++) {
+      rowAt[t] = at[b.rowLoad[t]];
+    }
+    for (int i = 0; i < m; i++) {
+      long magnitudes;
+      int dense = b.denseLoad[i];
+      if (dense >= 0 && Datapath.VECTOR_LANES) {
+        magnitudes =
+            VectorLanes.offsetBytes(
+                e.spads[b.loadSpad[dense]],
+                at[dense] + b.denseLane[i],
+                b.loadMask[dense],
+                zx,
+                as,
+                i * n,
+                n,
+                sums,
+                i);
+      } else {
+        int[] loadOf = b.termLoad[i];
+        int[] laneOf = b.termLane[i];
+        magnitudes = 0;
+        int sum = 0;
+        for (int t = 0; t < n; t++) {
+          int j = loadOf[t];
+          int xo = (e.spads[b.loadSpad[j]][at[j] + laneOf[t]] & b.loadMask[j]) - zx;
+          as[i * n + t] = xo;
+          magnitudes += Math.abs(xo);
+          sum += xo;
+        }
+        sums[i] = sum;
+      }
+      int d = b.accs[i];
+      long[] lanesOfAcc = af.lanes[d];
+      int l = Datapath.VECTOR_LANES ? VectorLanes.narrow(lanesOfAcc, acc, i * lanes, vl) : 0;
+      for (; l < vl; l++) {
+        acc[i * lanes + l] = (int) lanesOfAcc[l];
+      }
+      // The interpreter's bound: each vdot4 adds (|a0| + .. + |a3|) * 383, each vmac.e |a| * 383.
+      af.bound[d] += magnitudes * Datapath.MAX_OFFSET_OPERAND;
+    }
+    final byte[] w = e.spads[b.rowSpad];
+    final int mask = b.rowMask;
+    final int[] zw = e.zw;
+    int from =
+        Datapath.VECTOR_LANES
+            ? VectorLanes.sharedBytes(acc, as, n, m, w, rowAt, mask, zw, sums, vl, lanes)
+            : 0;
+    for (int i = 0; i < m; i++) {
+      for (int l = from; l < vl; l++) {
+        int v = acc[i * lanes + l];
+        for (int t = 0; t < n; t++) {
+          v += as[i * n + t] * (w[rowAt[t] + l] & mask);
         }
         acc[i * lanes + l] = v - zw[l] * sums[i];
       }
