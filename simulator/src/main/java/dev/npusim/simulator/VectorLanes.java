@@ -295,7 +295,7 @@ final class VectorLanes {
 
   /**
    * The broadcast terms of one accumulator of a direct shared block: {@code to[at + t] = (sp[addr +
-   * t] & mask) - zx} for t < n; their sum goes to {@code sums[sumAt]}, and the sum of their
+   * t] & mask) - zx} for t < n; their sum is added to {@code sums[sumAt]}, and the sum of their
    * magnitudes is returned (|term| <= 383: int lanes do not overflow for any block's n).
    */
   static long offsetBytes(
@@ -322,7 +322,7 @@ final class VectorLanes {
       sum += x;
       magnitudes += Math.abs(x);
     }
-    sums[sumAt] = sum;
+    sums[sumAt] += sum;
     return magnitudes;
   }
 
