@@ -936,27 +936,29 @@ final class FusedBlocks {
         rowAt[it * n + t] = at[j] + it * delta[j];
       }
     }
+    boolean vectorTerms = Datapath.VECTOR_LANES && n % VectorLanes.width() == 0;
     for (int i = 0; i < m; i++) {
       long magnitudes = 0;
-      sums[i] = 0;
       int dense = b.denseLoad[i];
-      for (int it = 0; it < k; it++) {
-        if (dense >= 0 && Datapath.VECTOR_LANES) {
-          magnitudes +=
-              VectorLanes.offsetBytes(
-                  e.spads[b.loadSpad[dense]],
-                  at[dense] + it * delta[dense] + b.denseLane[i],
-                  b.loadMask[dense],
-                  zx,
-                  as,
-                  i * nk + it * n,
-                  n,
-                  sums,
-                  i);
-        } else {
-          int[] loadOf = b.termLoad[i];
-          int[] laneOf = b.termLane[i];
-          int sum = 0;
+      if (dense >= 0 && vectorTerms) {
+        magnitudes =
+            VectorLanes.offsetRows(
+                e.spads[b.loadSpad[dense]],
+                at[dense] + b.denseLane[i],
+                delta[dense],
+                k,
+                b.loadMask[dense],
+                zx,
+                as,
+                i * nk,
+                n,
+                sums,
+                i);
+      } else {
+        int[] loadOf = b.termLoad[i];
+        int[] laneOf = b.termLane[i];
+        int sum = 0;
+        for (int it = 0; it < k; it++) {
           for (int t = 0; t < n; t++) {
             int j = loadOf[t];
             int addr = at[j] + it * delta[j] + laneOf[t];
@@ -965,8 +967,8 @@ final class FusedBlocks {
             magnitudes += Math.abs(xo);
             sum += xo;
           }
-          sums[i] += sum;
         }
+        sums[i] = sum;
       }
       int d = b.accs[i];
       long[] lanesOfAcc = af.lanes[d];

@@ -294,36 +294,49 @@ final class VectorLanes {
   }
 
   /**
-   * The broadcast terms of one accumulator of a direct shared block: {@code to[at + t] = (sp[addr +
-   * t] & mask) - zx} for t < n; their sum is added to {@code sums[sumAt]}, and the sum of their
-   * magnitudes is returned (|term| <= 383: int lanes do not overflow for any block's n).
+   * The broadcast terms of one accumulator of a direct shared block over k iterations: {@code to[at
+   * + it * n + t] = (sp[addr + it * delta + t] & mask) - zx} for it < k and t < n, where n is a
+   * multiple of the vector width (at least one); their sum goes to {@code sums[sumAt]}, and the sum
+   * of their magnitudes is returned (|term| <= 383: int lanes do not overflow for any block's n).
+   * Both are reduced once, after every iteration; the loops run at least once each (do-while: no
+   * vector value merges with one from before a loop that may not run).
    */
-  static long offsetBytes(
-      byte[] sp, int addr, int mask, int zx, int[] to, int at, int n, int[] sums, int sumAt) {
+  static long offsetRows(
+      byte[] sp,
+      int addr,
+      int delta,
+      int k,
+      int mask,
+      int zx,
+      int[] to,
+      int at,
+      int n,
+      int[] sums,
+      int sumAt) {
     int step = WIDE.length();
-    int t = 0;
-    int sum = 0;
-    long magnitudes = 0;
-    if (n >= step) {
-      IntVector s = IntVector.zero(WIDE);
-      IntVector g = IntVector.zero(WIDE);
-      for (; t <= n - step; t += step) {
-        IntVector x = row(sp, addr + t, mask).sub(zx);
-        x.intoArray(to, at + t);
+    IntVector s = IntVector.zero(WIDE);
+    IntVector g = IntVector.zero(WIDE);
+    int it = 0;
+    do {
+      int from = addr + it * delta;
+      int into = at + it * n;
+      int t = 0;
+      do {
+        IntVector x = row(sp, from + t, mask).sub(zx);
+        x.intoArray(to, into + t);
         s = s.add(x);
         g = g.add(x.abs());
-      }
-      sum = s.reduceLanes(VectorOperators.ADD);
-      magnitudes = g.reduceLanes(VectorOperators.ADD);
-    }
-    for (; t < n; t++) {
-      int x = (sp[addr + t] & mask) - zx;
-      to[at + t] = x;
-      sum += x;
-      magnitudes += Math.abs(x);
-    }
-    sums[sumAt] += sum;
-    return magnitudes;
+        t += step;
+      } while (t < n);
+      it++;
+    } while (it < k);
+    sums[sumAt] = s.reduceLanes(VectorOperators.ADD);
+    return g.reduceLanes(VectorOperators.ADD);
+  }
+
+  /** The lanes of one vector of the int-lane kernels ({@link #offsetRows} needs n a multiple). */
+  static int width() {
+    return WIDE.length();
   }
 
   /**
