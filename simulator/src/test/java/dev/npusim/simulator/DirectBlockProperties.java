@@ -1,5 +1,6 @@
 package dev.npusim.simulator;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
@@ -24,16 +25,19 @@ import org.junit.jupiter.api.Test;
  * <p>The programs are the compiled pointwise and Conv2d_0 kernels' inner loop: a hardware loop
  * whose whole body is one block of pixel loads, groups of four weight rows and a vdot4 (or vmac.e)
  * per pixel and group. Around it, what must make the fast engine fall back or stop early: loop
- * counts from 1 to 40, addresses that leave the scratchpad after some iterations (forward and
- * backward), DMA transfers left in flight over the bytes of a later iteration, biases that overflow
- * the accumulator after some iterations (16 to 48-bit, wrap and saturate), step limits inside the
- * loop, vl below the lanes the terms read, weights of mixed signedness or scratchpads, terms that
- * are not a run of one load's lanes, a pixel address register set from another register (not
- * repeatable), and width tracking on (no direct blocks).
+ * counts from 1 to 40 and around one and two runs of {@code runInLoop}, addresses that leave the
+ * scratchpad after some iterations (forward and backward), DMA transfers left in flight over the
+ * bytes of a later iteration, biases that overflow the accumulator after some iterations (16 to
+ * 48-bit, wrap and saturate), step limits inside the loop, vl below the lanes the terms read,
+ * weights of mixed signedness or scratchpads, terms that are not a run of one load's lanes, a pixel
+ * address register set from another register (not repeatable), and width tracking on (no direct
+ * blocks).
  */
 class DirectBlockProperties {
   private static final int X_PIXEL0 = 16;
   private static final int X_WGT = 14;
+  private static final int X_BASE = 15;
+  private static final int X_OUT = 24;
 
   private static long directTotal;
 
@@ -57,7 +61,7 @@ class DirectBlockProperties {
                   r.nextInt(4) == 0
                       ? machines[r.nextInt(machines.length)]
                       : machines[new int[] {0, 1, 4}[r.nextInt(3)]];
-              Program p = tileLoopProgram(r, cfg);
+              Program p = tileLoopProgram(r, cfg, false);
               long steps = r.nextInt(5) == 0 ? 1 + r.nextInt(3000) : 1_000_000;
               Machine fast =
                   FastEngineProperties.compare(cfg, p, image(r, cfg), steps, r.nextInt(8) == 0);
@@ -74,6 +78,43 @@ class DirectBlockProperties {
     assertTrue(repeatedTotal > 120, "only " + repeatedTotal + " runs of several iterations");
     assertTrue(fusedTotal > directTotal, "no fused block ran other than direct");
   }
+
+  /**
+   * The same loops inside an outer loop on the parallel engine, split into 2 or 3 parts: a worker
+   * runs the inner loops of its part several iterations at once too ({@code
+   * ParallelLoops.runIterations}).
+   */
+  @Test
+  void directLoopsRunTheSameInParallelParts() {
+    long[] merged = {0};
+    qt().withExamples(200)
+        .forAll(integers().all())
+        .checkAssert(
+            seed -> {
+              Random r = new Random(seed);
+              MachineConfig[] machines = FastEngineProperties.MACHINES;
+              MachineConfig cfg = machines[new int[] {0, 1, 4}[r.nextInt(3)]];
+              Program p = tileLoopProgram(r, cfg, true);
+              long steps = r.nextInt(5) == 0 ? 1 + r.nextInt(3000) : 1_000_000;
+              Machine interpreter = new Machine(cfg, Engine.INTERPRETER);
+              Machine parallel = new Machine(cfg, Engine.PARALLEL);
+              parallel.setParallelSplit(0, 2 + r.nextInt(2));
+              byte[] image = image(r, cfg);
+              interpreter.writeDram(0, image);
+              parallel.writeDram(0, image);
+              String a = RunOutcome.of(interpreter, p, steps);
+              String b = RunOutcome.of(parallel, p, steps);
+              merged[0] += parallel.parallelParts()[0];
+              assertEquals(a, b, "run outcome differs on\n" + p);
+              assertEquals(
+                  FastEngineProperties.state(interpreter),
+                  FastEngineProperties.state(parallel),
+                  "machine state differs on\n" + p);
+            });
+    assertTrue(merged[0] > MERGED_PARTS, "only " + merged[0] + " parts merged");
+  }
+
+  private static final long MERGED_PARTS = 80;
 
   /** Random DRAM, often with runs of equal bytes (large activations and weights: overflows). */
   private static byte[] image(Random r, MachineConfig cfg) {
@@ -94,7 +135,7 @@ class DirectBlockProperties {
    * Control registers, scratchpads from DRAM, zero points, biases, then a hardware loop (sometimes
    * inside another) whose body is one tile block, then a requantize-and-store tail.
    */
-  static Program tileLoopProgram(Random r, MachineConfig cfg) {
+  static Program tileLoopProgram(Random r, MachineConfig cfg, boolean alwaysOuter) {
     int lanes = cfg.lanes();
     List<Instruction> p = new ArrayList<>();
     csrwi(p, Csr.ZX, r.nextInt(384) - 128);
@@ -114,14 +155,8 @@ class DirectBlockProperties {
     p.add(Instruction.of(Opcode.VSETZW, 31));
     int pixels = 1 + r.nextInt(8);
     int biases = r.nextInt(5); // 0, 1: biases for some pixels; else clear accumulators
-    for (int i = 0; i < pixels; i++) {
-      if (biases < 2 && r.nextInt(3) != 0) {
-        // Biases from random bytes: often huge, so that some iterations' sums overflow.
-        li(p, 12, 4 * r.nextInt(128));
-        p.add(Instruction.of(Opcode.VBIAS, i, 12));
-      } else {
-        p.add(Instruction.of(Opcode.VCLR, i));
-      }
+    if (!alwaysOuter) {
+      freshAccumulators(p, r, pixels, biases);
     }
     // A transfer left in flight, often over bytes that only a later iteration reads.
     boolean inFlight = r.nextInt(4) == 0;
@@ -131,21 +166,40 @@ class DirectBlockProperties {
       int bytes = 16 + r.nextInt(256);
       dmaLoad(p, s, r.nextInt(Math.min(size, 4096) - bytes), bytes, r.nextInt(1 << 12));
     }
-    boolean outer = r.nextInt(3) == 0;
+    boolean outer = alwaysOuter || r.nextInt(3) == 0;
     int outerAt = -1;
     if (outer) {
-      li(p, 6, 1 + r.nextInt(3));
+      // With alwaysOuter, a compiled tile loop the parallel engine can split: fresh accumulators,
+      // pixels from a base advanced per iteration, outputs stored through a post-increment.
+      li(p, X_BASE, r.nextInt(256));
+      li(p, X_OUT, 0);
+      li(p, 6, alwaysOuter ? 2 + r.nextInt(6) : 1 + r.nextInt(3));
       outerAt = p.size();
       p.add(null);
     }
     // Pixel and weight addresses: inside, near an end (later iterations leave), or outside.
     int actInc = pick(r, new int[] {lanes, lanes, 4, 0, -lanes, 3});
+    if (alwaysOuter) {
+      freshAccumulators(p, r, pixels, biases);
+    }
     for (int i = 0; i < pixels; i++) {
-      li(p, X_PIXEL0 + i, address(r, Math.min(actBytes, 4096), lanes));
+      if (alwaysOuter) {
+        p.add(Instruction.of(Opcode.ADDI, X_PIXEL0 + i, X_BASE, i * lanes));
+      } else {
+        li(p, X_PIXEL0 + i, address(r, Math.min(actBytes, 4096), lanes));
+      }
     }
     int wgtInc = pick(r, new int[] {lanes, lanes, lanes, 0, -lanes, 1});
     li(p, X_WGT, address(r, Math.min(wgtBytes, 4096), lanes));
-    li(p, 7, 1 + r.nextInt(r.nextBoolean() ? 40 : 4));
+    boolean broadcast = r.nextInt(5) == 0;
+    int groups = 1 + r.nextInt(Math.min(8, lanes / 4));
+    // Counts around one and two runs of FusedBlocks.runInLoop (1024 terms per accumulator).
+    int repeat = 1024 / (broadcast ? groups : 4 * groups);
+    int count =
+        r.nextInt(4) == 0
+            ? repeat - 1 + r.nextInt(3) + (r.nextBoolean() ? repeat : 0)
+            : 1 + r.nextInt(r.nextBoolean() ? 40 : 4);
+    li(p, 7, count);
     int loopAt = p.size();
     p.add(null);
     // The body: pixels, then groups of four weight rows, each into every pixel's accumulator.
@@ -158,11 +212,9 @@ class DirectBlockProperties {
           Instruction.of(
               opcode(r, r.nextInt(12) != 0), i, Scratchpad.ACT.ordinal(), X_PIXEL0 + i, actInc));
     }
-    boolean broadcast = r.nextInt(5) == 0;
     boolean dense = r.nextInt(4) != 0;
     boolean weightsSigned = r.nextBoolean();
     boolean mixed = r.nextInt(10) == 0;
-    int groups = 1 + r.nextInt(Math.min(8, lanes / 4));
     for (int g = 0; g < groups; g++) {
       for (int q = 0; q < 4; q++) {
         int spad = mixed && r.nextBoolean() ? Scratchpad.ACT.ordinal() : Scratchpad.WGT.ordinal();
@@ -185,6 +237,13 @@ class DirectBlockProperties {
       }
     }
     p.set(loopAt, Instruction.of(Opcode.LOOP, 7, p.size()));
+    if (alwaysOuter) {
+      for (int i = 0; i < pixels; i++) {
+        p.add(Instruction.of(Opcode.VRQ, 20 + i % 4, i));
+        p.add(Instruction.of(Opcode.VST, 20 + i % 4, Scratchpad.OUT.ordinal(), X_OUT, lanes));
+      }
+      p.add(Instruction.of(Opcode.ADDI, X_BASE, X_BASE, r.nextInt(3) * lanes));
+    }
     if (outer) {
       p.add(Instruction.of(Opcode.NOP));
       p.set(outerAt, Instruction.of(Opcode.LOOP, 6, p.size()));
@@ -199,6 +258,18 @@ class DirectBlockProperties {
       return Program.of(p);
     } catch (dev.npusim.isa.ProgramException e) {
       throw new AssertionError("generator made an invalid program: " + e.getMessage(), e);
+    }
+  }
+
+  /** Per pixel, vbias from random bytes (often huge: later iterations overflow) or vclr. */
+  private static void freshAccumulators(List<Instruction> p, Random r, int pixels, int biases) {
+    for (int i = 0; i < pixels; i++) {
+      if (biases < 2 && r.nextInt(3) != 0) {
+        li(p, 12, 4 * r.nextInt(128));
+        p.add(Instruction.of(Opcode.VBIAS, i, 12));
+      } else {
+        p.add(Instruction.of(Opcode.VCLR, i));
+      }
     }
   }
 
