@@ -287,7 +287,7 @@ final class Executor {
       epilogue = new FusedEpilogue(this, fused.blockAt);
     }
     int block = fused.blockAt[pc];
-    if (block >= 0 && fused.run(fused.blocks[block], maxSteps)) {
+    if (block >= 0 && fused.runInLoop(fused.blocks[block], maxSteps)) {
       return fused.blocks[block].end;
     }
     int run = epilogue.runAt[pc];

@@ -43,6 +43,12 @@ final class FusedBlocks {
   /** Of those, shared blocks run as one matrix product (tests check that they happen too). */
   long sharedRuns;
 
+  /** Of those, shared blocks run on the scratchpads' bytes ({@link Block#direct}; tested). */
+  long directRuns;
+
+  /** Runs of several iterations of a loop at once ({@link #runInLoop}; tested). */
+  long repeatedRuns;
+
   /** Blocks run fused with width tracking, as one tracked matrix product (tests check these). */
   long trackedSharedRuns;
 
@@ -74,6 +80,9 @@ final class FusedBlocks {
   private final int[] sharedAcc;
 
   private final int[] sharedSums = new int[AccumulatorFile.REGISTERS];
+
+  /** A direct block's weight row addresses, one per term, at the current run. */
+  private final int[] rowAddrs;
 
   /** One block, decoded into primitive arrays. */
   static final class Block {
@@ -179,6 +188,76 @@ final class FusedBlocks {
     int[][] vmacInOff;
     int[][][] vmacWRow;
     int[][] vmacWOff;
+
+    /**
+     * True for a shared block whose weight rows and broadcast terms all come from its own loads,
+     * the weight rows from one scratchpad with one signedness (every compiled conv2d tile):
+     * untracked, it runs on the scratchpads' bytes ({@link #runDirect}), widening only the loads
+     * that end in a register, since the slots would be read once.
+     */
+    boolean direct;
+
+    /** A direct block's weight scratchpad, and 0xFF (vld.u8) or -1 (vld.s8) as its byte mask. */
+    int rowSpad;
+
+    int rowMask;
+
+    /** A direct block's load of each term's weight row. */
+    int[] rowLoad;
+
+    /** Per accumulator of a direct block, each term's load and lane. */
+    int[][] termLoad;
+
+    int[][] termLane;
+
+    /**
+     * Per accumulator of a direct block, the load whose lanes {@code denseLane[i]} onward are its
+     * terms in order, or -1 when its terms are not such a run.
+     */
+    int[] denseLoad;
+
+    int[] denseLane;
+
+    /** A direct block's largest term lane: it runs direct only when vl is above it. */
+    int maxTermLane;
+
+    /** Per load, 0xFF (vld.u8) or -1 (vld.s8): the mask that makes a byte its lane value. */
+    int[] loadMask;
+
+    /**
+     * The loads as spans: per scratchpad and address register at entry, the least and greatest
+     * offset, so that the pre-check tests a few spans instead of every load (the weight rows of a
+     * compiled tile are 32 loads from one register). Null when there are as many spans as loads.
+     */
+    int[] spanSpad;
+
+    int[] spanBase;
+
+    int[] spanMinOff;
+
+    int[] spanMaxOff;
+
+    /** True when every instruction of the block is a vector one (loads and MACs, no addi). */
+    boolean allVector;
+
+    /**
+     * Per span, what one iteration adds to its address register: the register's xOff when the block
+     * leaves it at its own value plus xOff, else 0 (a register the block does not write).
+     */
+    int[] spanDelta;
+
+    /** Per load, the same for its address register. */
+    int[] loadDelta;
+
+    /**
+     * True for a direct block that leaves every scalar register it writes at its own value at entry
+     * plus a constant (post-increments and addi from itself): k iterations of it are then one
+     * direct block of k times the terms ({@link #runInLoop}).
+     */
+    boolean repeatable;
+
+    /** How many iterations {@link #runInLoop} runs at once at most (its buffers' size). */
+    int maxRepeat = 1;
   }
 
   private static final int OP_VDOT4 = 0;
@@ -242,7 +321,7 @@ final class FusedBlocks {
         maxLoads = Math.max(maxLoads, b.loads);
         maxWeights = Math.max(maxWeights, b.weightOperands.length);
         for (int[] list : b.termFrom) {
-          maxTerms = Math.max(maxTerms, list.length);
+          maxTerms = Math.max(maxTerms, list.length * b.maxRepeat);
         }
       }
       pc = end;
@@ -259,6 +338,7 @@ final class FusedBlocks {
     wz = new int[Math.max(1, maxWeights) * ex.lanes];
     acc = new int[ex.lanes];
     termA = new int[Math.max(1, maxTerms)];
+    rowAddrs = new int[Math.max(1, maxTerms)];
   }
 
   private static boolean fusible(Executor ex, int pc) {
@@ -284,11 +364,14 @@ final class FusedBlocks {
     blk.cycles = scan.cycles;
     blk.vectorPcs = scan.vectorPcs.stream().mapToInt(Integer::intValue).toArray();
     planLoads(blk, scan.loads);
+    planSpans(blk);
+    blk.allVector = blk.vectorPcs.length == end - start;
     planFinalRegisters(blk, scan);
     planAccumulators(blk, scan.perAcc, scan.weightOperands, ex.lanes);
     blk.weightOperands = scan.weightOperands.stream().mapToInt(Integer::intValue).toArray();
     planShared(blk, ex.lanes);
     planTracked(blk, ex.lanes);
+    planRepeat(blk);
     return blk;
   }
 
@@ -402,6 +485,55 @@ final class FusedBlocks {
     blk.spads = spads.stream().mapToInt(Integer::intValue).toArray();
   }
 
+  /** Most terms per accumulator that {@link #runInLoop} gathers for one run of iterations. */
+  private static final int REPEAT_TERMS = 1024;
+
+  /** {@link Block#repeatable}, the deltas of its spans and loads, and {@link Block#maxRepeat}. */
+  private static void planRepeat(Block blk) {
+    int[] delta = new int[Executor.XREGS];
+    boolean repeatable = blk.direct;
+    for (int i = 0; i < blk.xReg.length; i++) {
+      repeatable &= blk.xBase[i] == blk.xReg[i];
+      delta[blk.xReg[i]] = blk.xOff[i];
+    }
+    blk.repeatable = repeatable;
+    blk.loadDelta = new int[blk.loads];
+    blk.spanDelta = new int[blk.spanSpad.length];
+    if (!repeatable) {
+      return;
+    }
+    for (int j = 0; j < blk.loads; j++) {
+      blk.loadDelta[j] = delta[blk.loadBase[j]];
+    }
+    for (int g = 0; g < blk.spanSpad.length; g++) {
+      blk.spanDelta[g] = delta[blk.spanBase[g]];
+    }
+    blk.maxRepeat = Math.max(1, REPEAT_TERMS / blk.rowLoad.length);
+  }
+
+  /** The loads' spans ({@link Block#spanSpad}). */
+  private static void planSpans(Block blk) {
+    List<int[]> spans = new ArrayList<>(); // {spad, base, min, max}
+    for (int j = 0; j < blk.loads; j++) {
+      int[] span = null;
+      for (int[] g : spans) {
+        if (g[0] == blk.loadSpad[j] && g[1] == blk.loadBase[j]) {
+          span = g;
+        }
+      }
+      if (span == null) {
+        spans.add(new int[] {blk.loadSpad[j], blk.loadBase[j], blk.loadOff[j], blk.loadOff[j]});
+      } else {
+        span[2] = Math.min(span[2], blk.loadOff[j]);
+        span[3] = Math.max(span[3], blk.loadOff[j]);
+      }
+    }
+    blk.spanSpad = spans.stream().mapToInt(g -> g[0]).toArray();
+    blk.spanBase = spans.stream().mapToInt(g -> g[1]).toArray();
+    blk.spanMinOff = spans.stream().mapToInt(g -> g[2]).toArray();
+    blk.spanMaxOff = spans.stream().mapToInt(g -> g[3]).toArray();
+  }
+
   /** The scalar and vector registers the block writes, with their final symbolic values. */
   private static void planFinalRegisters(Block blk, Scan scan) {
     List<int[]> xs = new ArrayList<>();
@@ -496,6 +628,56 @@ final class FusedBlocks {
         blk.rawW[t] = o >= 0 ? o * lanes : (blk.loads + (-1 - o)) * lanes;
       }
     }
+    planDirect(blk, lanes);
+  }
+
+  /** Decides whether a shared block is direct ({@link Block#direct}) and, if so, its plan. */
+  private static void planDirect(Block blk, int lanes) {
+    blk.loadMask = new int[blk.loads];
+    for (int j = 0; j < blk.loads; j++) {
+      blk.loadMask[j] = blk.loadSigned[j] ? -1 : 0xFF;
+    }
+    if (!blk.shared) {
+      return;
+    }
+    int m = blk.accs.length;
+    int n = blk.rawW.length;
+    boolean direct = true;
+    blk.rowLoad = new int[n];
+    for (int t = 0; t < n; t++) {
+      int o = blk.weightOperands[blk.termW[0][t] / lanes];
+      direct &= o >= 0;
+      if (o >= 0) {
+        blk.rowLoad[t] = o;
+        direct &=
+            blk.loadSpad[o] == blk.loadSpad[blk.rowLoad[0]]
+                && blk.loadSigned[o] == blk.loadSigned[blk.rowLoad[0]];
+      }
+    }
+    blk.termLoad = new int[m][n];
+    blk.termLane = new int[m][n];
+    blk.denseLoad = new int[m];
+    blk.denseLane = new int[m];
+    for (int i = 0; i < m; i++) {
+      int[] from = blk.termFrom[i];
+      for (int t = 0; t < n; t++) {
+        direct &= from[t] >= 0;
+        blk.termLoad[i][t] = Math.max(from[t], 0) / lanes;
+        blk.termLane[i][t] = Math.max(from[t], 0) % lanes;
+        blk.maxTermLane = Math.max(blk.maxTermLane, blk.termLane[i][t]);
+      }
+      boolean dense = n > 0;
+      for (int t = 0; t < n; t++) {
+        dense &= from[t] == from[0] + t && blk.termLoad[i][t] == blk.termLoad[i][0];
+      }
+      blk.denseLoad[i] = dense ? blk.termLoad[i][0] : -1;
+      blk.denseLane[i] = dense ? blk.termLane[i][0] : 0;
+    }
+    blk.direct = direct && n > 0;
+    if (blk.direct) {
+      blk.rowSpad = blk.loadSpad[blk.rowLoad[0]];
+      blk.rowMask = blk.loadMask[blk.rowLoad[0]];
+    }
   }
 
   /** The tracked kernels' extra plan: {@link Block#sharedDot4}, {@link Block#vmacAt}. */
@@ -564,74 +746,116 @@ final class FusedBlocks {
    * returns false, having changed nothing, otherwise.
    */
   boolean run(Block b, long maxSteps) {
+    return runTimes(b, maxSteps, 1);
+  }
+
+  /**
+   * As {@link #run}, and when the block is the whole body of the innermost hardware loop, at the
+   * start of one of its iterations, runs up to {@link Block#maxRepeat} iterations at once if
+   * nothing in any of them can fault, stall or overflow, taking their back edges but the last one
+   * (which the caller's {@link Executor#loopBack} takes). The loop's back edge costs no cycle and
+   * retires nothing, so k iterations are k runs of the block back to back: their MACs are one
+   * direct block of k times the terms, its accumulators kept in int lanes throughout.
+   */
+  boolean runInLoop(Block b, long maxSteps) {
+    Executor e = ex;
+    int top = e.loopTop;
+    if (b.repeatable
+        && top >= 0
+        && e.loopStart[top] == b.start
+        && e.loopEnd[top] == b.end
+        && e.loopCount[top] > 1) {
+      int k = (int) Math.min(e.loopCount[top], b.maxRepeat);
+      if (k > 1 && runTimes(b, maxSteps, k)) {
+        e.loopCount[top] -= k - 1;
+        repeatedRuns++;
+        return true;
+      }
+    }
+    return runTimes(b, maxSteps, 1);
+  }
+
+  /**
+   * Runs k iterations of the block (k > 1 only for a {@link Block#repeatable} one, as a direct
+   * block) if nothing in any of them can fault, stall or overflow; false, having changed nothing,
+   * otherwise.
+   */
+  private boolean runTimes(Block b, long maxSteps, int k) {
     Executor e = ex;
     AccumulatorFile af = e.accs;
-    if (e.steps + (b.end - b.start) > maxSteps) {
+    if (e.steps + (long) k * (b.end - b.start) > maxSteps) {
       return false;
     }
     int vl = e.vl;
+    // Lanes at or above vl read as 0 from a register, and from a scratchpad as whatever is there.
+    boolean direct = b.direct && !af.trackWidth && b.maxTermLane < vl;
+    if (k > 1 && !direct) {
+      return false;
+    }
     int[] x = e.x;
     System.arraycopy(x, 0, x0, 0, x0.length);
-    // Loads: bounds, then the DMA rule over each scratchpad's span of loads.
-    for (int s : b.spads) {
-      long lo = Long.MAX_VALUE;
-      long hi = Long.MIN_VALUE;
-      int size = e.spads[s].length;
-      for (int j = 0; j < b.loads; j++) {
-        if (b.loadSpad[j] != s) {
-          continue;
-        }
-        // Scalar registers wrap in 32 bits, as addi and the post-increment do.
-        int addr = x0[b.loadBase[j]] + b.loadOff[j];
-        if (addr < 0 || (long) addr + vl > size) {
-          return false;
-        }
-        addrs[j] = addr;
-        lo = Math.min(lo, addr);
-        hi = Math.max(hi, addr + vl);
-      }
-      if (!e.dma.quiet(s, lo, hi, e.cycle)) {
-        return false;
-      }
+    if (!loadsInRange(b, vl, k)) {
+      return false;
     }
     long limit = Math.min(af.max, Integer.MAX_VALUE);
     for (int i = 0; i < b.accs.length; i++) {
-      if (af.bound[b.accs[i]] + b.maxAdd[i] > limit) {
+      if (af.bound[b.accs[i]] + k * b.maxAdd[i] > limit) {
         return false;
       }
     }
     // Nothing below can fail.
     final int lanes = e.lanes;
     final int[] slot = slots;
-    for (int j = 0; j < b.loads; j++) {
-      widen(e.spads[b.loadSpad[j]], addrs[j], b.loadSigned[j], slot, j * lanes, vl);
-    }
-    if (b.shared && !af.trackWidth) {
-      runShared(b);
-      sharedRuns++;
-    } else if (b.sharedDot4 && af.trackWidth) {
-      runSharedTracked(b);
-      trackedSharedRuns++;
+    if (direct) {
+      runDirect(b, k);
+      sharedRuns += k;
+      directRuns += k;
+      // The registers as the last iteration's loads left them.
+      for (int i = 0; i < b.vReg.length; i++) {
+        int j = b.vSlot[i];
+        int addr = addrs[j] + (k - 1) * b.loadDelta[j];
+        widen(e.spads[b.loadSpad[j]], addr, b.loadSigned[j], e.v[b.vReg[i]], 0, vl);
+      }
     } else {
-      runPerAccumulator(b);
+      for (int j = 0; j < b.loads; j++) {
+        widen(e.spads[b.loadSpad[j]], addrs[j], b.loadSigned[j], slot, j * lanes, vl);
+      }
+      if (b.shared && !af.trackWidth) {
+        runShared(b);
+        sharedRuns++;
+      } else if (b.sharedDot4 && af.trackWidth) {
+        runSharedTracked(b);
+        trackedSharedRuns++;
+      } else {
+        runPerAccumulator(b);
+      }
+      for (int i = 0; i < b.vReg.length; i++) {
+        System.arraycopy(slot, b.vSlot[i] * lanes, e.v[b.vReg[i]], 0, lanes);
+      }
     }
-    for (int i = 0; i < b.vReg.length; i++) {
-      System.arraycopy(slot, b.vSlot[i] * lanes, e.v[b.vReg[i]], 0, lanes);
-    }
+    // k > 1 only when every written register is its own value at entry plus xOff (int wrap).
     for (int i = 0; i < b.xReg.length; i++) {
-      x[b.xReg[i]] = x0[b.xBase[i]] + b.xOff[i];
+      x[b.xReg[i]] = x0[b.xBase[i]] + k * b.xOff[i];
     }
     long[] hits = e.hits;
-    for (int pc = b.start; pc < b.end; pc++) {
-      hits[pc]++;
-    }
     long[] units = e.units;
-    for (int pc : b.vectorPcs) {
-      units[pc] += vl;
+    long lanesRun = (long) k * vl;
+    if (b.allVector) {
+      for (int pc = b.start; pc < b.end; pc++) {
+        hits[pc] += k;
+        units[pc] += lanesRun;
+      }
+    } else {
+      for (int pc = b.start; pc < b.end; pc++) {
+        hits[pc] += k;
+      }
+      for (int pc : b.vectorPcs) {
+        units[pc] += lanesRun;
+      }
     }
-    e.cycle += b.cycles;
-    e.steps += b.end - b.start;
-    fusedRuns++;
+    e.cycle += k * b.cycles;
+    e.steps += (long) k * (b.end - b.start);
+    fusedRuns += k;
     return true;
   }
 
@@ -690,6 +914,134 @@ final class FusedBlocks {
         int v = acc[i * lanes + l];
         for (int t = 0; t < n; t++) {
           v += as[i * n + t] * slot[rows[t] + l];
+        }
+        acc[i * lanes + l] = v - zw[l] * sums[i];
+      }
+      long[] lanesOfAcc = af.lanes[b.accs[i]];
+      int l = Datapath.VECTOR_LANES ? VectorLanes.widen(acc, i * lanes, lanesOfAcc, vl) : 0;
+      for (; l < vl; l++) {
+        lanesOfAcc[l] = acc[i * lanes + l];
+      }
+    }
+  }
+
+  /**
+   * The loads' bounds and DMA rule by spans ({@link Block#spanSpad}) over k iterations: each span's
+   * first and last address computed in long, so that when both lie in the scratchpad every load's
+   * int address (which wraps as addi does) equals its long one; then {@link #addrs} (the first
+   * iteration's). False, having changed nothing, when a load may lie outside or a transfer may
+   * overlap or stall (the interpreter then runs the block; a wrapped address that lands inside is
+   * only left to the interpreter). The DMA rule at the entry cycle holds at every later cycle until
+   * the next DMA instruction ({@link DmaEngine#quiet}), and a block has none.
+   */
+  private boolean loadsInRange(Block b, int vl, int k) {
+    Executor e = ex;
+    int[] x = x0;
+    int[] spadOf = b.spanSpad;
+    for (int s : b.spads) {
+      long lo = Long.MAX_VALUE;
+      long hi = Long.MIN_VALUE;
+      for (int g = 0; g < spadOf.length; g++) {
+        if (spadOf[g] == s) {
+          long base = x[b.spanBase[g]];
+          long last = (long) (k - 1) * b.spanDelta[g];
+          lo = Math.min(lo, base + b.spanMinOff[g] + Math.min(0, last));
+          hi = Math.max(hi, base + b.spanMaxOff[g] + Math.max(0, last) + vl);
+        }
+      }
+      if (lo < 0 || hi > e.spads[s].length || !e.dma.quiet(s, lo, hi, e.cycle)) {
+        return false;
+      }
+    }
+    int[] at = addrs;
+    for (int j = 0; j < b.loads; j++) {
+      at[j] = x[b.loadBase[j]] + b.loadOff[j];
+    }
+    return true;
+  }
+
+  /**
+   * A direct shared block's MACs ({@link Block#direct}): as {@link #runShared}, reading the terms
+   * and the weight rows straight from the scratchpads' bytes at the loads' addresses, which {@link
+   * #run} checked; the same sums in the same int arithmetic.
+   */
+  private void runDirect(Block b, int k) {
+    Executor e = ex;
+    AccumulatorFile af = e.accs;
+    final int lanes = e.lanes;
+    final int vl = e.vl;
+    final int zx = e.zx;
+    final int m = b.accs.length;
+    final int n = b.rowLoad.length;
+    final int nk = n * k;
+    final int[] as = sharedA;
+    final int[] acc = sharedAcc;
+    final int[] sums = sharedSums;
+    final int[] rowAt = rowAddrs;
+    final int[] at = addrs;
+    final int[] delta = b.loadDelta;
+    // Iteration it's terms and rows follow iteration it - 1's, as one block of nk terms.
+    for (int it = 0; it < k; it++) {
+      for (int t = 0; t < n; t++) {
+        int j = b.rowLoad[t];
+        rowAt[it * n + t] = at[j] + it * delta[j];
+      }
+    }
+    boolean vectorTerms = Datapath.VECTOR_LANES && n % VectorLanes.width() == 0;
+    for (int i = 0; i < m; i++) {
+      long magnitudes = 0;
+      int dense = b.denseLoad[i];
+      if (dense >= 0 && vectorTerms) {
+        magnitudes =
+            VectorLanes.offsetRows(
+                e.spads[b.loadSpad[dense]],
+                at[dense] + b.denseLane[i],
+                delta[dense],
+                k,
+                b.loadMask[dense],
+                zx,
+                as,
+                i * nk,
+                n,
+                sums,
+                i);
+      } else {
+        int[] loadOf = b.termLoad[i];
+        int[] laneOf = b.termLane[i];
+        int sum = 0;
+        for (int it = 0; it < k; it++) {
+          for (int t = 0; t < n; t++) {
+            int j = loadOf[t];
+            int addr = at[j] + it * delta[j] + laneOf[t];
+            int xo = (e.spads[b.loadSpad[j]][addr] & b.loadMask[j]) - zx;
+            as[i * nk + it * n + t] = xo;
+            magnitudes += Math.abs(xo);
+            sum += xo;
+          }
+        }
+        sums[i] = sum;
+      }
+      int d = b.accs[i];
+      long[] lanesOfAcc = af.lanes[d];
+      int l = Datapath.VECTOR_LANES ? VectorLanes.narrow(lanesOfAcc, acc, i * lanes, vl) : 0;
+      for (; l < vl; l++) {
+        acc[i * lanes + l] = (int) lanesOfAcc[l];
+      }
+      // The interpreter's bound: each vdot4 adds (|a0| + .. + |a3|) * 383, each vmac.e |a| * 383.
+      af.bound[d] += magnitudes * Datapath.MAX_OFFSET_OPERAND;
+    }
+    final byte[] w = e.spads[b.rowSpad];
+    final int mask = b.rowMask;
+    final int[] zw = e.zw;
+    int from =
+        Datapath.VECTOR_LANES
+            ? VectorLanes.sharedBytes(acc, as, nk, m, w, rowAt, mask, zw, sums, vl, lanes)
+            : 0;
+    for (int i = 0; i < m; i++) {
+      for (int l = from; l < vl; l++) {
+        int v = acc[i * lanes + l];
+        for (int t = 0; t < nk; t++) {
+          v += as[i * nk + t] * (w[rowAt[t] + l] & mask);
         }
         acc[i * lanes + l] = v - zw[l] * sums[i];
       }

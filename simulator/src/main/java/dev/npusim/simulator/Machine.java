@@ -268,6 +268,21 @@ public final class Machine {
     return result();
   }
 
+  private static final Opcode[] OPCODES = Opcode.values();
+
+  /** Per opcode, the index of its scratchpad operand, or -1. */
+  private static final int[] SPAD_OPERAND = new int[OPCODES.length];
+
+  /** Per opcode without a scratchpad operand, the scratchpad it always uses, or -1. */
+  private static final int[] FIXED_SPAD = new int[OPCODES.length];
+
+  static {
+    for (Opcode op : OPCODES) {
+      SPAD_OPERAND[op.ordinal()] = op.indexOf(OperandKind.SPAD);
+      FIXED_SPAD[op.ordinal()] = op.fixedScratchpad().map(Enum::ordinal).orElse(-1);
+    }
+  }
+
   private RunResult result() {
     Executor c = core;
     long[] byClass = c.countsByClass();
@@ -278,28 +293,42 @@ public final class Machine {
     long[] events = new long[EnergyEvent.values().length];
     long[] reads = new long[Scratchpad.count()];
     long[] writes = new long[Scratchpad.count()];
+    // Energy is linear in hits and lanes: sum them per opcode and scratchpad first (a program has
+    // tens of thousands of pcs and a few dozen opcodes), then apply each opcode's terms once.
+    int spadSlots = Scratchpad.count() + 1;
+    long[] hitsBy = new long[OPCODES.length * spadSlots];
+    long[] unitsBy = new long[OPCODES.length * spadSlots];
     for (int pc = 0; pc < c.ops.length; pc++) {
       long hits = c.hits[pc];
       if (hits == 0) {
         continue;
       }
-      Opcode op = c.ops[pc];
-      int spadIndex = op.indexOf(OperandKind.SPAD);
-      int spad =
-          spadIndex >= 0
-              ? c.insns[pc].operand(spadIndex)
-              : op.fixedScratchpad().map(Enum::ordinal).orElse(-1);
-      for (EnergyTerm t : op.energy()) {
-        long amount =
-            t.factor()
-                * switch (t.per()) {
-                  case INSTRUCTION -> hits;
-                  case LANE, TRANSFER_BYTE -> c.units[pc];
-                };
-        switch (t.event()) {
-          case SPAD_READ_BYTE -> reads[spad] += amount;
-          case SPAD_WRITE_BYTE -> writes[spad] += amount;
-          default -> events[t.event().ordinal()] += amount;
+      int o = c.ops[pc].ordinal();
+      int spadIndex = SPAD_OPERAND[o];
+      int spad = spadIndex >= 0 ? c.insns[pc].operand(spadIndex) : FIXED_SPAD[o];
+      int at = o * spadSlots + spad + 1;
+      hitsBy[at] += hits;
+      unitsBy[at] += c.units[pc];
+    }
+    for (int o = 0; o < OPCODES.length; o++) {
+      for (int spad = -1; spad < Scratchpad.count(); spad++) {
+        long hits = hitsBy[o * spadSlots + spad + 1];
+        if (hits == 0) {
+          continue;
+        }
+        long units = unitsBy[o * spadSlots + spad + 1];
+        for (EnergyTerm t : OPCODES[o].energy()) {
+          long amount =
+              t.factor()
+                  * switch (t.per()) {
+                    case INSTRUCTION -> hits;
+                    case LANE, TRANSFER_BYTE -> units;
+                  };
+          switch (t.event()) {
+            case SPAD_READ_BYTE -> reads[spad] += amount;
+            case SPAD_WRITE_BYTE -> writes[spad] += amount;
+            default -> events[t.event().ordinal()] += amount;
+          }
         }
       }
     }

@@ -313,7 +313,13 @@ final class ParallelLoops {
         int next;
         int block = blockAt[pc];
         int run;
-        if (block >= 0 && (usable == null || usable[block]) && f.run(blocks[block], maxSteps)) {
+        // Inside the loop at depth, a block's own inner loop may run several iterations at once
+        // (FusedBlocks.runInLoop); the loop at depth itself counts its iterations one by one.
+        if (block >= 0
+            && (usable == null || usable[block])
+            && (e.loopTop > depth
+                ? f.runInLoop(blocks[block], maxSteps)
+                : f.run(blocks[block], maxSteps))) {
           next = blocks[block].end;
         } else if ((run = runAt[pc]) >= 0 && epilogue.run(runs[run], maxSteps)) {
           // On a worker, the epilogue logs its stores itself (FusedEpilogue.storeLog).

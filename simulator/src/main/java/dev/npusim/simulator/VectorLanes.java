@@ -213,6 +213,133 @@ final class VectorLanes {
   }
 
   /**
+   * The direct shared blocks ({@code FusedBlocks}): as {@link #sharedTerms}, with weight row t the
+   * bytes {@code w[rowAt[t] + l] & mask} (mask 0xFF for vld.u8, -1 for vld.s8), widened here
+   * instead of into a buffer first. Up to eight accumulators at a time share each row's load and
+   * widening (eight accumulator vectors, the row and the zero point fit the host's 32 vector
+   * registers).
+   */
+  static int sharedBytes(
+      int[] acc,
+      int[] a,
+      int n,
+      int m,
+      byte[] w,
+      int[] rowAt,
+      int mask,
+      int[] zw,
+      int[] sums,
+      int vl,
+      int lanes) {
+    int step = WIDE.length();
+    int l = 0;
+    for (; l <= vl - step; l += step) {
+      IntVector z = IntVector.fromArray(WIDE, zw, l);
+      int i = 0;
+      for (; i + 8 <= m; i += 8) {
+        int a0 = i * n;
+        int a1 = a0 + n;
+        int a2 = a1 + n;
+        int a3 = a2 + n;
+        int a4 = a3 + n;
+        int a5 = a4 + n;
+        int a6 = a5 + n;
+        int a7 = a6 + n;
+        int at = i * lanes + l;
+        IntVector v0 = IntVector.fromArray(WIDE, acc, at);
+        IntVector v1 = IntVector.fromArray(WIDE, acc, at + lanes);
+        IntVector v2 = IntVector.fromArray(WIDE, acc, at + 2 * lanes);
+        IntVector v3 = IntVector.fromArray(WIDE, acc, at + 3 * lanes);
+        IntVector v4 = IntVector.fromArray(WIDE, acc, at + 4 * lanes);
+        IntVector v5 = IntVector.fromArray(WIDE, acc, at + 5 * lanes);
+        IntVector v6 = IntVector.fromArray(WIDE, acc, at + 6 * lanes);
+        IntVector v7 = IntVector.fromArray(WIDE, acc, at + 7 * lanes);
+        for (int t = 0; t < n; t++) {
+          IntVector wv = row(w, rowAt[t] + l, mask);
+          v0 = v0.add(wv.mul(a[a0 + t]));
+          v1 = v1.add(wv.mul(a[a1 + t]));
+          v2 = v2.add(wv.mul(a[a2 + t]));
+          v3 = v3.add(wv.mul(a[a3 + t]));
+          v4 = v4.add(wv.mul(a[a4 + t]));
+          v5 = v5.add(wv.mul(a[a5 + t]));
+          v6 = v6.add(wv.mul(a[a6 + t]));
+          v7 = v7.add(wv.mul(a[a7 + t]));
+        }
+        v0.sub(z.mul(sums[i])).intoArray(acc, at);
+        v1.sub(z.mul(sums[i + 1])).intoArray(acc, at + lanes);
+        v2.sub(z.mul(sums[i + 2])).intoArray(acc, at + 2 * lanes);
+        v3.sub(z.mul(sums[i + 3])).intoArray(acc, at + 3 * lanes);
+        v4.sub(z.mul(sums[i + 4])).intoArray(acc, at + 4 * lanes);
+        v5.sub(z.mul(sums[i + 5])).intoArray(acc, at + 5 * lanes);
+        v6.sub(z.mul(sums[i + 6])).intoArray(acc, at + 6 * lanes);
+        v7.sub(z.mul(sums[i + 7])).intoArray(acc, at + 7 * lanes);
+      }
+      for (; i < m; i++) {
+        int a0 = i * n;
+        IntVector v0 = IntVector.fromArray(WIDE, acc, i * lanes + l);
+        for (int t = 0; t < n; t++) {
+          v0 = v0.add(row(w, rowAt[t] + l, mask).mul(a[a0 + t]));
+        }
+        v0.sub(z.mul(sums[i])).intoArray(acc, i * lanes + l);
+      }
+    }
+    return l;
+  }
+
+  /** Bytes {@code w[at..]} widened to int lanes and masked (0xFF: zero-extended; -1: signed). */
+  private static IntVector row(byte[] w, int at, int mask) {
+    return ((IntVector)
+            ByteVector.fromArray(WIDE_BYTES, w, at).convertShape(VectorOperators.B2I, WIDE, 0))
+        .and(mask);
+  }
+
+  /**
+   * The broadcast terms of one accumulator of a direct shared block over k iterations: {@code to[at
+   * + it * n + t] = (sp[addr + it * delta + t] & mask) - zx} for it < k and t < n, where n is a
+   * multiple of the vector width (at least one); their sum goes to {@code sums[sumAt]}, and the sum
+   * of their magnitudes is returned (|term| <= 383: int lanes do not overflow for any block's n).
+   * Both are reduced once, after every iteration; the loops run at least once each (do-while: no
+   * vector value merges with one from before a loop that may not run).
+   */
+  static long offsetRows(
+      byte[] sp,
+      int addr,
+      int delta,
+      int k,
+      int mask,
+      int zx,
+      int[] to,
+      int at,
+      int n,
+      int[] sums,
+      int sumAt) {
+    int step = WIDE.length();
+    IntVector s = IntVector.zero(WIDE);
+    IntVector g = IntVector.zero(WIDE);
+    int it = 0;
+    do {
+      int from = addr + it * delta;
+      int into = at + it * n;
+      int t = 0;
+      do {
+        IntVector x = row(sp, from + t, mask).sub(zx);
+        x.intoArray(to, into + t);
+        s = s.add(x);
+        g = g.add(x.abs());
+        t += step;
+      } while (t < n);
+      it++;
+    } while (it < k);
+    sums[sumAt] = s.reduceLanes(VectorOperators.ADD);
+    return g.reduceLanes(VectorOperators.ADD);
+  }
+
+  /** The lanes of one vector of the int-lane kernels ({@link #offsetRows} needs n a multiple). */
+  static int width() {
+    return WIDE.length();
+  }
+
+  /**
    * {@code to[at + l] = (int) from[l]} (accumulator lanes that hold ints) for l below {@link
    * #covered}(vl); returns that bound, the caller does the rest.
    */
