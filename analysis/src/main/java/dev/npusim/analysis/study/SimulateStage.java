@@ -130,6 +130,9 @@ final class SimulateStage {
   /** Identifies an isolated run: the same layer fed the same quantized float input. */
   private record IsolatedKey(GraphKey graphKey, QuantizedLayer layer, QuantParams input) {}
 
+  /** Identifies an isolated run's input: one layer's float input, quantized one way. */
+  private record IsolatedInputKey(GraphKey graphKey, QuantParams input) {}
+
   /** A machine of its own for one task, with only as much DRAM as the largest program uses. */
   private Machine machineFor(List<SchemeRun> runs) {
     long dramNeeded = 1 << 20;
@@ -192,26 +195,20 @@ final class SimulateStage {
         actOut.put(e.getKey(), out);
       }
       Map<IsolatedKey, int[]> isolated = new HashMap<>();
+      // An isolated run's input, per float graph and input quantization: schemes that differ only
+      // in this layer's weights (tf8 and tf8-dw-per-channel on a depthwise layer) quantize it once.
+      Map<IsolatedInputKey, int[]> isolatedInputs = new HashMap<>();
       for (SchemeState st : states) {
         QuantizedNetwork.Layer l = st.run.net().layers().get(i);
         FloatLayer f = l.floatLayer();
         LayerSums s = new LayerSums();
         st.sums.put(l.name(), s);
-        // The SQNR sums read the tensors in place (no copies: the study runs at -Xmx1g with
-        // little to spare), with running sums in locals (Sqnr.add's bulk form, bit-identical).
-        FloatTensor ref = floatOut.get(st.run.graphKey());
-        int n = ref.size();
         FloatTensor w = st.run.passes().weightsOnly.runLayer(f.name(), st.weightsOnly.inputOf(f));
         st.weightsOnly.put(f, w);
-        s.weightsOnly.add(n, ref::get, w::get);
-        FloatTensor a = actOut.get(st.run.activationKey());
-        s.activationsOnly.add(n, ref::get, a::get);
         o.progress().advance(1, l.name());
         // The quantized pipeline on the simulator, with the accumulator watermark.
         machine.trackAccumulatorWidth(true);
         int[] out = simulatedLayer(runner, st, l, s);
-        QuantParams op = l.outputParams();
-        s.cumulative.add(n, ref::get, k -> op.dequantize(out[k]));
         o.progress().advance(2, l.name());
         // This layer alone, fed its float input quantized; shared by schemes that agree on it.
         machine.trackAccumulatorWidth(false);
@@ -222,14 +219,25 @@ final class SimulateStage {
           IsolatedKey key = new IsolatedKey(st.run.graphKey(), l.quantized(), l.inputParams());
           iso = isolated.get(key);
           if (iso == null) {
-            int[] isoIn = quantize(floatIn.get(st.run.graphKey()), l.inputParams());
+            int[] isoIn =
+                isolatedInputs.computeIfAbsent(
+                    new IsolatedInputKey(st.run.graphKey(), l.inputParams()),
+                    k -> quantize(floatIn.get(k.graphKey()), k.input()));
             iso = simulate(runner, st.run.compiled().get(l.name()), isoIn, l).output();
             isolated.put(key, iso);
           }
         }
-        int[] isolatedOut = iso;
-        s.isolated.add(n, ref::get, k -> op.dequantize(isolatedOut[k]));
+        // The SQNR sums in one pass, reading the tensors in place (no copies: the study runs at
+        // -Xmx1g with little to spare).
+        s.addErrors(
+            floatOut.get(st.run.graphKey()),
+            w,
+            actOut.get(st.run.activationKey()),
+            out,
+            iso,
+            l.outputParams());
         o.progress().advance(1, l.name());
+        QuantParams op = l.outputParams();
         if (predictors.contains(l.name())) {
           st.heads.put(l.name(), dequantize(out, op, f.outputShape()));
         }
@@ -303,29 +311,7 @@ final class SimulateStage {
         act == Activation.Kind.RELU6
             ? zo + Activation.RELU6_MAX / op.scale()
             : Double.POSITIVE_INFINITY;
-    int lo = q.activationMin();
-    int hi = q.activationMax();
-    s.addRounding(out, exact, lo, hi);
-    // Running sums in locals, stored once: the same additions in the same order as adding into
-    // the fields element by element, without a store per element.
-    double signalEnergy = s.signalEnergy;
-    double clippedEnergy = s.clippedEnergy;
-    long saturated = s.saturated;
-    for (int i = 0; i < exact.length; i++) {
-      double u = exact[i];
-      double intended = Math.min(Math.max(u, actLo), actHi);
-      signalEnergy += (intended - zo) * (intended - zo);
-      // Clamped by the 8-bit range where the float activation would not clip: saturation.
-      double lost = intended - Math.min(Math.max(intended, lo), hi);
-      if (Math.abs(lost) > 0.5) {
-        saturated++;
-      }
-      clippedEnergy += lost * lost;
-    }
-    s.outputs += exact.length;
-    s.signalEnergy = signalEnergy;
-    s.clippedEnergy = clippedEnergy;
-    s.saturated = saturated;
+    s.addRequantization(out, exact, q.activationMin(), q.activationMax(), zo, actLo, actHi);
   }
 
   static int[] quantize(FloatTensor t, QuantParams p) {
