@@ -18,14 +18,18 @@ import dev.npusim.kernels.quant.QuantizedNetwork;
 import dev.npusim.models.graph.FloatGraphExecutor;
 import dev.npusim.models.image.ImageFile;
 import dev.npusim.simulator.Machine;
+import dev.npusim.simulator.MachineConfig;
 import dev.npusim.simulator.RunResult;
 import dev.npusim.simulator.SimulationFault;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 
@@ -73,7 +77,7 @@ final class SimulateStage {
       tasks.add(
           pool.submit(
               () -> {
-                heap.acquire();
+                StudyPool.acquire(heap);
                 try {
                   return imageTask(schemeRuns, f.name(), dumpThis);
                 } finally {
@@ -133,15 +137,15 @@ final class SimulateStage {
   /** Identifies an isolated run's input: one layer's float input, quantized one way. */
   private record IsolatedInputKey(GraphKey graphKey, QuantParams input) {}
 
-  /** A machine of its own for one task, with only as much DRAM as the largest program uses. */
-  private Machine machineFor(List<SchemeRun> runs) {
+  /** The machine for one image's runs, with only as much DRAM as the largest program uses. */
+  private MachineConfig machineFor(List<SchemeRun> runs) {
     long dramNeeded = 1 << 20;
     for (SchemeRun r : runs) {
       for (CompiledLayer c : r.compiled().values()) {
         dramNeeded = Math.max(dramNeeded, c.plan().dramBytes());
       }
     }
-    return new Machine(o.machine().withDram((int) Math.min(o.machine().dramBytes(), dramNeeded)));
+    return o.machine().withDram((int) Math.min(o.machine().dramBytes(), dramNeeded));
   }
 
   /**
@@ -152,8 +156,7 @@ final class SimulateStage {
   private Map<QuantScheme, ImageFigures> imageTask(List<SchemeRun> runs, String image, boolean dump)
       throws AnalysisException {
     FloatTensor input = images.get(image);
-    Machine machine = machineFor(runs);
-    LayerRunner runner = new LayerRunner(machine);
+    Machines runners = new Machines(machineFor(runs));
     Map<GraphKey, LiveTensors<FloatTensor>> floats = new LinkedHashMap<>();
     Map<GraphKey, FloatGraphExecutor> floatRefs = new HashMap<>();
     Map<ActivationKey, LiveTensors<FloatTensor>> acts = new LinkedHashMap<>();
@@ -194,49 +197,47 @@ final class SimulateStage {
         e.getValue().put(l.floatLayer(), out);
         actOut.put(e.getKey(), out);
       }
-      Map<IsolatedKey, int[]> isolated = new HashMap<>();
+      // Each scheme's layer as a piece of its own, which an idle core may take: its weights-only
+      // pass, its simulated pipeline with the exact requantization, and the isolated runs it is the
+      // first scheme to need (schemes that agree on one share it).
+      Map<IsolatedKey, SchemeState> isolatedBy = new HashMap<>();
       // An isolated run's input, per float graph and input quantization: schemes that differ only
       // in this layer's weights (tf8 and tf8-dw-per-channel on a depthwise layer) quantize it once.
-      Map<IsolatedInputKey, int[]> isolatedInputs = new HashMap<>();
+      Map<IsolatedInputKey, int[]> isolatedInputs = new ConcurrentHashMap<>();
+      List<StudyPool.Work<SchemeLayer>> pieces = new ArrayList<>();
       for (SchemeState st : states) {
         QuantizedNetwork.Layer l = st.run.net().layers().get(i);
-        FloatLayer f = l.floatLayer();
         LayerSums s = new LayerSums();
         st.sums.put(l.name(), s);
-        FloatTensor w = st.run.passes().weightsOnly.runLayer(f.name(), st.weightsOnly.inputOf(f));
-        st.weightsOnly.put(f, w);
-        o.progress().advance(1, l.name());
-        // The quantized pipeline on the simulator, with the accumulator watermark.
-        machine.trackAccumulatorWidth(true);
-        int[] out = simulatedLayer(runner, st, l, s);
-        o.progress().advance(2, l.name());
-        // This layer alone, fed its float input quantized; shared by schemes that agree on it.
-        machine.trackAccumulatorWidth(false);
-        int[] iso;
-        if (f.input().equals(FloatGraph.INPUT)) {
-          iso = out;
-        } else {
-          IsolatedKey key = new IsolatedKey(st.run.graphKey(), l.quantized(), l.inputParams());
-          iso = isolated.get(key);
-          if (iso == null) {
-            int[] isoIn =
-                isolatedInputs.computeIfAbsent(
-                    new IsolatedInputKey(st.run.graphKey(), l.inputParams()),
-                    k -> quantize(floatIn.get(k.graphKey()), k.input()));
-            iso = simulate(runner, st.run.compiled().get(l.name()), isoIn, l).output();
-            isolated.put(key, iso);
-          }
+        IsolatedKey key = isolatedKey(st, l);
+        IsolatedKey first = key != null && isolatedBy.putIfAbsent(key, st) == null ? key : null;
+        pieces.add(() -> schemeLayer(st, l, s, first, floatIn, isolatedInputs, runners));
+      }
+      List<SchemeLayer> done = StudyPool.all(pieces);
+      Map<IsolatedKey, int[]> isolated = new HashMap<>();
+      for (SchemeLayer d : done) {
+        if (d.isolatedKey() != null) {
+          isolated.put(d.isolatedKey(), d.isolated());
         }
+      }
+      for (int k = 0; k < states.size(); k++) {
+        SchemeState st = states.get(k);
+        SchemeLayer d = done.get(k);
+        QuantizedNetwork.Layer l = st.run.net().layers().get(i);
+        FloatLayer f = l.floatLayer();
+        IsolatedKey key = isolatedKey(st, l);
         // The SQNR sums in one pass, reading the tensors in place (no copies: the study runs at
-        // -Xmx1g with little to spare).
+        // -Xmx1g with little to spare). A first layer alone is its cumulative run.
+        LayerSums s = st.sums.get(l.name());
         s.addErrors(
             floatOut.get(st.run.graphKey()),
-            w,
+            d.weightsOnly(),
             actOut.get(st.run.activationKey()),
-            out,
-            iso,
+            d.out(),
+            key == null ? d.out() : isolated.get(key),
             l.outputParams());
         o.progress().advance(1, l.name());
+        int[] out = d.out();
         QuantParams op = l.outputParams();
         if (predictors.contains(l.name())) {
           st.heads.put(l.name(), dequantize(out, op, f.outputShape()));
@@ -254,6 +255,80 @@ final class SimulateStage {
       results.put(st.run.scheme(), new ImageFigures(st.sums, new HeadOutputs(st.heads)));
     }
     return results;
+  }
+
+  /**
+   * One image's machines: one per piece running at once, the most recently used handed out first
+   * (its decoded program and DRAM constants are likely the ones the next piece needs).
+   */
+  private static final class Machines {
+    private final MachineConfig config;
+    private final Deque<LayerRunner> idle = new ConcurrentLinkedDeque<>();
+
+    Machines(MachineConfig config) {
+      this.config = config;
+    }
+
+    LayerRunner take() {
+      LayerRunner r = idle.pollFirst();
+      return r != null ? r : new LayerRunner(new Machine(config));
+    }
+
+    void give(LayerRunner r) {
+      idle.addFirst(r);
+    }
+  }
+
+  /**
+   * One scheme's piece of a layer: the weights-only output, the simulated output, an isolated run.
+   */
+  private record SchemeLayer(
+      FloatTensor weightsOnly, int[] out, IsolatedKey isolatedKey, int[] isolated) {}
+
+  /** Which isolated run a scheme's layer needs; none for a first layer (its cumulative run). */
+  private static IsolatedKey isolatedKey(SchemeState st, QuantizedNetwork.Layer l) {
+    return l.floatLayer().input().equals(FloatGraph.INPUT)
+        ? null
+        : new IsolatedKey(st.run.graphKey(), l.quantized(), l.inputParams());
+  }
+
+  /**
+   * One scheme's layer on one image: the weights-only pass, the simulated pipeline (with the
+   * accumulator watermark) and its rounding and saturation, then, if {@code isolatedRun} is not
+   * null, this layer alone fed its float input quantized (without the watermark), on a machine no
+   * other piece uses meanwhile.
+   */
+  private SchemeLayer schemeLayer(
+      SchemeState st,
+      QuantizedNetwork.Layer l,
+      LayerSums s,
+      IsolatedKey isolatedRun,
+      Map<GraphKey, FloatTensor> floatIn,
+      Map<IsolatedInputKey, int[]> isolatedInputs,
+      Machines runners)
+      throws AnalysisException {
+    FloatLayer f = l.floatLayer();
+    FloatTensor w = st.run.passes().weightsOnly.runLayer(f.name(), st.weightsOnly.inputOf(f));
+    st.weightsOnly.put(f, w);
+    o.progress().advance(1, l.name());
+    LayerRunner runner = runners.take();
+    try {
+      runner.machine().trackAccumulatorWidth(true);
+      int[] out = simulatedLayer(runner, st, l, s);
+      o.progress().advance(2, l.name());
+      int[] iso = null;
+      if (isolatedRun != null) {
+        runner.machine().trackAccumulatorWidth(false);
+        int[] isoIn =
+            isolatedInputs.computeIfAbsent(
+                new IsolatedInputKey(st.run.graphKey(), l.inputParams()),
+                k -> quantize(floatIn.get(k.graphKey()), k.input()));
+        iso = simulate(runner, st.run.compiled().get(l.name()), isoIn, l).output();
+      }
+      return new SchemeLayer(w, out, isolatedRun, iso);
+    } finally {
+      runners.give(runner);
+    }
   }
 
   /**
