@@ -28,7 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
@@ -70,7 +69,13 @@ final class SimulateStage {
 
   private Result run(StudyPool pool, List<SchemeRun> schemeRuns) throws AnalysisException {
     List<Future<Map<QuantScheme, ImageFigures>>> tasks = new ArrayList<>();
-    Semaphore heap = new Semaphore(imagesAtOnce(schemeRuns, Runtime.getRuntime().maxMemory()));
+    long maxHeap = Runtime.getRuntime().maxMemory();
+    Semaphore heap = new Semaphore(imagesAtOnce(schemeRuns, maxHeap));
+    // Splitting a layer into pieces holds more of it at once (a machine, a weights-only layer and
+    // the exact requantization's temporaries per piece running): only when the heap has room for
+    // two images. With -Xmx1g (one image at a time, about 870 of 910 MB at the peak) it does not,
+    // and the pieces run one after another as before.
+    boolean split = tasksThatFit(schemeRuns, maxHeap) >= 2;
     for (int i = 0; i < o.evaluation().size(); i++) {
       ImageFile f = o.evaluation().get(i);
       boolean dumpThis = o.dump() != null && i == 0;
@@ -79,7 +84,7 @@ final class SimulateStage {
               () -> {
                 StudyPool.acquire(heap);
                 try {
-                  return imageTask(schemeRuns, f.name(), dumpThis);
+                  return imageTask(schemeRuns, f.name(), dumpThis, split);
                 } finally {
                   heap.release();
                 }
@@ -101,6 +106,11 @@ final class SimulateStage {
    * heap per its estimate: with {@code -Xmx1g} the images run one after another.
    */
   static int imagesAtOnce(List<SchemeRun> runs, long maxHeap) {
+    return (int) Math.min(tasksThatFit(runs, maxHeap), Runtime.getRuntime().availableProcessors());
+  }
+
+  /** How many image tasks the heap holds, per {@link #imagesAtOnce}'s estimate (at least one). */
+  private static long tasksThatFit(List<SchemeRun> runs, long maxHeap) {
     long largest = 0;
     for (FloatLayer l : runs.get(0).net().floatGraph().layers()) {
       largest = Math.max(largest, l.inputShape().elements() + l.outputShape().elements());
@@ -111,8 +121,7 @@ final class SimulateStage {
             + runs.size()
             + 2;
     long perTask = largest * (Double.BYTES * doublePasses + Integer.BYTES * runs.size());
-    long fit = maxHeap / (3 * perTask);
-    return (int) Math.max(1, Math.min(fit, Runtime.getRuntime().availableProcessors()));
+    return Math.max(1, maxHeap / (3 * perTask));
   }
 
   /** What one image's run of one scheme accumulates. */
@@ -134,9 +143,6 @@ final class SimulateStage {
   /** Identifies an isolated run: the same layer fed the same quantized float input. */
   private record IsolatedKey(GraphKey graphKey, QuantizedLayer layer, QuantParams input) {}
 
-  /** Identifies an isolated run's input: one layer's float input, quantized one way. */
-  private record IsolatedInputKey(GraphKey graphKey, QuantParams input) {}
-
   /** The machine for one image's runs, with only as much DRAM as the largest program uses. */
   private MachineConfig machineFor(List<SchemeRun> runs) {
     long dramNeeded = 1 << 20;
@@ -153,8 +159,8 @@ final class SimulateStage {
    * activations-only pass of each activation quantization, and per scheme its weights-only pass,
    * its simulated pipeline, the exact requantization of its integer inputs and each layer alone.
    */
-  private Map<QuantScheme, ImageFigures> imageTask(List<SchemeRun> runs, String image, boolean dump)
-      throws AnalysisException {
+  private Map<QuantScheme, ImageFigures> imageTask(
+      List<SchemeRun> runs, String image, boolean dump, boolean split) throws AnalysisException {
     FloatTensor input = images.get(image);
     Machines runners = new Machines(machineFor(runs));
     Map<GraphKey, LiveTensors<FloatTensor>> floats = new LinkedHashMap<>();
@@ -201,9 +207,6 @@ final class SimulateStage {
       // pass, its simulated pipeline with the exact requantization, and the isolated runs it is the
       // first scheme to need (schemes that agree on one share it).
       Map<IsolatedKey, SchemeState> isolatedBy = new HashMap<>();
-      // An isolated run's input, per float graph and input quantization: schemes that differ only
-      // in this layer's weights (tf8 and tf8-dw-per-channel on a depthwise layer) quantize it once.
-      Map<IsolatedInputKey, int[]> isolatedInputs = new ConcurrentHashMap<>();
       List<StudyPool.Work<SchemeLayer>> pieces = new ArrayList<>();
       for (SchemeState st : states) {
         QuantizedNetwork.Layer l = st.run.net().layers().get(i);
@@ -211,9 +214,9 @@ final class SimulateStage {
         st.sums.put(l.name(), s);
         IsolatedKey key = isolatedKey(st, l);
         IsolatedKey first = key != null && isolatedBy.putIfAbsent(key, st) == null ? key : null;
-        pieces.add(() -> schemeLayer(st, l, s, first, floatIn, isolatedInputs, runners));
+        pieces.add(() -> schemeLayer(st, l, s, first, floatIn, runners));
       }
-      List<SchemeLayer> done = StudyPool.all(pieces);
+      List<SchemeLayer> done = split ? StudyPool.all(pieces) : StudyPool.inOrder(pieces);
       Map<IsolatedKey, int[]> isolated = new HashMap<>();
       for (SchemeLayer d : done) {
         if (d.isolatedKey() != null) {
@@ -304,7 +307,6 @@ final class SimulateStage {
       LayerSums s,
       IsolatedKey isolatedRun,
       Map<GraphKey, FloatTensor> floatIn,
-      Map<IsolatedInputKey, int[]> isolatedInputs,
       Machines runners)
       throws AnalysisException {
     FloatLayer f = l.floatLayer();
@@ -319,10 +321,9 @@ final class SimulateStage {
       int[] iso = null;
       if (isolatedRun != null) {
         runner.machine().trackAccumulatorWidth(false);
-        int[] isoIn =
-            isolatedInputs.computeIfAbsent(
-                new IsolatedInputKey(st.run.graphKey(), l.inputParams()),
-                k -> quantize(floatIn.get(k.graphKey()), k.input()));
+        // Quantized per run, not kept for another scheme with the same input: at -Xmx1g the study
+        // has no room for one more tensor at its largest layer.
+        int[] isoIn = quantize(floatIn.get(st.run.graphKey()), l.inputParams());
         iso = simulate(runner, st.run.compiled().get(l.name()), isoIn, l).output();
       }
       return new SchemeLayer(w, out, isolatedRun, iso);

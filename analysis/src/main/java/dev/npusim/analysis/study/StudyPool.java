@@ -70,6 +70,19 @@ final class StudyPool implements AutoCloseable {
     return results;
   }
 
+  /** Runs every piece of work on this thread, in order, until one fails. */
+  static <T> List<T> inOrder(List<Work<T>> works) throws AnalysisException {
+    List<T> results = new ArrayList<>();
+    for (Work<T> w : works) {
+      try {
+        results.add(w.call());
+      } catch (Exception e) {
+        throw rethrown(e);
+      }
+    }
+    return results;
+  }
+
   /**
    * Acquires a permit without idling a core of the pool: a task waiting for heap lets the pool
    * start another thread that works on the running tasks' pieces meanwhile.
