@@ -18,14 +18,17 @@ import dev.npusim.kernels.quant.QuantizedNetwork;
 import dev.npusim.models.graph.FloatGraphExecutor;
 import dev.npusim.models.image.ImageFile;
 import dev.npusim.simulator.Machine;
+import dev.npusim.simulator.MachineConfig;
 import dev.npusim.simulator.RunResult;
 import dev.npusim.simulator.SimulationFault;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 
@@ -66,16 +69,22 @@ final class SimulateStage {
 
   private Result run(StudyPool pool, List<SchemeRun> schemeRuns) throws AnalysisException {
     List<Future<Map<QuantScheme, ImageFigures>>> tasks = new ArrayList<>();
-    Semaphore heap = new Semaphore(imagesAtOnce(schemeRuns, Runtime.getRuntime().maxMemory()));
+    long maxHeap = Runtime.getRuntime().maxMemory();
+    Semaphore heap = new Semaphore(imagesAtOnce(schemeRuns, maxHeap));
+    // Splitting a layer into pieces holds more of it at once (a machine, a weights-only layer and
+    // the exact requantization's temporaries per piece running): only when the heap has room for
+    // two images. With -Xmx1g (one image at a time, about 870 of 910 MB at the peak) it does not,
+    // and the pieces run one after another as before.
+    boolean split = tasksThatFit(schemeRuns, maxHeap) >= 2;
     for (int i = 0; i < o.evaluation().size(); i++) {
       ImageFile f = o.evaluation().get(i);
       boolean dumpThis = o.dump() != null && i == 0;
       tasks.add(
           pool.submit(
               () -> {
-                heap.acquire();
+                StudyPool.acquire(heap);
                 try {
-                  return imageTask(schemeRuns, f.name(), dumpThis);
+                  return imageTask(schemeRuns, f.name(), dumpThis, split);
                 } finally {
                   heap.release();
                 }
@@ -97,6 +106,11 @@ final class SimulateStage {
    * heap per its estimate: with {@code -Xmx1g} the images run one after another.
    */
   static int imagesAtOnce(List<SchemeRun> runs, long maxHeap) {
+    return (int) Math.min(tasksThatFit(runs, maxHeap), Runtime.getRuntime().availableProcessors());
+  }
+
+  /** How many image tasks the heap holds, per {@link #imagesAtOnce}'s estimate (at least one). */
+  private static long tasksThatFit(List<SchemeRun> runs, long maxHeap) {
     long largest = 0;
     for (FloatLayer l : runs.get(0).net().floatGraph().layers()) {
       largest = Math.max(largest, l.inputShape().elements() + l.outputShape().elements());
@@ -107,8 +121,7 @@ final class SimulateStage {
             + runs.size()
             + 2;
     long perTask = largest * (Double.BYTES * doublePasses + Integer.BYTES * runs.size());
-    long fit = maxHeap / (3 * perTask);
-    return (int) Math.max(1, Math.min(fit, Runtime.getRuntime().availableProcessors()));
+    return Math.max(1, maxHeap / (3 * perTask));
   }
 
   /** What one image's run of one scheme accumulates. */
@@ -130,15 +143,15 @@ final class SimulateStage {
   /** Identifies an isolated run: the same layer fed the same quantized float input. */
   private record IsolatedKey(GraphKey graphKey, QuantizedLayer layer, QuantParams input) {}
 
-  /** A machine of its own for one task, with only as much DRAM as the largest program uses. */
-  private Machine machineFor(List<SchemeRun> runs) {
+  /** The machine for one image's runs, with only as much DRAM as the largest program uses. */
+  private MachineConfig machineFor(List<SchemeRun> runs) {
     long dramNeeded = 1 << 20;
     for (SchemeRun r : runs) {
       for (CompiledLayer c : r.compiled().values()) {
         dramNeeded = Math.max(dramNeeded, c.plan().dramBytes());
       }
     }
-    return new Machine(o.machine().withDram((int) Math.min(o.machine().dramBytes(), dramNeeded)));
+    return o.machine().withDram((int) Math.min(o.machine().dramBytes(), dramNeeded));
   }
 
   /**
@@ -146,11 +159,10 @@ final class SimulateStage {
    * activations-only pass of each activation quantization, and per scheme its weights-only pass,
    * its simulated pipeline, the exact requantization of its integer inputs and each layer alone.
    */
-  private Map<QuantScheme, ImageFigures> imageTask(List<SchemeRun> runs, String image, boolean dump)
-      throws AnalysisException {
+  private Map<QuantScheme, ImageFigures> imageTask(
+      List<SchemeRun> runs, String image, boolean dump, boolean split) throws AnalysisException {
     FloatTensor input = images.get(image);
-    Machine machine = machineFor(runs);
-    LayerRunner runner = new LayerRunner(machine);
+    Machines runners = new Machines(machineFor(runs));
     Map<GraphKey, LiveTensors<FloatTensor>> floats = new LinkedHashMap<>();
     Map<GraphKey, FloatGraphExecutor> floatRefs = new HashMap<>();
     Map<ActivationKey, LiveTensors<FloatTensor>> acts = new LinkedHashMap<>();
@@ -191,45 +203,45 @@ final class SimulateStage {
         e.getValue().put(l.floatLayer(), out);
         actOut.put(e.getKey(), out);
       }
-      Map<IsolatedKey, int[]> isolated = new HashMap<>();
+      // Each scheme's layer as a piece of its own, which an idle core may take: its weights-only
+      // pass, its simulated pipeline with the exact requantization, and the isolated runs it is the
+      // first scheme to need (schemes that agree on one share it).
+      Map<IsolatedKey, SchemeState> isolatedBy = new HashMap<>();
+      List<StudyPool.Work<SchemeLayer>> pieces = new ArrayList<>();
       for (SchemeState st : states) {
         QuantizedNetwork.Layer l = st.run.net().layers().get(i);
-        FloatLayer f = l.floatLayer();
         LayerSums s = new LayerSums();
         st.sums.put(l.name(), s);
-        // The SQNR sums read the tensors in place (no copies: the study runs at -Xmx1g with
-        // little to spare), with running sums in locals (Sqnr.add's bulk form, bit-identical).
-        FloatTensor ref = floatOut.get(st.run.graphKey());
-        int n = ref.size();
-        FloatTensor w = st.run.passes().weightsOnly.runLayer(f.name(), st.weightsOnly.inputOf(f));
-        st.weightsOnly.put(f, w);
-        s.weightsOnly.add(n, ref::get, w::get);
-        FloatTensor a = actOut.get(st.run.activationKey());
-        s.activationsOnly.add(n, ref::get, a::get);
-        o.progress().advance(1, l.name());
-        // The quantized pipeline on the simulator, with the accumulator watermark.
-        machine.trackAccumulatorWidth(true);
-        int[] out = simulatedLayer(runner, st, l, s);
-        QuantParams op = l.outputParams();
-        s.cumulative.add(n, ref::get, k -> op.dequantize(out[k]));
-        o.progress().advance(2, l.name());
-        // This layer alone, fed its float input quantized; shared by schemes that agree on it.
-        machine.trackAccumulatorWidth(false);
-        int[] iso;
-        if (f.input().equals(FloatGraph.INPUT)) {
-          iso = out;
-        } else {
-          IsolatedKey key = new IsolatedKey(st.run.graphKey(), l.quantized(), l.inputParams());
-          iso = isolated.get(key);
-          if (iso == null) {
-            int[] isoIn = quantize(floatIn.get(st.run.graphKey()), l.inputParams());
-            iso = simulate(runner, st.run.compiled().get(l.name()), isoIn, l).output();
-            isolated.put(key, iso);
-          }
+        IsolatedKey key = isolatedKey(st, l);
+        IsolatedKey first = key != null && isolatedBy.putIfAbsent(key, st) == null ? key : null;
+        pieces.add(() -> schemeLayer(st, l, s, first, floatIn, runners));
+      }
+      List<SchemeLayer> done = split ? StudyPool.all(pieces) : StudyPool.inOrder(pieces);
+      Map<IsolatedKey, int[]> isolated = new HashMap<>();
+      for (SchemeLayer d : done) {
+        if (d.isolatedKey() != null) {
+          isolated.put(d.isolatedKey(), d.isolated());
         }
-        int[] isolatedOut = iso;
-        s.isolated.add(n, ref::get, k -> op.dequantize(isolatedOut[k]));
+      }
+      for (int k = 0; k < states.size(); k++) {
+        SchemeState st = states.get(k);
+        SchemeLayer d = done.get(k);
+        QuantizedNetwork.Layer l = st.run.net().layers().get(i);
+        FloatLayer f = l.floatLayer();
+        IsolatedKey key = isolatedKey(st, l);
+        // The SQNR sums in one pass, reading the tensors in place (no copies: the study runs at
+        // -Xmx1g with little to spare). A first layer alone is its cumulative run.
+        LayerSums s = st.sums.get(l.name());
+        s.addErrors(
+            floatOut.get(st.run.graphKey()),
+            d.weightsOnly(),
+            actOut.get(st.run.activationKey()),
+            d.out(),
+            key == null ? d.out() : isolated.get(key),
+            l.outputParams());
         o.progress().advance(1, l.name());
+        int[] out = d.out();
+        QuantParams op = l.outputParams();
         if (predictors.contains(l.name())) {
           st.heads.put(l.name(), dequantize(out, op, f.outputShape()));
         }
@@ -246,6 +258,78 @@ final class SimulateStage {
       results.put(st.run.scheme(), new ImageFigures(st.sums, new HeadOutputs(st.heads)));
     }
     return results;
+  }
+
+  /**
+   * One image's machines: one per piece running at once, the most recently used handed out first
+   * (its decoded program and DRAM constants are likely the ones the next piece needs).
+   */
+  private static final class Machines {
+    private final MachineConfig config;
+    private final Deque<LayerRunner> idle = new ConcurrentLinkedDeque<>();
+
+    Machines(MachineConfig config) {
+      this.config = config;
+    }
+
+    LayerRunner take() {
+      LayerRunner r = idle.pollFirst();
+      return r != null ? r : new LayerRunner(new Machine(config));
+    }
+
+    void give(LayerRunner r) {
+      idle.addFirst(r);
+    }
+  }
+
+  /**
+   * One scheme's piece of a layer: the weights-only output, the simulated output, an isolated run.
+   */
+  private record SchemeLayer(
+      FloatTensor weightsOnly, int[] out, IsolatedKey isolatedKey, int[] isolated) {}
+
+  /** Which isolated run a scheme's layer needs; none for a first layer (its cumulative run). */
+  private static IsolatedKey isolatedKey(SchemeState st, QuantizedNetwork.Layer l) {
+    return l.floatLayer().input().equals(FloatGraph.INPUT)
+        ? null
+        : new IsolatedKey(st.run.graphKey(), l.quantized(), l.inputParams());
+  }
+
+  /**
+   * One scheme's layer on one image: the weights-only pass, the simulated pipeline (with the
+   * accumulator watermark) and its rounding and saturation, then, if {@code isolatedRun} is not
+   * null, this layer alone fed its float input quantized (without the watermark), on a machine no
+   * other piece uses meanwhile.
+   */
+  private SchemeLayer schemeLayer(
+      SchemeState st,
+      QuantizedNetwork.Layer l,
+      LayerSums s,
+      IsolatedKey isolatedRun,
+      Map<GraphKey, FloatTensor> floatIn,
+      Machines runners)
+      throws AnalysisException {
+    FloatLayer f = l.floatLayer();
+    FloatTensor w = st.run.passes().weightsOnly.runLayer(f.name(), st.weightsOnly.inputOf(f));
+    st.weightsOnly.put(f, w);
+    o.progress().advance(1, l.name());
+    LayerRunner runner = runners.take();
+    try {
+      runner.machine().trackAccumulatorWidth(true);
+      int[] out = simulatedLayer(runner, st, l, s);
+      o.progress().advance(2, l.name());
+      int[] iso = null;
+      if (isolatedRun != null) {
+        runner.machine().trackAccumulatorWidth(false);
+        // Quantized per run, not kept for another scheme with the same input: at -Xmx1g the study
+        // has no room for one more tensor at its largest layer.
+        int[] isoIn = quantize(floatIn.get(st.run.graphKey()), l.inputParams());
+        iso = simulate(runner, st.run.compiled().get(l.name()), isoIn, l).output();
+      }
+      return new SchemeLayer(w, out, isolatedRun, iso);
+    } finally {
+      runners.give(runner);
+    }
   }
 
   /**
@@ -303,29 +387,7 @@ final class SimulateStage {
         act == Activation.Kind.RELU6
             ? zo + Activation.RELU6_MAX / op.scale()
             : Double.POSITIVE_INFINITY;
-    int lo = q.activationMin();
-    int hi = q.activationMax();
-    s.addRounding(out, exact, lo, hi);
-    // Running sums in locals, stored once: the same additions in the same order as adding into
-    // the fields element by element, without a store per element.
-    double signalEnergy = s.signalEnergy;
-    double clippedEnergy = s.clippedEnergy;
-    long saturated = s.saturated;
-    for (int i = 0; i < exact.length; i++) {
-      double u = exact[i];
-      double intended = Math.min(Math.max(u, actLo), actHi);
-      signalEnergy += (intended - zo) * (intended - zo);
-      // Clamped by the 8-bit range where the float activation would not clip: saturation.
-      double lost = intended - Math.min(Math.max(intended, lo), hi);
-      if (Math.abs(lost) > 0.5) {
-        saturated++;
-      }
-      clippedEnergy += lost * lost;
-    }
-    s.outputs += exact.length;
-    s.signalEnergy = signalEnergy;
-    s.clippedEnergy = clippedEnergy;
-    s.saturated = saturated;
+    s.addRequantization(out, exact, q.activationMin(), q.activationMax(), zo, actLo, actHi);
   }
 
   static int[] quantize(FloatTensor t, QuantParams p) {

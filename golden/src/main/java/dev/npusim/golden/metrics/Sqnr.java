@@ -64,6 +64,32 @@ public final class Sqnr {
     count += length;
   }
 
+  /**
+   * An accumulator holding sums computed elsewhere: {@code signal} and {@code noise} as sums of
+   * squares over {@code count} elements. Added to an empty accumulator ({@link #add(Sqnr)}) they
+   * are the same bits as adding those elements one by one in the same order, since {@code 0.0 + x
+   * == x} for every sum of squares; a caller that sums several accumulators' noise against one
+   * reference in one pass reads the reference once and shares its signal sum.
+   *
+   * @throws IllegalArgumentException if a sum or {@code count} is negative
+   */
+  public static Sqnr ofSums(double signal, double noise, long count) {
+    // NaN passes: a NaN element makes the element-by-element sums NaN too.
+    checkArgument(!(signal < 0), "negative signal sum %s", signal);
+    checkArgument(!(noise < 0), "negative noise sum %s", noise);
+    checkArgument(count >= 0, "negative count %s", count);
+    Sqnr s = new Sqnr();
+    s.signal = signal;
+    s.noise = noise;
+    s.count = count;
+    return s;
+  }
+
+  /** How many elements were added. */
+  public long count() {
+    return count;
+  }
+
   /** Adds everything another accumulator has summed. */
   public void add(Sqnr o) {
     signal += o.signal;

@@ -48,4 +48,78 @@ class QuantParamsTest {
     assertEquals(-64, p.quantize(-1.27, -127, 127)); // -63.5 rounds away from zero
     assertEquals(1.0, QuantParams.symmetricInt8(0).scale()); // an all-zero channel
   }
+
+  @Test
+  void roundHalfAwayByHand() {
+    // std::round: ties go away from zero, everything else to the nearest integer; zeros, NaN and
+    // the infinities as (long) of the rounded double (0, 0, Long.MIN_VALUE and Long.MAX_VALUE).
+    // One quirk, kept because every figure depends on it: 0.49999999999999994 + 0.5 rounds to 1.0
+    // in double, so the largest double below one half rounds to 1 (std::round gives 0).
+    double[] v = {
+      0.0,
+      -0.0,
+      0.5,
+      -0.5,
+      1.5,
+      -1.5,
+      2.5,
+      -2.5,
+      0.49999999999999994,
+      -0.49999999999999994,
+      2.4,
+      -2.6,
+      4503599627370495.5,
+      -4503599627370495.5,
+      Double.MIN_VALUE,
+      -Double.MIN_VALUE,
+      Double.NaN,
+      Double.POSITIVE_INFINITY,
+      Double.NEGATIVE_INFINITY,
+      1e300,
+      -1e300
+    };
+    long[] expected = {
+      0,
+      0,
+      1,
+      -1,
+      2,
+      -2,
+      3,
+      -3,
+      1,
+      -1,
+      2,
+      -3,
+      4503599627370496L,
+      -4503599627370496L,
+      0,
+      0,
+      0,
+      Long.MAX_VALUE,
+      Long.MIN_VALUE,
+      Long.MAX_VALUE,
+      Long.MIN_VALUE
+    };
+    for (int i = 0; i < v.length; i++) {
+      assertEquals(expected[i], QuantParams.roundHalfAway(v[i]), "round(" + v[i] + ")");
+    }
+  }
+
+  @Test
+  void roundHalfAwayIsTheSignumProductOnEveryDouble() {
+    // The product form it replaced (branches in signum), on random bit patterns (every exponent,
+    // NaN payloads, subnormals) and on values near ties at every scale.
+    java.util.Random rnd = new java.util.Random(5);
+    for (int i = 0; i < 1_000_000; i++) {
+      double v =
+          i % 2 == 0
+              ? Double.longBitsToDouble(rnd.nextLong())
+              : (rnd.nextInt(2001) - 1000 + 0.5) * Math.pow(2, rnd.nextInt(60) - 30);
+      assertEquals(
+          (long) (Math.signum(v) * Math.floor(Math.abs(v) + 0.5)),
+          QuantParams.roundHalfAway(v),
+          "round(" + v + ")");
+    }
+  }
 }
