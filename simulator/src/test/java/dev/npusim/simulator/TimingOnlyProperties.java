@@ -47,8 +47,10 @@ class TimingOnlyProperties {
                   FastEngineProperties.MACHINES[r.nextInt(FastEngineProperties.MACHINES.length)];
               compare(cfg, FastEngineProperties.macHeavyProgram(r, cfg), seed, 200_000);
             });
-    // Not vacuous: many programs ran to their halt rather than to an early fault.
-    assertTrue(halts > 50, "only " + halts + " programs halted");
+    // Not vacuous: many programs ran to their halt rather than to an early fault. About a third
+    // halt (993 of 3,000 random seeds), so 200 seeds give 66 +- 6.7; 30 is 5.4 standard
+    // deviations below (the threshold of 50 was 2.4 below and failed about once in 120 runs).
+    assertTrue(halts > 30, "only " + halts + " programs halted");
   }
 
   @Test
