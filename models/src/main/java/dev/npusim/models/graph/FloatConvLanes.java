@@ -68,12 +68,12 @@ final class FloatConvLanes {
   }
 
   /**
-   * OHWI weights as blocks of {@link #BLOCK} output channels, {@code [OC / BLOCK rounded up][KH,
-   * KW, IC][BLOCK]}, the last block padded with zeros.
+   * OHWI weights as blocks of {@link #BLOCK} output channels, {@code [blocks][KH, KW, IC][BLOCK]},
+   * zeros after the last channel up to an even number of blocks (the loops take blocks in pairs).
    */
   static double[] pack(double[] ohwi, Geometry g) {
     int k = g.taps();
-    int blocks = (g.oc() + BLOCK - 1) / BLOCK;
+    int blocks = (g.oc() + 2 * BLOCK - 1) / (2 * BLOCK) * 2;
     double[] p = new double[blocks * k * BLOCK];
     for (int o = 0; o < g.oc(); o++) {
       int base = (o / BLOCK) * k * BLOCK + o % BLOCK;
@@ -92,55 +92,48 @@ final class FloatConvLanes {
   static void conv(
       double[] in, double[] w, double[] out, double[] zeros, Geometry g, int p0, int p1) {
     int oc = g.oc();
-    int full = oc / BLOCK * BLOCK;
-    int ob = 0;
-    // Two adjacent blocks at once where there are two: each broadcast input then feeds four
-    // vectors instead of two, which halves the loads and bounds checks per multiply.
-    for (; ob + 2 * BLOCK <= full; ob += 2 * BLOCK) {
+    int pairs = oc / (2 * BLOCK) * 2 * BLOCK;
+    int other = g.taps() * BLOCK;
+    // Two adjacent blocks at once: each broadcast input feeds four vectors, which halves the loads
+    // and bounds checks per multiply.
+    for (int ob = 0; ob < pairs; ob += 2 * BLOCK) {
       int wb = ob * g.taps();
       int p = p0;
       for (; p + PIXELS <= p1; p += PIXELS) {
-        convQuad(in, w, wb, out, p * oc + ob, oc, zeros, g, p, true);
+        convQuad(in, w, wb, out, p * oc + ob, oc, zeros, g, p);
       }
       for (; p < p1; p++) {
         convScalar(in, w, wb, out, g, p, ob, BLOCK);
-        convScalar(in, w, wb + g.taps() * BLOCK, out, g, p, ob + BLOCK, BLOCK);
+        convScalar(in, w, wb + other, out, g, p, ob + BLOCK, BLOCK);
       }
     }
-    for (; ob < full; ob += BLOCK) {
-      int wb = ob * g.taps();
-      int p = p0;
-      for (; p + PIXELS <= p1; p += PIXELS) {
-        convQuad(in, w, wb, out, p * oc + ob, oc, zeros, g, p, false);
-      }
-      for (; p < p1; p++) {
-        convScalar(in, w, wb, out, g, p, ob, BLOCK);
-      }
-    }
-    if (full < oc) {
-      // The last, partial block (the box predictors' 9 to 24 channels): its packed weights are
-      // padded with zeros to a whole block, so four pixels run on full vectors into a scratch
-      // block, of which the real channels are copied out.
-      int wb = full * g.taps();
-      int n = oc - full;
-      double[] scratch = new double[PIXELS * BLOCK];
+    if (pairs < oc) {
+      // The last, partial pair of blocks (the box predictors' 9 to 24 channels): its packed weights
+      // are zero after the last channel, so four pixels run on the same loop into a scratch pair,
+      // of which the real channels are copied out. One loop for every block keeps the JIT's work
+      // (and the Vector API's slow start before it) to one method.
+      int wb = pairs * g.taps();
+      int n = oc - pairs;
+      double[] scratch = new double[PIXELS * 2 * BLOCK];
       int p = p0;
       for (; p + PIXELS <= p1; p += PIXELS) {
         java.util.Arrays.fill(scratch, 0.0);
-        convQuad(in, w, wb, scratch, 0, BLOCK, zeros, g, p, false);
+        convQuad(in, w, wb, scratch, 0, 2 * BLOCK, zeros, g, p);
         for (int k = 0; k < PIXELS; k++) {
-          System.arraycopy(scratch, k * BLOCK, out, (p + k) * oc + full, n);
+          System.arraycopy(scratch, k * 2 * BLOCK, out, (p + k) * oc + pairs, n);
         }
       }
       for (; p < p1; p++) {
-        convScalar(in, w, wb, out, g, p, full, n);
+        convScalar(in, w, wb, out, g, p, pairs, Math.min(n, BLOCK));
+        if (n > BLOCK) {
+          convScalar(in, w, wb + other, out, g, p, pairs + BLOCK, n - BLOCK);
+        }
       }
     }
   }
 
   /**
-   * Four consecutive output pixels from {@code p}, channels {@code [ob, ob + BLOCK)} (or two
-   * blocks, {@code [ob, ob + 2 * BLOCK)}, when {@code wide}) of the block whose packed weights
+   * Four consecutive output pixels from {@code p}, the two blocks of channels whose packed weights
    * start at {@code wb}; pixel k's sums are at {@code out[o + k * stride]}, zero at the start. Taps
    * are added in the order (ky, kx, input channel). For one kernel row, the inputs (kx, i) of a
    * pixel whose row is inside the input and whose kx all are (every pixel away from the left and
@@ -157,8 +150,7 @@ final class FloatConvLanes {
       int stride,
       double[] zeros,
       Geometry g,
-      int p,
-      boolean wide) {
+      int p) {
     int ic = g.ic();
     int span = g.kw() * ic;
     int other = g.taps() * BLOCK;
@@ -183,7 +175,7 @@ final class FloatConvLanes {
         int i2 = rowBase(g, r2, ky, c2);
         int i3 = rowBase(g, r3, ky, c3);
         if ((i0 & i1 & i2 & i3) >= 0) { // not all four in the padding
-          quadRun(in, zeros, i0, i1, i2, i3, span, w, tap, other, out, o, stride, wide);
+          quadRun(in, zeros, i0, i1, i2, i3, span, w, tap, other, out, o, stride);
         }
         continue;
       }
@@ -193,7 +185,7 @@ final class FloatConvLanes {
         int i2 = pixelBase(g, r2, ky, c2 + kx);
         int i3 = pixelBase(g, r3, ky, c3 + kx);
         if ((i0 & i1 & i2 & i3) >= 0) {
-          quadRun(in, zeros, i0, i1, i2, i3, ic, w, tap, other, out, o, stride, wide);
+          quadRun(in, zeros, i0, i1, i2, i3, ic, w, tap, other, out, o, stride);
         }
       }
     }
@@ -216,42 +208,23 @@ final class FloatConvLanes {
       int other,
       double[] out,
       int o,
-      int stride,
-      boolean wide) {
-    if (wide) {
-      quadTapWide(
-          i0 < 0 ? zeros : in,
-          Math.max(i0, 0),
-          i1 < 0 ? zeros : in,
-          Math.max(i1, 0),
-          i2 < 0 ? zeros : in,
-          Math.max(i2, 0),
-          i3 < 0 ? zeros : in,
-          Math.max(i3, 0),
-          n,
-          w,
-          tap,
-          tap + other,
-          out,
-          o,
-          stride);
-    } else {
-      quadTap(
-          i0 < 0 ? zeros : in,
-          Math.max(i0, 0),
-          i1 < 0 ? zeros : in,
-          Math.max(i1, 0),
-          i2 < 0 ? zeros : in,
-          Math.max(i2, 0),
-          i3 < 0 ? zeros : in,
-          Math.max(i3, 0),
-          n,
-          w,
-          tap,
-          out,
-          o,
-          stride);
-    }
+      int stride) {
+    quadTapWide(
+        i0 < 0 ? zeros : in,
+        Math.max(i0, 0),
+        i1 < 0 ? zeros : in,
+        Math.max(i1, 0),
+        i2 < 0 ? zeros : in,
+        Math.max(i2, 0),
+        i3 < 0 ? zeros : in,
+        Math.max(i3, 0),
+        n,
+        w,
+        tap,
+        tap + other,
+        out,
+        o,
+        stride);
   }
 
   /**
@@ -275,64 +248,11 @@ final class FloatConvLanes {
 
   /**
    * One run of {@link #convQuad}: {@code out} of four pixels ({@code stride} apart from {@code o}),
-   * two vectors each, plus the sum over {@code i < n} of {@code x_k[b_k + i] * w[tap + i * BLOCK +
-   * lane]}, added in the order of {@code i}. A loop without branches: C2 keeps the eight sums in
-   * registers only when no vector value flows through a conditional merge.
-   */
-  private static void quadTap(
-      double[] x0,
-      int b0,
-      double[] x1,
-      int b1,
-      double[] x2,
-      int b2,
-      double[] x3,
-      int b3,
-      int n,
-      double[] w,
-      int tap,
-      double[] out,
-      int o,
-      int stride) {
-    DoubleVector a00 = DoubleVector.fromArray(S, out, o);
-    DoubleVector a01 = DoubleVector.fromArray(S, out, o + L);
-    DoubleVector a10 = DoubleVector.fromArray(S, out, o + stride);
-    DoubleVector a11 = DoubleVector.fromArray(S, out, o + stride + L);
-    DoubleVector a20 = DoubleVector.fromArray(S, out, o + 2 * stride);
-    DoubleVector a21 = DoubleVector.fromArray(S, out, o + 2 * stride + L);
-    DoubleVector a30 = DoubleVector.fromArray(S, out, o + 3 * stride);
-    DoubleVector a31 = DoubleVector.fromArray(S, out, o + 3 * stride + L);
-    for (int i = 0; i < n; i++) {
-      int wr = tap + i * BLOCK;
-      DoubleVector w0 = DoubleVector.fromArray(S, w, wr);
-      DoubleVector w1 = DoubleVector.fromArray(S, w, wr + L);
-      DoubleVector v0 = DoubleVector.broadcast(S, x0[b0 + i]);
-      DoubleVector v1 = DoubleVector.broadcast(S, x1[b1 + i]);
-      DoubleVector v2 = DoubleVector.broadcast(S, x2[b2 + i]);
-      DoubleVector v3 = DoubleVector.broadcast(S, x3[b3 + i]);
-      a00 = a00.add(v0.mul(w0));
-      a01 = a01.add(v0.mul(w1));
-      a10 = a10.add(v1.mul(w0));
-      a11 = a11.add(v1.mul(w1));
-      a20 = a20.add(v2.mul(w0));
-      a21 = a21.add(v2.mul(w1));
-      a30 = a30.add(v3.mul(w0));
-      a31 = a31.add(v3.mul(w1));
-    }
-    a00.intoArray(out, o);
-    a01.intoArray(out, o + L);
-    a10.intoArray(out, o + stride);
-    a11.intoArray(out, o + stride + L);
-    a20.intoArray(out, o + 2 * stride);
-    a21.intoArray(out, o + 2 * stride + L);
-    a30.intoArray(out, o + 3 * stride);
-    a31.intoArray(out, o + 3 * stride + L);
-  }
-
-  /**
-   * {@link #quadTap} over two blocks at once: the block at {@code tapA} for channels {@code [o, o +
-   * BLOCK)} and the one at {@code tapB} for the next {@code BLOCK}, sixteen sums in registers. Each
-   * sum still adds its products in the order of {@code i}, multiply then add.
+   * four vectors each, plus the sum over {@code i < n} of {@code x_k[b_k + i] * w}, the weights of
+   * the block at {@code tapA} for channels {@code [o, o + BLOCK)} and of the one at {@code tapB}
+   * for the next {@code BLOCK}: sixteen sums in registers, each adding its products in the order of
+   * {@code i}, multiply then add. A loop without branches: C2 keeps the sums in registers only when
+   * no vector value flows through a conditional merge.
    */
   private static void quadTapWide(
       double[] x0,
@@ -561,10 +481,11 @@ final class FloatConvLanes {
    * {@code out[o + ox * c + ch]}. Each output is {@code ((+0.0 + x00 * w00) + x01 * w01) + ... +
    * x22 * w22}, every product rounded before it is added, as the scalar loops compute it.
    *
-   * <p>Per vector of channels the nine weight vectors stay in registers over the row, and four
-   * pixels go at a time (four independent sums in flight); at stride 1 they read six input columns
-   * per kernel row instead of twelve, at stride 2 nine. What the vector loads and the split cache
-   * lines of unaligned 512-bit loads cost is most of this loop's time.
+   * <p>Per vector of channels the nine weight vectors stay in registers over the row; at stride 1
+   * four pixels go at a time (four independent sums in flight), reading six input columns per
+   * kernel row instead of twelve. Other strides take one pixel at a time: each vector method costs
+   * the JIT a long compilation, and the Vector API runs about a hundred times slower until it is
+   * done, which a pass or two of the study's twenty would not earn back.
    */
   private static void depthwise3x3(
       double[] x0,
@@ -582,14 +503,11 @@ final class FloatConvLanes {
       int sw,
       int pl) {
     int full = c / L * L;
-    int quads = sw <= 2 ? (hi - lo) / PIXELS * PIXELS : 0;
+    int quads = sw == 1 ? (hi - lo) / PIXELS * PIXELS : 0;
     for (int ch = 0; ch < full; ch += L) {
       int x = (lo * sw - pl) * c + ch;
-      if (quads > 0 && sw == 1) {
+      if (quads > 0) {
         depthwise3x3Stride1(
-            x0, b0 + x, x1, b1 + x, x2, b2 + x, w, ch, out, o + lo * c + ch, c, quads);
-      } else if (quads > 0) {
-        depthwise3x3Stride2(
             x0, b0 + x, x1, b1 + x, x2, b2 + x, w, ch, out, o + lo * c + ch, c, quads);
       }
       int rest = lo + quads;
@@ -730,80 +648,6 @@ final class FloatConvLanes {
       a1 = a1.add(k1.mul(w20)).add(k2.mul(w21)).add(k3.mul(w22));
       a2 = a2.add(k2.mul(w20)).add(k3.mul(w21)).add(k4.mul(w22));
       a3 = a3.add(k3.mul(w20)).add(k4.mul(w21)).add(k5.mul(w22));
-      a0.intoArray(out, o + k * c);
-      a1.intoArray(out, o + (k + 1) * c);
-      a2.intoArray(out, o + (k + 2) * c);
-      a3.intoArray(out, o + (k + 3) * c);
-    }
-  }
-
-  /**
-   * {@link #depthwise3x3Pixels} at stride 2 for {@code n} pixels, {@code n} a multiple of four:
-   * four pixels read nine columns per kernel row instead of twelve.
-   */
-  private static void depthwise3x3Stride2(
-      double[] x0,
-      int b0,
-      double[] x1,
-      int b1,
-      double[] x2,
-      int b2,
-      double[] w,
-      int ch,
-      double[] out,
-      int o,
-      int c,
-      int n) {
-    DoubleVector zero = DoubleVector.zero(S);
-    DoubleVector w00 = DoubleVector.fromArray(S, w, ch);
-    DoubleVector w01 = DoubleVector.fromArray(S, w, c + ch);
-    DoubleVector w02 = DoubleVector.fromArray(S, w, 2 * c + ch);
-    DoubleVector w10 = DoubleVector.fromArray(S, w, 3 * c + ch);
-    DoubleVector w11 = DoubleVector.fromArray(S, w, 4 * c + ch);
-    DoubleVector w12 = DoubleVector.fromArray(S, w, 5 * c + ch);
-    DoubleVector w20 = DoubleVector.fromArray(S, w, 6 * c + ch);
-    DoubleVector w21 = DoubleVector.fromArray(S, w, 7 * c + ch);
-    DoubleVector w22 = DoubleVector.fromArray(S, w, 8 * c + ch);
-    for (int k = 0, x = 0; k < n; k += PIXELS, x += 2 * PIXELS * c) {
-      DoubleVector k0 = DoubleVector.fromArray(S, x0, b0 + x);
-      DoubleVector k1 = DoubleVector.fromArray(S, x0, b0 + x + c);
-      DoubleVector k2 = DoubleVector.fromArray(S, x0, b0 + x + 2 * c);
-      DoubleVector k3 = DoubleVector.fromArray(S, x0, b0 + x + 3 * c);
-      DoubleVector k4 = DoubleVector.fromArray(S, x0, b0 + x + 4 * c);
-      DoubleVector k5 = DoubleVector.fromArray(S, x0, b0 + x + 5 * c);
-      DoubleVector k6 = DoubleVector.fromArray(S, x0, b0 + x + 6 * c);
-      DoubleVector k7 = DoubleVector.fromArray(S, x0, b0 + x + 7 * c);
-      DoubleVector k8 = DoubleVector.fromArray(S, x0, b0 + x + 8 * c);
-      DoubleVector a0 = zero.add(k0.mul(w00)).add(k1.mul(w01)).add(k2.mul(w02));
-      DoubleVector a1 = zero.add(k2.mul(w00)).add(k3.mul(w01)).add(k4.mul(w02));
-      DoubleVector a2 = zero.add(k4.mul(w00)).add(k5.mul(w01)).add(k6.mul(w02));
-      DoubleVector a3 = zero.add(k6.mul(w00)).add(k7.mul(w01)).add(k8.mul(w02));
-      k0 = DoubleVector.fromArray(S, x1, b1 + x);
-      k1 = DoubleVector.fromArray(S, x1, b1 + x + c);
-      k2 = DoubleVector.fromArray(S, x1, b1 + x + 2 * c);
-      k3 = DoubleVector.fromArray(S, x1, b1 + x + 3 * c);
-      k4 = DoubleVector.fromArray(S, x1, b1 + x + 4 * c);
-      k5 = DoubleVector.fromArray(S, x1, b1 + x + 5 * c);
-      k6 = DoubleVector.fromArray(S, x1, b1 + x + 6 * c);
-      k7 = DoubleVector.fromArray(S, x1, b1 + x + 7 * c);
-      k8 = DoubleVector.fromArray(S, x1, b1 + x + 8 * c);
-      a0 = a0.add(k0.mul(w10)).add(k1.mul(w11)).add(k2.mul(w12));
-      a1 = a1.add(k2.mul(w10)).add(k3.mul(w11)).add(k4.mul(w12));
-      a2 = a2.add(k4.mul(w10)).add(k5.mul(w11)).add(k6.mul(w12));
-      a3 = a3.add(k6.mul(w10)).add(k7.mul(w11)).add(k8.mul(w12));
-      k0 = DoubleVector.fromArray(S, x2, b2 + x);
-      k1 = DoubleVector.fromArray(S, x2, b2 + x + c);
-      k2 = DoubleVector.fromArray(S, x2, b2 + x + 2 * c);
-      k3 = DoubleVector.fromArray(S, x2, b2 + x + 3 * c);
-      k4 = DoubleVector.fromArray(S, x2, b2 + x + 4 * c);
-      k5 = DoubleVector.fromArray(S, x2, b2 + x + 5 * c);
-      k6 = DoubleVector.fromArray(S, x2, b2 + x + 6 * c);
-      k7 = DoubleVector.fromArray(S, x2, b2 + x + 7 * c);
-      k8 = DoubleVector.fromArray(S, x2, b2 + x + 8 * c);
-      a0 = a0.add(k0.mul(w20)).add(k1.mul(w21)).add(k2.mul(w22));
-      a1 = a1.add(k2.mul(w20)).add(k3.mul(w21)).add(k4.mul(w22));
-      a2 = a2.add(k4.mul(w20)).add(k5.mul(w21)).add(k6.mul(w22));
-      a3 = a3.add(k6.mul(w20)).add(k7.mul(w21)).add(k8.mul(w22));
       a0.intoArray(out, o + k * c);
       a1.intoArray(out, o + (k + 1) * c);
       a2.intoArray(out, o + (k + 2) * c);
