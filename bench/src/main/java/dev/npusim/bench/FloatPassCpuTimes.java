@@ -84,6 +84,10 @@ public final class FloatPassCpuTimes {
           System.out.printf(Locale.ROOT, "%s, first pass by kind:%s%n", name, kindsText(kinds));
         }
       }
+      if (runs == 0) {
+        System.out.printf(Locale.ROOT, "%s: first pass %.0f ms CPU%n", name, first / 1e6);
+        continue;
+      }
       System.out.printf(
           Locale.ROOT,
           "%s: first pass %.0f ms CPU, best of %d %.0f ms CPU; best pass by kind:%s%n",
