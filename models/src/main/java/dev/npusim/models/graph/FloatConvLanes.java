@@ -6,8 +6,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The float reference's convolution loops on JDK 17's (incubating) Vector API, register-blocked:
- * four output pixels times two vectors of output channels stay in registers over a regular
- * convolution's whole reduction, and one vector of channels over a depthwise one's taps.
+ * four output pixels times four vectors of output channels stay in registers over a regular
+ * convolution's input channels (a whole kernel row of them where the row is inside the input), and
+ * a 3x3 depthwise convolution keeps its nine weight vectors in registers over a row of pixels.
  *
  * <p>Every output is bit-identical to the scalar loops of {@link FloatGraphExecutor}: each element
  * is still the sum, from +0.0, of {@code input * weight} in the order (ky, kx, input channel), each
@@ -22,8 +23,12 @@ import jdk.incubator.vector.VectorSpecies;
  * output channels, each block's {@code [KH, KW, IC, BLOCK]} contiguous: the loops read one block
  * front to back for every four pixels, from L1 or L2, instead of rows a whole {@code OC} apart.
  *
+ * <p>Few vector methods, on purpose: each costs a C2 compilation of 100 to 450 ms, and until it is
+ * compiled the Vector API runs its lambda-based fallback about a hundred times slower, while the
+ * study runs only about twenty passes (bench/README.md, "The float reference's passes").
+ *
  * <p>Used only when the JVM resolves {@code jdk.incubator.vector} (the launcher and the build add
- * it); a property test compares both paths bit for bit.
+ * it); {@code FloatConvLanesProperties} compares both paths bit for bit with a plain loop.
  */
 final class FloatConvLanes {
   private FloatConvLanes() {}
