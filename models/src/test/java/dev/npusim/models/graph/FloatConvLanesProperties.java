@@ -26,10 +26,11 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Layers have any padding on each side (up to the kernel size: whole kernel rows and columns in
  * the padding), strides 1 to 3, kernels 1 to 5 wide and high (3x3 most often: the depthwise loops
- * have their own 3x3 paths at strides 1 and 2), widths that leave 0 to 7 columns after the
- * four-pixel groups, channel counts across vectors, blocks, pairs of blocks and the partial last
- * block. Inputs and weights mix magnitudes from 1e-6 to 1e6, so that a sum taken in another order
- * or with a fused multiply-add would round differently, and hold exact zeros of both signs.
+ * have their own 3x3 path, four pixels at a time at stride 1, one at other strides), widths that
+ * leave 0 to 7 columns after the four-pixel groups, channel counts across vectors, blocks, pairs of
+ * blocks and the partial last block. Inputs and weights mix magnitudes from 1e-6 to 1e6, so that a
+ * sum taken in another order or with a fused multiply-add would round differently, and hold exact
+ * zeros of both signs.
  */
 class FloatConvLanesProperties {
 
@@ -207,14 +208,14 @@ class FloatConvLanesProperties {
   @Test
   void layersCoverTheLoopsSpecialCases() {
     Random r = new Random(7);
-    int depthwise3x3Stride2 = 0;
+    int depthwise3x3Strided = 0;
     int depthwiseOther = 0;
     int partialBlock = 0;
     int pairs = 0;
     for (int i = 0; i < 300; i++) {
       FloatLayer l = randomLayer(r);
       if (l.isDepthwise() && l.kernelH() == 3 && l.kernelW() == 3 && l.strideW() == 2) {
-        depthwise3x3Stride2++;
+        depthwise3x3Strided++;
       }
       if (l.isDepthwise() && (l.kernelH() != 3 || l.kernelW() != 3)) {
         depthwiseOther++;
@@ -227,7 +228,7 @@ class FloatConvLanesProperties {
         pairs++;
       }
     }
-    assertTrue(depthwise3x3Stride2 > 10 && depthwiseOther > 10, "depthwise paths");
+    assertTrue(depthwise3x3Strided > 10 && depthwiseOther > 10, "depthwise paths");
     assertTrue(partialBlock > 30 && pairs > 10, "regular convolution blocks");
   }
 }
