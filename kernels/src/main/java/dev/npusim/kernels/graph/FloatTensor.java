@@ -8,10 +8,10 @@ import java.util.Arrays;
 /**
  * An immutable NHWC tensor of doubles: the float activations of the graph.
  *
- * <p>Immutable because its array never escapes: {@link #copyOf} copies in, {@link #toArray} copies
- * out. {@link #adopt} skips the first copy for code that builds a fresh array and hands it over
- * (the float reference does this for every layer output, which would otherwise cost a copy of
- * hundreds of megabytes per image).
+ * <p>Immutable because its array is never written once made: {@link #copyOf} copies in, {@link
+ * #toArray} copies out. {@link #adopt} skips the first copy for code that builds a fresh array and
+ * hands it over, {@link #sharedValues} the second for code that only reads it (the float reference
+ * does both for every layer, which would otherwise cost copies of hundreds of megabytes per image).
  */
 public final class FloatTensor {
   private final TensorShape shape;
@@ -56,6 +56,16 @@ public final class FloatTensor {
 
   public double get(int n, int y, int x, int c) {
     return values[shape.index(n, y, x, c)];
+  }
+
+  /**
+   * The values themselves (NHWC order), not a copy, for code that only reads them during one call:
+   * the float reference reads each layer's input this way rather than copying it (about 200 MB per
+   * pass of the SSD model). {@link #adopt}'s promise the other way round: the caller must not write
+   * the array, nor keep it.
+   */
+  public double[] sharedValues() {
+    return values;
   }
 
   /** A fresh copy of the values in NHWC order. */

@@ -45,6 +45,12 @@ public final class FloatGraphExecutor {
    */
   private static final int CHUNKS = 16;
 
+  /**
+   * Outputs of a regular convolution computed before they are finished (bias, BatchNorm,
+   * activation): 256 KB of doubles, which stay in L2 for the finishing pass.
+   */
+  private static final int FINISH_DOUBLES = 32768;
+
   private final FloatGraph graph;
   private final Map<String, FloatLayer> layers = new HashMap<>();
 
@@ -105,7 +111,7 @@ public final class FloatGraphExecutor {
     }
     Map<String, double[]> live = new HashMap<>();
     LinkedHashMap<String, FloatTensor> kept = new LinkedHashMap<>();
-    live.put(FloatGraph.INPUT, input.toArray());
+    live.put(FloatGraph.INPUT, input.sharedValues()); // read, never written
     kept.put(FloatGraph.INPUT, input);
     // Constants (ADD operands) are live from the start; they go, as any tensor, after their last
     // use.
@@ -190,9 +196,10 @@ public final class FloatGraphExecutor {
         p.layer.name(),
         p.layer.secondShape(),
         second == null ? null : second.shape());
+    // The layer only reads its inputs, so it reads the tensors' own arrays.
     return FloatTensor.adopt(
         p.layer.outputShape(),
-        p.run(input.toArray(), second == null ? null : second.toArray(), activate));
+        p.run(input.sharedValues(), second == null ? null : second.sharedValues(), activate));
   }
 
   /** A layer's parameters as flat arrays in the order the loops read them. */
@@ -295,7 +302,10 @@ public final class FloatGraphExecutor {
       for (int c = 0; c < oc; c++) {
         upper[c] = act.upperBound(c);
       }
-      zeros = vectorLoops && !layer.isDepthwise() ? new double[is.c()] : null;
+      zeros =
+          !vectorLoops
+              ? null
+              : new double[layer.isDepthwise() ? is.w() * is.c() : layer.kernelW() * is.c()];
     }
 
     private static boolean allFinite(double[] values) {
@@ -340,7 +350,13 @@ public final class FloatGraphExecutor {
         }
         default -> {}
       }
-      if (vectorLoops) {
+      if (vectorLoops && layer.isDepthwise()) {
+        int chunk = Math.max(1, (rows + CHUNKS - 1) / CHUNKS);
+        IntStream.range(0, (rows + chunk - 1) / chunk)
+            .parallel()
+            .forEach(
+                t -> vectorRows(in, out, t * chunk, Math.min(rows, (t + 1) * chunk), activate));
+      } else if (vectorLoops) {
         int pixels = rows * os.w();
         int chunk = Math.max(TILE, (pixels / CHUNKS + 3) & ~3);
         IntStream.range(0, (pixels + chunk - 1) / chunk)
@@ -358,16 +374,33 @@ public final class FloatGraphExecutor {
       return out;
     }
 
-    /** Flat output pixels [p0, p1) (NHW order), by {@link FloatConvLanes}. */
+    /**
+     * Flat output pixels [p0, p1) (NHW order) of a regular convolution, by {@link FloatConvLanes},
+     * in groups of about {@link #FINISH_DOUBLES} outputs, each finished while it is still in cache.
+     */
     private void vectorChunk(double[] in, double[] out, int p0, int p1, boolean activate) {
-      if (layer.isDepthwise()) {
-        FloatConvLanes.depthwise(in, weights, out, geometry, p0, p1);
-      } else {
-        FloatConvLanes.conv(in, weights, out, zeros, geometry, p0, p1);
-      }
       int oc = layer.outputChannels();
-      for (int p = p0; p < p1; p++) {
-        finish(out, p * oc, activate);
+      int group = Math.max(TILE, (FINISH_DOUBLES / oc) & ~3);
+      for (int q0 = p0; q0 < p1; q0 += group) {
+        int q1 = Math.min(p1, q0 + group);
+        FloatConvLanes.conv(in, weights, out, zeros, geometry, q0, q1);
+        for (int p = q0; p < q1; p++) {
+          finish(out, p * oc, activate);
+        }
+      }
+    }
+
+    /**
+     * Output rows [r0, r1) (row = b * H + y) of a depthwise convolution, by {@link FloatConvLanes}.
+     */
+    private void vectorRows(double[] in, double[] out, int r0, int r1, boolean activate) {
+      int ow = layer.outputShape().w();
+      int c = layer.outputChannels();
+      for (int r = r0; r < r1; r++) {
+        FloatConvLanes.depthwiseRow(in, weights, out, zeros, geometry, r);
+        for (int p = r * ow; p < (r + 1) * ow; p++) {
+          finish(out, p * c, activate);
+        }
       }
     }
 
