@@ -480,31 +480,19 @@ final class VectorLanes {
     for (int l = 0; l <= vl - step; l += step) {
       IntVector z = IntVector.fromArray(WIDE, zw, l);
       int i = 0;
-      for (; i + 8 <= m; i += 8) {
+      for (; i + 4 <= m; i += 4) {
         int a0 = i * n;
         int a1 = a0 + n;
         int a2 = a1 + n;
         int a3 = a2 + n;
-        int a4 = a3 + n;
-        int a5 = a4 + n;
-        int a6 = a5 + n;
-        int a7 = a6 + n;
         long[] r0 = lanes[accs[i]];
         long[] r1 = lanes[accs[i + 1]];
         long[] r2 = lanes[accs[i + 2]];
         long[] r3 = lanes[accs[i + 3]];
-        long[] r4 = lanes[accs[i + 4]];
-        long[] r5 = lanes[accs[i + 5]];
-        long[] r6 = lanes[accs[i + 6]];
-        long[] r7 = lanes[accs[i + 7]];
         IntVector v0 = narrow(r0, l);
         IntVector v1 = narrow(r1, l);
         IntVector v2 = narrow(r2, l);
         IntVector v3 = narrow(r3, l);
-        IntVector v4 = narrow(r4, l);
-        IntVector v5 = narrow(r5, l);
-        IntVector v6 = narrow(r6, l);
-        IntVector v7 = narrow(r7, l);
         IntVector bits = IntVector.zero(WIDE);
         for (int t = 0; t < n; t += 4) {
           // A constant trip count: C2 unrolls it whole (as in dot4Tracked).
@@ -514,29 +502,13 @@ final class VectorLanes {
             v1 = v1.add(wv.mul(a[a1 + t + q]));
             v2 = v2.add(wv.mul(a[a2 + t + q]));
             v3 = v3.add(wv.mul(a[a3 + t + q]));
-            v4 = v4.add(wv.mul(a[a4 + t + q]));
-            v5 = v5.add(wv.mul(a[a5 + t + q]));
-            v6 = v6.add(wv.mul(a[a6 + t + q]));
-            v7 = v7.add(wv.mul(a[a7 + t + q]));
           }
-          bits =
-              watermark(
-                  watermark(
-                      watermark(
-                          watermark(
-                              watermark(watermark(watermark(watermark(bits, v0), v1), v2), v3), v4),
-                          v5),
-                      v6),
-                  v7);
+          bits = watermark(watermark(watermark(watermark(bits, v0), v1), v2), v3);
         }
         widen(v0).intoArray(r0, l);
         widen(v1).intoArray(r1, l);
         widen(v2).intoArray(r2, l);
         widen(v3).intoArray(r3, l);
-        widen(v4).intoArray(r4, l);
-        widen(v5).intoArray(r5, l);
-        widen(v6).intoArray(r6, l);
-        widen(v7).intoArray(r7, l);
         result |= bits.reduceLanes(VectorOperators.OR);
       }
       for (; i < m; i++) {
