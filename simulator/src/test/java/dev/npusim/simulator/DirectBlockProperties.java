@@ -50,9 +50,9 @@ class DirectBlockProperties {
 
   private static long trackedRepeatedTotal;
 
-  private static final long TRACKED_DIRECT = 600;
+  private static final long TRACKED_DIRECT = 400;
 
-  private static final long TRACKED_REPEATED = 15;
+  private static final long TRACKED_REPEATED = 10;
 
   @Test
   void directBlocksAndTheirLoopsRunTheSameOnBothEngines() {
