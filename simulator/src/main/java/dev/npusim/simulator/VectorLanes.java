@@ -455,6 +455,80 @@ final class VectorLanes {
     return result;
   }
 
+  /**
+   * {@link #dot4Tracked} for a direct block ({@code FusedBlocks.runDirectTracked}): weight row t is
+   * the bytes {@code w[rowAt[t] + l] & mask} (mask 0xFF for vld.u8, -1 for vld.s8) minus zw,
+   * widened and offset here as it is read, shared by up to eight accumulators (as {@link
+   * #sharedBytes}); after each group of four terms (one vdot4; n a multiple of 4) the watermark of
+   * every accumulator's partial sums is ORed into the result, for l below {@link #covered}(vl). The
+   * caller has proved that the lanes hold ints and that every partial sum in this order fits an
+   * int.
+   */
+  static int dot4TrackedBytes(
+      long[][] lanes,
+      int[] accs,
+      int[] a,
+      int n,
+      int m,
+      byte[] w,
+      int[] rowAt,
+      int mask,
+      int[] zw,
+      int vl) {
+    int step = WIDE.length();
+    int result = 0;
+    for (int l = 0; l <= vl - step; l += step) {
+      IntVector z = IntVector.fromArray(WIDE, zw, l);
+      int i = 0;
+      for (; i + 4 <= m; i += 4) {
+        int a0 = i * n;
+        int a1 = a0 + n;
+        int a2 = a1 + n;
+        int a3 = a2 + n;
+        long[] r0 = lanes[accs[i]];
+        long[] r1 = lanes[accs[i + 1]];
+        long[] r2 = lanes[accs[i + 2]];
+        long[] r3 = lanes[accs[i + 3]];
+        IntVector v0 = narrow(r0, l);
+        IntVector v1 = narrow(r1, l);
+        IntVector v2 = narrow(r2, l);
+        IntVector v3 = narrow(r3, l);
+        IntVector bits = IntVector.zero(WIDE);
+        for (int t = 0; t < n; t += 4) {
+          // A constant trip count: C2 unrolls it whole (as in dot4Tracked).
+          for (int q = 0; q < 4; q++) {
+            IntVector wv = row(w, rowAt[t + q] + l, mask).sub(z);
+            v0 = v0.add(wv.mul(a[a0 + t + q]));
+            v1 = v1.add(wv.mul(a[a1 + t + q]));
+            v2 = v2.add(wv.mul(a[a2 + t + q]));
+            v3 = v3.add(wv.mul(a[a3 + t + q]));
+          }
+          bits = watermark(watermark(watermark(watermark(bits, v0), v1), v2), v3);
+        }
+        widen(v0).intoArray(r0, l);
+        widen(v1).intoArray(r1, l);
+        widen(v2).intoArray(r2, l);
+        widen(v3).intoArray(r3, l);
+        result |= bits.reduceLanes(VectorOperators.OR);
+      }
+      for (; i < m; i++) {
+        int a0 = i * n;
+        long[] r0 = lanes[accs[i]];
+        IntVector v0 = narrow(r0, l);
+        IntVector bits = IntVector.zero(WIDE);
+        for (int t = 0; t < n; t += 4) {
+          for (int q = 0; q < 4; q++) {
+            v0 = v0.add(row(w, rowAt[t + q] + l, mask).sub(z).mul(a[a0 + t + q]));
+          }
+          bits = watermark(bits, v0);
+        }
+        widen(v0).intoArray(r0, l);
+        result |= bits.reduceLanes(VectorOperators.OR);
+      }
+    }
+    return result;
+  }
+
   /** Long lanes l..l+STEP that hold ints, as int lanes. */
   private static IntVector narrow(long[] from, int l) {
     return LongVector.fromArray(LONGS, from, l)

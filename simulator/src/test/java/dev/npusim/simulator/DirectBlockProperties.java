@@ -30,8 +30,9 @@ import org.junit.jupiter.api.Test;
  * bytes of a later iteration, biases that overflow the accumulator after some iterations (16 to
  * 48-bit, wrap and saturate), step limits inside the loop, vl below the lanes the terms read,
  * weights of mixed signedness or scratchpads, terms that are not a run of one load's lanes, a pixel
- * address register set from another register (not repeatable), and width tracking on (no direct
- * blocks).
+ * address register set from another register (not repeatable), and width tracking on in a third of
+ * the runs (direct blocks of vdot4s and their loops then run on {@code runDirectTracked}, whose
+ * watermark must be the interpreter's: {@link FastEngineProperties#state} compares it exactly).
  */
 class DirectBlockProperties {
   private static final int X_PIXEL0 = 16;
@@ -45,11 +46,21 @@ class DirectBlockProperties {
 
   private static long fusedTotal;
 
+  private static long trackedDirectTotal;
+
+  private static long trackedRepeatedTotal;
+
+  private static final long TRACKED_DIRECT = 400;
+
+  private static final long TRACKED_REPEATED = 10;
+
   @Test
   void directBlocksAndTheirLoopsRunTheSameOnBothEngines() {
     directTotal = 0;
     repeatedTotal = 0;
     fusedTotal = 0;
+    trackedDirectTotal = 0;
+    trackedRepeatedTotal = 0;
     qt().withExamples(700)
         .forAll(integers().all())
         .checkAssert(
@@ -63,13 +74,16 @@ class DirectBlockProperties {
                       : machines[new int[] {0, 1, 4}[r.nextInt(3)]];
               Program p = tileLoopProgram(r, cfg, false);
               long steps = r.nextInt(5) == 0 ? 1 + r.nextInt(3000) : 1_000_000;
-              Machine fast =
-                  FastEngineProperties.compare(cfg, p, image(r, cfg), steps, r.nextInt(8) == 0);
+              boolean track = r.nextInt(3) == 0;
+              byte[] image = track && r.nextBoolean() ? runsOfEqualBytes(r, cfg) : image(r, cfg);
+              Machine fast = FastEngineProperties.compare(cfg, p, image, steps, track);
               FusedBlocks f = fast.core().fused;
               if (f != null) {
                 directTotal += f.directRuns;
                 repeatedTotal += f.repeatedRuns;
                 fusedTotal += f.fusedRuns;
+                trackedDirectTotal += f.trackedDirectRuns;
+                trackedRepeatedTotal += f.trackedRepeatedRuns;
               }
             });
     // Not vacuous: direct blocks ran, most of them several loop iterations at once, and others
@@ -77,6 +91,13 @@ class DirectBlockProperties {
     assertTrue(directTotal > 2_000, "only " + directTotal + " direct blocks ran");
     assertTrue(repeatedTotal > 120, "only " + repeatedTotal + " runs of several iterations");
     assertTrue(fusedTotal > directTotal, "no fused block ran other than direct");
+    // With width tracking too (a third of the runs), on the direct path and whole loops at once.
+    assertTrue(
+        trackedDirectTotal > TRACKED_DIRECT,
+        "only " + trackedDirectTotal + " tracked direct blocks ran");
+    assertTrue(
+        trackedRepeatedTotal > TRACKED_REPEATED,
+        "only " + trackedRepeatedTotal + " tracked runs of several iterations");
   }
 
   /**
@@ -127,6 +148,19 @@ class DirectBlockProperties {
           image[i] = b;
         }
       }
+    }
+    return image;
+  }
+
+  /**
+   * DRAM constant over runs of 64 bytes: a row's lanes are equal, so the watermark ORs few distinct
+   * partial sums, and one that is missed (say, all but the last vdot4's) shows in it.
+   */
+  private static byte[] runsOfEqualBytes(Random r, MachineConfig cfg) {
+    byte[] image = new byte[cfg.dramBytes()];
+    r.nextBytes(image);
+    for (int at = 0; at < image.length; at += 64) {
+      java.util.Arrays.fill(image, at, Math.min(image.length, at + 64), image[at]);
     }
     return image;
   }

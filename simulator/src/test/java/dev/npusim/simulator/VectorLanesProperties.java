@@ -189,6 +189,70 @@ class VectorLanesProperties {
             });
   }
 
+  /**
+   * The direct blocks' tracked kernel: weight rows as bytes at any address in a scratchpad (vld.u8
+   * or vld.s8), up to 12 accumulators (groups of eight and the rest), the watermark after every
+   * four terms, against long arithmetic written out here.
+   */
+  @Test
+  void dot4TrackedBytesSeesEveryVdot4() {
+    qt().withExamples(1_000)
+        .forAll(integers().all(), integers().between(1, 40))
+        .checkAssert(
+            (seed, vl) -> {
+              Random r = new Random(seed);
+              int lanes = vl + r.nextInt(9);
+              int m = 1 + r.nextInt(12);
+              int n = 4 * (1 + r.nextInt(8));
+              boolean signed = r.nextBoolean();
+              byte[] sp = new byte[256 + lanes];
+              r.nextBytes(sp);
+              int[] rowAt = new int[n];
+              for (int t = 0; t < n; t++) {
+                rowAt[t] = r.nextInt(257);
+              }
+              int[] a = offsets(r, m * n);
+              int[] zw = bytes(r, lanes, r.nextBoolean());
+              int covered = VectorLanes.covered(vl);
+              long[][] regs = new long[12][lanes];
+              for (int d = 0; d < 12; d++) {
+                for (int l = 0; l < lanes; l++) {
+                  regs[d][l] = r.nextInt(1 << 20) - (1 << 19);
+                }
+              }
+              List<Integer> order = new ArrayList<>();
+              for (int d = 0; d < 12; d++) {
+                order.add(d);
+              }
+              Collections.shuffle(order, r);
+              int[] accs = new int[m];
+              long[][] expected = new long[12][];
+              for (int d = 0; d < 12; d++) {
+                expected[d] = regs[d].clone();
+              }
+              long expectedBits = 0;
+              for (int i = 0; i < m; i++) {
+                accs[i] = order.get(i);
+                for (int l = 0; l < covered; l++) {
+                  long v = expected[accs[i]][l];
+                  for (int t = 0; t < n; t++) {
+                    int wb = signed ? sp[rowAt[t] + l] : Byte.toUnsignedInt(sp[rowAt[t] + l]);
+                    v += (long) a[i * n + t] * (wb - zw[l]);
+                    if (t % 4 == 3) {
+                      expectedBits |= bits(v);
+                    }
+                  }
+                  expected[accs[i]][l] = v;
+                }
+              }
+              int got =
+                  VectorLanes.dot4TrackedBytes(
+                      regs, accs, a, n, m, sp, rowAt, signed ? -1 : 0xFF, zw, vl);
+              assertArrayEquals(expected, regs);
+              assertEquals(expectedBits, got);
+            });
+  }
+
   @Test
   void termsTrackedSeesEveryInstruction() {
     qt().withExamples(1_000)
