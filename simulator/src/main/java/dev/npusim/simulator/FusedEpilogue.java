@@ -87,7 +87,7 @@ final class FusedEpilogue {
   FusedEpilogue(Executor ex, int[] blockAt) {
     this.ex = ex;
     int n = ex.ops.length;
-    boolean[] boundary = FusedBlocks.boundaries(ex);
+    boolean[] boundary = BlockPlanner.boundaries(ex);
     runAt = new int[n];
     Arrays.fill(runAt, -1);
     List<Run> found = new ArrayList<>();

@@ -301,7 +301,7 @@ final class ParallelLoops {
       LoopPartWorker w)
       throws SimulationFault {
     final int[] blockAt = f.blockAt;
-    final FusedBlocks.Block[] blocks = f.blocks;
+    final BlockPlanner.Block[] blocks = f.blocks;
     final int[] runAt = epilogue.runAt;
     final FusedEpilogue.Run[] runs = epilogue.runs;
     final boolean[] store = this.store;
