@@ -76,16 +76,13 @@ final class SimulateStage {
     // two images. With -Xmx1g (one image at a time, about 870 of 910 MB at the peak) it does not,
     // and the pieces run one after another as before.
     boolean split = tasksThatFit(schemeRuns, maxHeap) >= 2;
-    // The permit is taken here, before the image task enters the pool, not by the task: a task
-    // waiting in the pool for a permit let the pool start a compensating thread
-    // (ForkJoinPool.managedBlock), and the pool holds no more image tasks than may run at once.
     for (int i = 0; i < o.evaluation().size(); i++) {
       ImageFile f = o.evaluation().get(i);
       boolean dumpThis = o.dump() != null && i == 0;
-      StudyPool.acquire(heap);
       tasks.add(
           pool.submit(
               () -> {
+                StudyPool.acquire(heap);
                 try {
                   return imageTask(schemeRuns, f.name(), dumpThis, split);
                 } finally {

@@ -10,7 +10,6 @@ import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.Future;
 import java.util.concurrent.RecursiveTask;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The study's pool of one thread per core, shared by its stages; a task's failure surfaces as an
@@ -27,25 +26,7 @@ final class StudyPool implements AutoCloseable {
     T call() throws Exception;
   }
 
-  private static final int CORES = Runtime.getRuntime().availableProcessors();
-
-  /**
-   * No more threads than cores, ever: a task joining a piece that another thread runs waits rather
-   * than have the pool start a compensating thread (the saturation predicate says so), as a third
-   * thread on two cores only oversubscribes them and runs more tensors at once.
-   */
-  private final ForkJoinPool exec =
-      new ForkJoinPool(
-          CORES,
-          ForkJoinPool.defaultForkJoinWorkerThreadFactory,
-          null,
-          false,
-          CORES,
-          CORES,
-          1,
-          pool -> true,
-          60,
-          TimeUnit.SECONDS);
+  private final ForkJoinPool exec = new ForkJoinPool(Runtime.getRuntime().availableProcessors());
 
   <T> Future<T> submit(Work<T> w) {
     Piece<T> p = new Piece<>(w);
@@ -103,16 +84,23 @@ final class StudyPool implements AutoCloseable {
   }
 
   /**
-   * Waits for a permit on the calling thread, which is the study's, not one of the pool's: a pool
-   * thread waiting in {@link ForkJoinPool#managedBlock} let the pool start a compensating thread.
+   * Acquires a permit without idling a core of the pool: a task waiting for heap lets the pool
+   * start another thread that works on the running tasks' pieces meanwhile.
    */
-  static void acquire(Semaphore s) throws AnalysisException {
-    try {
-      s.acquire();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AnalysisException("interrupted");
-    }
+  static void acquire(Semaphore s) throws InterruptedException {
+    ForkJoinPool.managedBlock(
+        new ForkJoinPool.ManagedBlocker() {
+          @Override
+          public boolean block() throws InterruptedException {
+            s.acquire();
+            return true;
+          }
+
+          @Override
+          public boolean isReleasable() {
+            return false;
+          }
+        });
   }
 
   /** One piece of {@link #all}: its result or its failure, kept for the caller to read in order. */
