@@ -458,11 +458,11 @@ final class VectorLanes {
   /**
    * {@link #dot4Tracked} for a direct block ({@code FusedBlocks.runDirectTracked}): weight row t is
    * the bytes {@code w[rowAt[t] + l] & mask} (mask 0xFF for vld.u8, -1 for vld.s8) minus zw,
-   * widened and offset here as it is read, shared by up to eight accumulators (as {@link
-   * #sharedBytes}); after each group of four terms (one vdot4; n a multiple of 4) the watermark of
-   * every accumulator's partial sums is ORed into the result, for l below {@link #covered}(vl). The
-   * caller has proved that the lanes hold ints and that every partial sum in this order fits an
-   * int.
+   * widened and offset here as it is read, shared by four accumulators (as in {@link #dot4Tracked}:
+   * eight, as {@link #sharedBytes} does, ran 6x slower here); after each group of four terms (one
+   * vdot4; n a multiple of 4) the watermark of every accumulator's partial sums is ORed into the
+   * result, for l below {@link #covered}(vl). The caller has proved that the lanes hold ints and
+   * that every partial sum in this order fits an int.
    */
   static int dot4TrackedBytes(
       long[][] lanes,
